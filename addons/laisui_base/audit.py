@@ -1,0 +1,160 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Append-only audit log.
+
+Tryton's _history keeps row snapshots but not reads, exports, IP or
+failures; this table records them. Rows are only ever inserted: the ORM
+refuses write, delete and copy for everybody (root included) and a database
+trigger refuses UPDATE and DELETE from any SQL too.
+"""
+import uuid
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.transaction import Transaction
+
+from . import clock
+from .exceptions import AuditLogError
+from .identity import mask_text
+
+_TRIGGERS = {
+    'postgresql': [
+        'CREATE OR REPLACE FUNCTION laisui_audit_refuse() RETURNS trigger '
+        "AS $$ BEGIN RAISE EXCEPTION 'laisui_audit_log is append-only'; "
+        'END $$ LANGUAGE plpgsql',
+        'DROP TRIGGER IF EXISTS laisui_audit_append_only '
+        'ON laisui_audit_log',
+        'CREATE TRIGGER laisui_audit_append_only '
+        'BEFORE UPDATE OR DELETE ON laisui_audit_log '
+        'FOR EACH ROW EXECUTE FUNCTION laisui_audit_refuse()',
+        ],
+    'sqlite': [
+        'CREATE TRIGGER IF NOT EXISTS laisui_audit_no_update '
+        'BEFORE UPDATE ON laisui_audit_log BEGIN '
+        "SELECT RAISE(ABORT, 'laisui_audit_log is append-only'); END",
+        'CREATE TRIGGER IF NOT EXISTS laisui_audit_no_delete '
+        'BEFORE DELETE ON laisui_audit_log BEGIN '
+        "SELECT RAISE(ABORT, 'laisui_audit_log is append-only'); END",
+        ],
+    }
+
+
+def request_info():
+    "Remote address and request id of the current transaction"
+    context = Transaction().context
+    request = context.get('_request') or {}
+    return request.get('remote_addr'), context.get('laisui_request_id')
+
+
+class AuditLog(ModelSQL, ModelView):
+    "Audit log entry"
+    __name__ = 'laisui.audit.log'
+
+    timestamp = fields.Timestamp("Timestamp", readonly=True)
+    user = fields.Many2One('res.user', "Staff User", readonly=True)
+    web_user = fields.Many2One('web.user', "Portal User", readonly=True)
+    action = fields.Selection([
+            ('state', "State Change"),
+            ('create', "Create"),
+            ('write', "Modify"),
+            ('adjust', "Adjustment"),
+            ('export', "Export"),
+            ('unmask', "Unmask"),
+            ('login', "Login"),
+            ('login_failed', "Failed Login"),
+            ('logout', "Logout"),
+            ('register', "Registration"),
+            ('password_reset', "Password Reset"),
+            ('access_denied', "Access Denied"),
+            ('upload', "Upload"),
+            ], "Action", readonly=True, required=True)
+    resource = fields.Char("Resource", readonly=True)
+    from_value = fields.Char("From", readonly=True)
+    to_value = fields.Char("To", readonly=True)
+    detail = fields.Text("Detail", readonly=True)
+    success = fields.Boolean("Success", readonly=True)
+    ip_address = fields.Char("IP Address", readonly=True)
+    request_id = fields.Char("Request ID", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.update({
+                Index(t, (t.resource, Index.Equality())),
+                Index(t, (t.timestamp, Index.Range())),
+                })
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cursor = Transaction().connection.cursor()
+        for statement in _TRIGGERS.get(backend.name, []):
+            cursor.execute(statement)
+
+    @classmethod
+    def log(cls, action, resource=None, from_value=None, to_value=None,
+            detail=None, success=True, web_user=None):
+        "Append one entry; masks ID and phone numbers in the free text"
+        return cls.log_many([dict(
+                    action=action, resource=resource, from_value=from_value,
+                    to_value=to_value, detail=detail, success=success,
+                    web_user=web_user)])
+
+    @classmethod
+    def log_many(cls, entries):
+        transaction = Transaction()
+        ip_address, request_id = request_info()
+        request_id = request_id or uuid.uuid4().hex
+        user = transaction.user or None
+        timestamp = clock.now()
+        values = []
+        for entry in entries:
+            web_user = entry.get('web_user')
+            resource = entry.get('resource')
+            values.append({
+                    'timestamp': timestamp,
+                    'user': user,
+                    'web_user': getattr(web_user, 'id', web_user),
+                    'action': entry['action'],
+                    'resource': str(resource) if resource else None,
+                    'from_value': _text(entry.get('from_value')),
+                    'to_value': _text(entry.get('to_value')),
+                    'detail': _text(entry.get('detail')),
+                    'success': entry.get('success', True),
+                    'ip_address': ip_address,
+                    'request_id': request_id,
+                    })
+        with transaction.set_context(_laisui_audit_insert=True), \
+                transaction.set_user(0):
+            return cls.create(values)
+
+    @classmethod
+    def create(cls, vlist):
+        if not Transaction().context.get('_laisui_audit_insert'):
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if any(args[::2]):
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+
+    @classmethod
+    def delete(cls, records):
+        if records:
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+
+    @classmethod
+    def copy(cls, records, default=None):
+        if records:
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+        return []
+
+
+def _text(value):
+    if value is None:
+        return None
+    return mask_text(str(value))

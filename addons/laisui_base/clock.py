@@ -1,0 +1,32 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The one clock of the system.
+
+Timestamps are naive UTC like Tryton's own; dates that the rules talk about
+(deadlines, ages, windows) are dates in Guangzhou. Tests freeze time with
+the context key ``laisui_now`` (a naive UTC datetime).
+"""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from trytond.transaction import Transaction
+
+LOCAL_TZ = ZoneInfo('Asia/Shanghai')
+
+
+def now():
+    "Naive UTC now"
+    frozen = Transaction().context.get('laisui_now')
+    if frozen:
+        return frozen
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def today():
+    "Today's date in Guangzhou"
+    return to_local(now()).date()
+
+
+def to_local(timestamp):
+    "Naive UTC to aware Guangzhou time"
+    return timestamp.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TZ)

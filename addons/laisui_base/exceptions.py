@@ -1,0 +1,44 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class IdNumberError(ValidationError):
+    pass
+
+
+class PhoneError(ValidationError):
+    pass
+
+
+class RoleSeparationError(ValidationError):
+    pass
+
+
+class CalendarError(ValidationError):
+    pass
+
+
+class AuditLogError(AccessError):
+    pass
+
+
+class SMSRateLimitError(UserError):
+    pass
+
+
+class SMSSendError(UserError):
+    pass
+
+
+class VerificationCodeError(UserError):
+    pass
+
+
+class UploadError(UserError):
+    pass
+
+
+class PortalError(UserError):
+    pass

@@ -1,0 +1,282 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Applicant portal framework: routing, session, CSRF, templates, headers.
+
+Every portal page is declared with ``portal_route``. It runs the handler in
+a Tryton transaction as root (there is no staff user behind a portal
+request), so each handler must check ownership itself: ``PortalRequest``
+gives it the signed-in web user and nothing else.
+"""
+import datetime as dt
+import functools
+import hmac
+import importlib
+import logging
+import os
+import secrets
+import uuid
+from http import HTTPStatus
+
+from jinja2 import Environment, FileSystemLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+
+import trytond.config as config
+from trytond import backend
+from trytond.exceptions import RateLimitException, UserError
+from trytond.i18n import gettext
+from trytond.model import Model
+from trytond.protocols.wrappers import (
+    Response, abort, redirect, set_max_request_size, with_pool,
+    with_transaction)
+from trytond.transaction import Transaction, TransactionError
+from trytond.wsgi import app
+
+from .identity import mask_id_number, mask_name, mask_phone
+
+logger = logging.getLogger(__name__)
+
+SESSION_COOKIE = 'laisui_session'
+CSRF_COOKIE = 'laisui_csrf'
+CSRF_FIELD = 'csrf_token'
+# Absolute session age; the idle limit is [session] web_timeout.
+SESSION_MAX_AGE = dt.timedelta(hours=12)
+SECURITY_HEADERS = {
+    'Cache-Control': 'no-store',
+    'Pragma': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'same-origin',
+    'Content-Security-Policy': (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _environment(modules):
+    loaders = {m: FileSystemLoader(_template_dir(m)) for m in modules}
+    env = Environment(
+        loader=PrefixLoader(loaders), autoescape=True,
+        trim_blocks=True, lstrip_blocks=True)
+    env.filters.update({
+            'mask_id': mask_id_number,
+            'mask_phone': mask_phone,
+            'mask_name': mask_name,
+            })
+    return env
+
+
+def _template_dir(module):
+    package = importlib.import_module(f'trytond.modules.{module}')
+    return os.path.join(os.path.dirname(package.__file__), 'templates')
+
+
+class PortalRequest:
+    "What a portal handler needs about the request it serves"
+
+    def __init__(self, request, pool, database_name):
+        self.request = request
+        self.pool = pool
+        self.database_name = database_name
+        self.root = f'/{database_name}/portal'
+        self.session_key = request.cookies.get(SESSION_COOKIE)
+        self.user = None
+        self._session = None
+        self._cookies = []
+        self._anon_token = request.cookies.get(CSRF_COOKIE)
+        if self.session_key:
+            self._load_session()
+
+    # Session -------------------------------------------------------------
+    def _load_session(self):
+        Session = self.pool.get('web.user.session')
+        sessions = Session.search([('key', '=', self.session_key)], limit=1)
+        if not sessions:
+            return
+        session, = sessions
+        now = dt.datetime.now()
+        if (session.expired
+                or now - session.create_date > SESSION_MAX_AGE
+                or not session.user.active):
+            Session.delete([session])
+            return
+        # Sliding idle timeout; touch at most once a minute.
+        if now - session.last_modified_at > dt.timedelta(minutes=1):
+            Session.write([session], {})
+        self._session = session
+        self.user = session.user
+
+    def login(self, web_user):
+        "Start a new session: a fresh key, never the one sent by the client"
+        if self._session:
+            self.logout()
+        key = web_user.new_session()
+        self.session_key = key
+        self.user = web_user
+        self._cookies.append((SESSION_COOKIE, key, True))
+        self._cookies.append((CSRF_COOKIE, '', False))
+
+    def logout(self):
+        Session = self.pool.get('web.user.session')
+        if self.session_key:
+            Session.remove(self.session_key)
+        self.user = self._session = self.session_key = None
+        self._cookies.append((SESSION_COOKIE, '', False))
+
+    # CSRF ----------------------------------------------------------------
+    @property
+    def csrf_token(self):
+        Secret = self.pool.get('laisui.secret')
+        if self.user:
+            return Secret.digest('csrf', self.session_key)
+        if not self._anon_token:
+            self._anon_token = secrets.token_urlsafe(32)
+            self._cookies.append((CSRF_COOKIE, self._anon_token, True))
+        return Secret.digest('csrf-anonymous', self._anon_token)
+
+    def check_csrf(self):
+        sent = self.request.form.get(CSRF_FIELD, '')
+        if not self.user and not self._anon_token:
+            return False
+        return hmac.compare_digest(sent, self.csrf_token)
+
+    # Helpers -------------------------------------------------------------
+    @property
+    def ip_address(self):
+        return self.request.remote_addr
+
+    def url(self, path=''):
+        return self.root + path
+
+    def audit(self, action, **kwargs):
+        AuditLog = self.pool.get('laisui.audit.log')
+        kwargs.setdefault('web_user', self.user)
+        AuditLog.log(action, **kwargs)
+
+    def deny(self, resource):
+        "Refuse access to a record that is not the user's, and audit it"
+        self.audit('access_denied', resource=resource, success=False)
+        # Commit the audit entry: abort() would roll it back.
+        return self.render(
+            'laisui_base/error.html', status=HTTPStatus.FORBIDDEN,
+            message=gettext('laisui_base.msg_portal_forbidden'))
+
+    def rollback(self):
+        "Undo the handler's writes before showing an error"
+        Transaction().rollback()
+
+    def render(self, template, status=HTTPStatus.OK, **values):
+        Portal = self.pool.get('laisui.portal')
+        env = _environment(tuple(Portal.template_modules()))
+        values.setdefault('error', None)
+        values.setdefault('info', None)
+        html = env.get_template(template).render(
+            portal=self, user=self.user, root=self.root,
+            csrf_field=CSRF_FIELD, menu=Portal.menu(self) if self.user
+            else [], **values)
+        return self.finish(Response(
+                html, status=status,
+                content_type='text/html; charset=utf-8'))
+
+    def redirect(self, path):
+        return self.finish(redirect(self.url(path)))
+
+    def finish(self, response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        secure = self.request.scheme == 'https' or config.getboolean(
+            'laisui', 'secure_cookies', default=False)
+        for name, value, alive in self._cookies:
+            if alive:
+                response.set_cookie(
+                    name, value, path=self.root, httponly=True,
+                    samesite='Lax', secure=secure)
+            else:
+                response.delete_cookie(
+                    name, path=self.root, httponly=True, samesite='Lax',
+                    secure=secure)
+        return response
+
+
+def portal_route(path, methods=('GET',), login=True, max_size=None):
+    """Declare a portal page at /<database>/portal<path>.
+
+    POSTs must carry the CSRF token; pages that need a signed-in applicant
+    send the others to the login page.
+    """
+    def decorator(func):
+        @app.route('/<database_name>/portal' + path, methods=set(methods))
+        @set_max_request_size(max_size or 2 * 1024 * 1024)
+        @with_pool
+        @with_transaction(readonly=False)
+        @functools.wraps(func)
+        def wrapper(request, pool, **kwargs):
+            database_name = pool.database_name
+            try:
+                pool.get('laisui.portal')
+            except KeyError:
+                # Routes are global to the process: not this database.
+                abort(HTTPStatus.NOT_FOUND)
+            request_id = request.headers.get('X-Request-Id') or (
+                uuid.uuid4().hex)
+            with Transaction().set_context(
+                    laisui_request_id=request_id[:64], language='zh_CN'):
+                portal = PortalRequest(request, pool, database_name)
+                if login and not portal.user:
+                    return portal.redirect('/login')
+                if request.method == 'POST' and not portal.check_csrf():
+                    portal.audit(
+                        'access_denied', resource=request.path,
+                        detail='CSRF', success=False)
+                    return portal.render(
+                        'laisui_base/error.html',
+                        status=HTTPStatus.FORBIDDEN,
+                        message=gettext('laisui_base.msg_portal_csrf'))
+                try:
+                    return func(portal, **kwargs)
+                except (HTTPException, TransactionError,
+                        backend.DatabaseOperationalError):
+                    raise
+                except RateLimitException:
+                    portal.rollback()
+                    return portal.render(
+                        'laisui_base/error.html',
+                        status=HTTPStatus.TOO_MANY_REQUESTS,
+                        message=gettext('laisui_base.msg_portal_rate'))
+                except UserError as e:
+                    portal.rollback()
+                    return portal.render(
+                        'laisui_base/error.html',
+                        status=HTTPStatus.BAD_REQUEST, message=e.message)
+                except Exception:
+                    logger.exception("portal %s failed", request.path)
+                    portal.rollback()
+                    return portal.render(
+                        'laisui_base/error.html',
+                        status=HTTPStatus.INTERNAL_SERVER_ERROR,
+                        message=gettext('laisui_base.msg_portal_error'))
+        return wrapper
+    return decorator
+
+
+def file_response(portal, data, mime, filename):
+    "Send a stored file as a download, never inline"
+    response = Response(data, content_type=mime)
+    response.headers['Content-Disposition'] = (
+        f'attachment; filename="{filename}"')
+    return portal.finish(response)
+
+
+class Portal(Model):
+    """Extension point of the portal: higher modules add their templates
+    and their entries of the applicant's menu."""
+    __name__ = 'laisui.portal'
+
+    @classmethod
+    def template_modules(cls):
+        return ['laisui_base']
+
+    @classmethod
+    def menu(cls, portal):
+        "List of (label, path) shown to the signed-in applicant"
+        return []

@@ -1,0 +1,234 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import re
+import string
+
+import trytond.config as config
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from . import clock
+from .audit import request_info
+from .exceptions import SMSRateLimitError
+from .identity import mask_phone
+from .sms_provider import SECTION, get_provider
+
+_CODE = re.compile(r'\d{6}')
+
+# Per phone: at most N messages within the window (seconds), after the
+# Aliyun defaults for verification codes (reference/security.md §3).
+PHONE_LIMITS = [
+    ('minute', 60, 1),
+    ('hour', 3600, 5),
+    ('day', 86400, 10),
+    ]
+
+
+class SMSTemplate(DeactivableMixin, ModelSQL, ModelView):
+    "SMS template"
+    __name__ = 'laisui.sms.template'
+
+    code = fields.Char("Code", required=True, readonly=True,
+        help="The event that sends this message.")
+    name = fields.Char("Name", required=True, translate=True)
+    content = fields.Text("Content", required=True, translate=True,
+        help="Placeholders are written ${name}.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'laisui_base.msg_sms_template_unique'),
+            ]
+
+    def render(self, values):
+        # string.Template knows only plain names: no attribute access from an
+        # admin-edited template.
+        return string.Template(self.content).safe_substitute(values)
+
+    @classmethod
+    def get(cls, code):
+        template, = cls.search([('code', '=', code)], limit=1)
+        return template
+
+
+class SMSMessage(ModelSQL, ModelView):
+    "SMS message (outbox)"
+    __name__ = 'laisui.sms.message'
+
+    phone = fields.Char("Phone", required=True, readonly=True)
+    phone_masked = fields.Function(
+        fields.Char("Phone"), 'get_phone_masked',
+        searcher='search_phone_masked')
+    template = fields.Many2One(
+        'laisui.sms.template', "Template", readonly=True,
+        ondelete='RESTRICT')
+    content = fields.Text("Content", readonly=True)
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('sent', "Sent"),
+            ('delivered', "Delivered"),
+            ('failed', "Failed"),
+            ], "State", readonly=True, required=True, sort=False)
+    provider = fields.Char("Provider", readonly=True)
+    reference = fields.Char("Reference", readonly=True)
+    attempts = fields.Integer("Attempts", readonly=True)
+    error = fields.Char("Error", readonly=True)
+    sent_at = fields.Timestamp("Sent At", readonly=True)
+    ip_address = fields.Char("IP Address", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.update({
+                Index(t, (t.phone, Index.Equality()),
+                    (t.create_date, Index.Range())),
+                Index(t, (t.ip_address, Index.Equality()),
+                    (t.create_date, Index.Range())),
+                Index(t, (t.reference, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state == 'pending'),
+                })
+        cls._buttons.update({
+                'retry': {
+                    'invisible': Eval('state') != 'failed',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def default_attempts(cls):
+        return 0
+
+    def get_phone_masked(self, name):
+        return mask_phone(self.phone)
+
+    @classmethod
+    def search_phone_masked(cls, name, clause):
+        return [('phone',) + tuple(clause[1:])]
+
+    def get_rec_name(self, name):
+        return f'{self.phone_masked} #{self.id}'
+
+    @classmethod
+    def check_rate(cls, phone, ip_address=None):
+        "Raise SMSRateLimitError when one more message would pass a limit"
+        now = clock.now()
+        for period, seconds, limit in PHONE_LIMITS:
+            count = cls.search_count([
+                    ('phone', '=', phone),
+                    ('create_date', '>', now - dt.timedelta(seconds=seconds)),
+                    ])
+            if count >= limit:
+                raise SMSRateLimitError(gettext(
+                        'laisui_base.msg_sms_rate_%s' % period))
+        if ip_address:
+            for period, seconds, option, default in [
+                    ('hour', 3600, 'ip_per_hour', 30),
+                    ('day', 86400, 'ip_per_day', 100)]:
+                limit = config.getint(SECTION, option, default=default)
+                count = cls.search_count([
+                        ('ip_address', '=', ip_address),
+                        ('create_date', '>',
+                            now - dt.timedelta(seconds=seconds)),
+                        ])
+                if count >= limit:
+                    raise SMSRateLimitError(gettext(
+                            'laisui_base.msg_sms_rate_ip'))
+
+    @classmethod
+    def queue(cls, phone, template_code, values=None, check_rate=True):
+        """Put a message in the outbox; it is sent after commit.
+
+        A rolled back or retried transaction leaves no message, so it sends
+        none.
+        """
+        pool = Pool()
+        Template = pool.get('laisui.sms.template')
+        ip_address, _ = request_info()
+        if check_rate:
+            cls.check_rate(phone, ip_address)
+        template = Template.get(template_code)
+        message, = cls.create([{
+                    'phone': phone,
+                    'template': template.id,
+                    'content': template.render(values or {}),
+                    'ip_address': ip_address,
+                    }])
+        cls.__queue__.send([message])
+        return message
+
+    @classmethod
+    def send(cls, messages):
+        provider = get_provider()
+        now = clock.now()
+        for message in messages:
+            if message.state != 'pending':
+                continue
+            result = provider.send(
+                message.phone, message.content, str(message.id))
+            message.attempts = (message.attempts or 0) + 1
+            message.provider = provider.name
+            if result.ok:
+                message.state = 'sent'
+                message.reference = result.reference
+                message.sent_at = now
+                message.error = None
+                if provider.name != 'dev' and message.template and (
+                        message.template.code == 'verification_code'):
+                    # Staff reading the outbox must not sign in for others.
+                    message.content = _CODE.sub('******', message.content)
+            elif not result.retry or message.attempts >= 3:
+                message.state = 'failed'
+                message.error = result.error
+            else:
+                message.error = result.error
+        cls.save(messages)
+
+    @classmethod
+    def send_pending(cls):
+        "Cron: retry what the gateway could not take"
+        cls.send(cls.search([('state', '=', 'pending')], limit=500))
+
+    @classmethod
+    @ModelView.button
+    def retry(cls, messages):
+        cls.write([m for m in messages if m.state == 'failed'], {
+                'state': 'pending',
+                'attempts': 0,
+                })
+        cls.__queue__.send(messages)
+
+    @classmethod
+    def report_delivery(cls, reference, delivered, error=None):
+        "Delivery receipt from the gateway"
+        messages = cls.search([('reference', '=', reference)], limit=1)
+        if messages:
+            message, = messages
+            message.state = 'delivered' if delivered else 'failed'
+            message.error = None if delivered else (error or '')[:200]
+            message.save()
+        return bool(messages)
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('laisui.sms.message|send_pending', "Send Pending SMS"))

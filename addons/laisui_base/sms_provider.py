@@ -1,0 +1,117 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""SMS gateways.
+
+The provider is chosen by ``[laisui_sms] provider`` in the trytond
+configuration: ``dev`` keeps messages in the outbox and prints them to the
+server log (number masked), ``http`` posts JSON to a gateway.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+import requests
+
+import trytond.config as config
+
+from .identity import mask_phone
+
+logger = logging.getLogger(__name__)
+
+SECTION = 'laisui_sms'
+
+
+class SendResult:
+    __slots__ = ('ok', 'reference', 'error', 'retry')
+
+    def __init__(self, ok, reference=None, error=None, retry=False):
+        self.ok = ok
+        self.reference = reference
+        self.error = error
+        self.retry = retry
+
+
+class DevProvider:
+    "Development gateway: nothing leaves the machine"
+    name = 'dev'
+
+    def send(self, phone, content, reference):
+        logger.info("SMS to %s: %s", mask_phone(phone), content)
+        return SendResult(True, reference=f'dev-{reference}')
+
+
+class HttpProvider:
+    """JSON gateway.
+
+    POST {url} with body {"phone", "content", "signature", "reference",
+    "callback"} and the header X-Laisui-Signature: hex HMAC-SHA256 of the
+    body under the shared secret. The gateway answers {"id": …} with 2xx and
+    later reports delivery to the status route with the same signature.
+    """
+    name = 'http'
+
+    def __init__(self):
+        self.url = config.get(SECTION, 'url')
+        self.key = config.get(SECTION, 'key', default='')
+        self.secret = config.get(SECTION, 'secret', default='')
+        self.signature = config.get(SECTION, 'signature', default='越秀来穗')
+        self.timeout = config.getfloat(SECTION, 'timeout', default=5)
+        self.retries = config.getint(SECTION, 'retries', default=2)
+        self.callback = config.get(SECTION, 'callback', default='')
+
+    def send(self, phone, content, reference):
+        body = json.dumps({
+                'phone': phone,
+                'content': content,
+                'signature': self.signature,
+                'reference': reference,
+                'callback': self.callback,
+                }, ensure_ascii=False).encode('utf-8')
+        headers = {
+            'Content-Type': 'application/json; charset=utf-8',
+            'X-Laisui-Key': self.key,
+            'X-Laisui-Signature': sign(self.secret, body),
+            }
+        error = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(2 ** (attempt - 1) * 0.2, 2))
+            try:
+                response = requests.post(
+                    self.url, data=body, headers=headers,
+                    timeout=self.timeout)
+            except requests.RequestException as e:
+                error = type(e).__name__
+                continue
+            if response.status_code >= 500 or response.status_code == 429:
+                error = f'HTTP {response.status_code}'
+                continue
+            if not response.ok:
+                # A 4xx will not get better by retrying.
+                return SendResult(False, error=f'HTTP {response.status_code}')
+            try:
+                reference = str(response.json()['id'])
+            except (ValueError, KeyError, TypeError):
+                return SendResult(False, error='bad response')
+            return SendResult(True, reference=reference)
+        logger.warning(
+            "SMS gateway failed for %s: %s", mask_phone(phone), error)
+        return SendResult(False, error=error, retry=True)
+
+
+PROVIDERS = {
+    'dev': DevProvider,
+    'http': HttpProvider,
+    }
+
+
+def get_provider():
+    name = config.get(SECTION, 'provider', default='dev')
+    return PROVIDERS[name]()
+
+
+def sign(secret, body):
+    return hmac.new(
+        (secret or '').encode('utf-8'), body, hashlib.sha256).hexdigest()
