@@ -1,0 +1,141 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.laisui_base.exceptions import IdNumberError, PhoneError
+from trytond.modules.laisui_base.identity import (
+    InvalidIdNumber, InvalidPhone, id_number_birth_date, id_number_sex,
+    mask_id_number, mask_phone, normalize_id_number, normalize_phone)
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+SEXES = [
+    (None, ''),
+    ('male', "Male"),
+    ('female', "Female"),
+    ]
+
+
+def checked_id_number(value):
+    "Canonical ID number or IdNumberError with the zh_CN reason"
+    try:
+        return normalize_id_number(value)
+    except InvalidIdNumber as e:
+        raise IdNumberError(gettext(f'laisui_base.msg_id_number_{e.reason}'))
+
+
+class IdentityMixin:
+    "ID number with the sex and birth date it implies, masked for display"
+    __slots__ = ()
+    name = fields.Char("Name", required=True)
+    id_number = fields.Char("ID Number")
+    id_number_masked = fields.Function(
+        fields.Char("ID Number"), 'get_id_number_masked')
+    sex = fields.Selection(SEXES, "Sex", readonly=True)
+    birth_date = fields.Date("Birth Date", readonly=True)
+
+    def get_id_number_masked(self, name):
+        return mask_id_number(self.id_number)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('id_number'):
+            number = checked_id_number(values['id_number'])
+            values['id_number'] = number
+            values['sex'] = id_number_sex(number)
+            values['birth_date'] = id_number_birth_date(number)
+        return values
+
+
+class Applicant(IdentityMixin, ModelSQL, ModelView):
+    "Applicant (申请人)"
+    __name__ = 'laisui.applicant'
+
+    party = fields.Many2One('party.party', "Party", ondelete='RESTRICT')
+    web_user = fields.Many2One(
+        'web.user', "Portal Account", ondelete='RESTRICT', readonly=True)
+    phone = fields.Char("Mobile")
+    phone_masked = fields.Function(fields.Char("Mobile"), 'get_phone_masked')
+    street = fields.Many2One('laisui.street', "Street",
+        help="Yuexiu street of residence.")
+    permits = fields.One2Many(
+        'laisui.residence.permit', 'applicant', "Residence Permits")
+    family = fields.One2Many(
+        'laisui.family.member', 'applicant', "Family")
+    facts = fields.One2Many('laisui.fact', 'applicant', "Facts")
+    evidences = fields.One2Many('laisui.evidence', 'applicant', "Evidence")
+    statement = fields.Function(fields.Many2One(
+            'laisui.points.statement', "Points Statement"), 'get_statement')
+    points = fields.Function(fields.Numeric(
+            "Points", digits=(16, 2)), 'get_points')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls.id_number.required = True
+        cls._sql_constraints += [
+            ('id_number_unique', Unique(t, t.id_number),
+                'laisui_points.msg_applicant_id_number_unique'),
+            ('phone_unique', Unique(t, t.phone),
+                'laisui_points.msg_applicant_phone_unique'),
+            ('web_user_unique', Unique(t, t.web_user),
+                'laisui_points.msg_applicant_web_user_unique'),
+            ]
+        cls._sql_indexes.add(Index(t, (t.street, Index.Equality())))
+
+    def get_phone_masked(self, name):
+        return mask_phone(self.phone)
+
+    def get_rec_name(self, name):
+        return f'{self.name} {self.id_number_masked}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause[:3]
+        return ['OR',
+            ('name', operator, value),
+            ('id_number', operator, value),
+            ]
+
+    @classmethod
+    def get_statement(cls, applicants, name):
+        Statement = Pool().get('laisui.points.statement')
+        result = dict.fromkeys(map(int, applicants))
+        for statement in Statement.search(
+                [('applicant', 'in', list(result))]):
+            result[statement.applicant.id] = statement.id
+        return result
+
+    @classmethod
+    def get_points(cls, applicants, name):
+        return {a.id: a.statement.total if a.statement else None
+            for a in applicants}
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('phone'):
+            try:
+                values['phone'] = normalize_phone(values['phone'])
+            except InvalidPhone:
+                raise PhoneError(gettext('laisui_base.msg_phone_invalid'))
+        return values
+
+    @classmethod
+    def on_modification(cls, mode, applicants, field_names=None):
+        super().on_modification(mode, applicants, field_names)
+        if mode == 'write' and (
+                field_names is None or 'id_number' in field_names):
+            # Age comes from the ID number.
+            Pool().get('laisui.points.statement').mark_dirty(applicants)
+
+    @classmethod
+    def for_web_user(cls, web_user):
+        "The applicant record of a portal account, or None"
+        if not web_user:
+            return None
+        with Transaction().set_user(0):
+            applicants = cls.search([('web_user', '=', web_user.id)], limit=1)
+        return applicants[0] if applicants else None

@@ -1,0 +1,145 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+SOURCES = [
+    ('declared', "Declared"),
+    ('evidence', "Evidence Checked"),
+    ('external', "External Data"),
+    ]
+# Stronger sources win when a line shows where its facts came from.
+SOURCE_RANK = {'declared': 0, 'evidence': 1, 'external': 2}
+
+KINDS = [
+    ('residence_owned', "Owned Residence"),
+    ('residence_rented', "Rented Residence"),
+    ('residence_dormitory', "Employer Dormitory"),
+    ('employment', "Employment Registration"),
+    ('business', "Business Registration"),
+    ('insurance', "Social Insurance Period"),
+    ('education', "Education"),
+    ('skill', "Skill or Professional Title"),
+    ('patent_invention', "Invention Patent"),
+    ('patent_utility', "Utility Model Patent"),
+    ('patent_design', "Design Patent"),
+    ('hightech_job', "High-tech Enterprise Job"),
+    ('urgent_trade', "Urgently Needed Trade"),
+    ('volunteer', "Volunteer Service"),
+    ('blood_donation', "Blood Donation"),
+    ('tax', "Personal Income Tax"),
+    ('award', "Award"),
+    ('credit', "Bad Credit Record"),
+    ('violation', "Violation"),
+    ]
+# Codes of `level` per kind; the formulas compare with these.
+LEVELS = {
+    'insurance': [
+        ('pension', "Pension"),
+        ('medical', "Medical"),
+        ('unemployment', "Unemployment"),
+        ('injury', "Work Injury"),
+        ('maternity', "Maternity"),
+        ],
+    'education': [
+        ('highschool', "High School or Secondary Vocational"),
+        ('college', "Junior College"),
+        ('bachelor', "Bachelor"),
+        ('master', "Master"),
+        ('doctor', "Doctor"),
+        ],
+    'skill': [
+        ('basic', "Intermediate Worker"),
+        ('junior', "Junior Title or Senior Worker"),
+        ('senior', "Intermediate Title, Technician or Above"),
+        ],
+    'award': [
+        ('national', "National"),
+        ('provincial', "Provincial or Ministry"),
+        ('city', "City"),
+        ('district', "District or City Bureau"),
+        ],
+    'violation': [
+        ('tax_evasion', "Tax Evasion"),
+        ('public_security', "Public Security Penalty"),
+        ],
+    }
+LEVEL_SELECTION = [(None, '')] + sorted(
+    {code: label for levels in LEVELS.values()
+        for code, label in levels}.items())
+# What `flag` means for the kinds that use it.
+FLAG_KINDS = {'residence_rented', 'skill', 'patent_invention',
+    'patent_utility', 'patent_design', 'urgent_trade'}
+QUANTITY_KINDS = {'patent_invention', 'patent_utility', 'patent_design',
+    'volunteer', 'blood_donation', 'tax'}
+
+
+class Fact(ModelSQL, ModelView):
+    "Applicant fact used by the points indicators"
+    __name__ = 'laisui.fact'
+
+    applicant = fields.Many2One(
+        'laisui.applicant', "Applicant", required=True, ondelete='CASCADE')
+    kind = fields.Selection(KINDS, "Kind", required=True)
+    date_from = fields.Date("From")
+    date_to = fields.Date("To",
+        help="Empty while it lasts; the date itself for one-off facts.")
+    district = fields.Many2One('laisui.district', "District")
+    street = fields.Many2One('laisui.street', "Street",
+        domain=[('district', '=', Eval('district', -1))])
+    level = fields.Selection(LEVEL_SELECTION, "Level")
+    quantity = fields.Numeric("Quantity", digits=(16, 2),
+        help="Inventors of a patent, hours of volunteering, yuan of tax.")
+    flag = fields.Boolean("Flag",
+        help="Rental registered (备案); works in the skill's trade; "
+        "first inventor; front-line hardship trade.")
+    description = fields.Char("Description")
+    source = fields.Selection(SOURCES, "Source", required=True)
+    external_reference = fields.Char("External Reference", readonly=True,
+        help="The record of the source system this fact was loaded from.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order.insert(0, ('date_from', 'DESC'))
+        cls._sql_indexes.add(
+            Index(t, (t.applicant, Index.Equality()),
+                (t.kind, Index.Equality())))
+
+    @classmethod
+    def default_source(cls):
+        return 'declared'
+
+    def get_rec_name(self, name):
+        kind = dict(KINDS)[self.kind] if self.kind else ''
+        return f'{kind} {self.date_from or ""}'.strip()
+
+    @classmethod
+    def validate_fields(cls, facts, field_names):
+        super().validate_fields(facts, field_names)
+        for fact in facts:
+            if not (fact.date_from or fact.date_to):
+                raise ValidationError(gettext(
+                        'laisui_points.msg_fact_date_required'))
+            if (fact.date_from and fact.date_to
+                    and fact.date_to < fact.date_from):
+                raise ValidationError(gettext(
+                        'laisui_points.msg_period_dates'))
+            allowed = {c for c, _ in LEVELS.get(fact.kind, [])}
+            if allowed and fact.level not in allowed:
+                raise ValidationError(gettext(
+                        'laisui_points.msg_fact_level',
+                        kind=dict(KINDS)[fact.kind]))
+            if fact.quantity is not None and fact.quantity < 0:
+                raise ValidationError(gettext(
+                        'laisui_points.msg_fact_quantity'))
+
+    @classmethod
+    def on_modification(cls, mode, facts, field_names=None):
+        super().on_modification(mode, facts, field_names)
+        Pool().get('laisui.points.statement').mark_dirty(
+            [f.applicant for f in facts])

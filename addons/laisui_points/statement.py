@@ -1,0 +1,463 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Points statements: the rule set in force evaluated on an applicant.
+
+Statement lines are derived data: recomputing deletes and re-inserts them.
+Staff changes live in laisui.points.adjustment and are applied on every
+computation, so a recomputation never loses them. The batch path reads and
+writes with one SQL query per table and chunk; ``compute_one`` is the same
+evaluation through the ORM, kept as the reference for tests and the
+benchmark.
+"""
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from sql import Literal
+
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.laisui_base import clock
+from trytond.pool import Pool
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
+
+from .fact import SOURCE_RANK, SOURCES
+from .formula import evaluate
+from .indicator import CATEGORIES
+from .variables import VARIABLES, FactSet
+
+_CENT = Decimal('0.01')
+_FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
+    'level', 'quantity', 'flag', 'source', 'id']
+_PERMIT_COLUMNS = ['applicant', 'date_start', 'date_end', 'district',
+    'source', 'id']
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    "Points configuration"
+    __name__ = 'laisui.points.configuration'
+
+    reference_date = fields.Date("Reference Date",
+        help="The date statements are computed for; empty for today.")
+
+    @classmethod
+    def get_reference_date(cls):
+        config = cls.get_singleton()
+        return (config and config.reference_date) or clock.today()
+
+
+class Statement(ModelSQL, ModelView):
+    "Points statement (积分明细)"
+    __name__ = 'laisui.points.statement'
+
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        required=True, ondelete='CASCADE', readonly=True)
+    rule_set = fields.Many2One('laisui.points.rule_set', "Rule Set",
+        readonly=True, ondelete='RESTRICT')
+    reference_date = fields.Date("Reference Date", readonly=True)
+    total = fields.Numeric("Total", digits=(16, 2), readonly=True)
+    total_admission = fields.Numeric("Total for School Admission",
+        digits=(16, 2), readonly=True,
+        help="Without the deduction indicators.")
+    computed_at = fields.Timestamp("Computed At", readonly=True)
+    points_band = fields.Char("Points Band", readonly=True,
+        help="Bands of 20 points for the distribution graph.")
+    lines = fields.One2Many('laisui.points.statement.line', 'statement',
+        "Lines", readonly=True)
+    street = fields.Function(fields.Many2One('laisui.street', "Street"),
+        'get_street', searcher='search_street')
+    # Graph views add this up to count applicants.
+    applicant_count = fields.Function(
+        fields.Integer("Applicants"), 'get_applicant_count')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('applicant_unique', Unique(t, t.applicant),
+                'laisui_points.msg_statement_unique'),
+            ]
+        cls._order = [('total', 'DESC NULLS LAST'), ('id', 'ASC')]
+
+    def get_rec_name(self, name):
+        return self.applicant.rec_name
+
+    def get_applicant_count(self, name):
+        return 1
+
+    def get_street(self, name):
+        return self.applicant.street.id if self.applicant.street else None
+
+    @classmethod
+    def search_street(cls, name, clause):
+        return [('applicant.street',) + tuple(clause[1:])]
+
+    @classmethod
+    def mark_dirty(cls, applicants):
+        "Recompute after facts changed, unless a bulk load defers it"
+        if Transaction().context.get('laisui_defer_statements'):
+            return
+        applicants = list({a.id: a for a in applicants if a.id}.values())
+        if applicants:
+            cls.compute(applicants)
+
+    # Evaluation ------------------------------------------------------
+    @classmethod
+    def _indicators(cls, rule_set):
+        result = []
+        for indicator in rule_set.indicators:
+            code, names = indicator.compiled()
+            result.append({
+                    'id': indicator.id,
+                    'sequence': indicator.sequence,
+                    'code': code,
+                    'names': sorted(names),
+                    'cap': indicator.cap,
+                    'category': indicator.category,
+                    'lookback': indicator.validity_years,
+                    'department': (indicator.department.id
+                        if indicator.department else None),
+                    'admission': indicator.applies_to_admission,
+                    })
+        return result
+
+    @classmethod
+    def _evaluate(cls, birth_date, permits, facts, adjustments, indicators,
+            date, districts):
+        "Header values and lines of one applicant from plain rows"
+        fact_sets = {}
+        cache = {}
+        lines = []
+        total = total_admission = Decimal(0)
+        for indicator in indicators:
+            lookback = indicator['lookback']
+            fs = fact_sets.get(lookback)
+            if fs is None:
+                fs = fact_sets[lookback] = FactSet(
+                    birth_date, permits, facts, date, districts, lookback)
+            values, used, described = {}, [], []
+            for name in indicator['names']:
+                key = (lookback, name)
+                if key not in cache:
+                    fs.used = []
+                    value = VARIABLES[name].function(fs)
+                    if name == 'permit_years':
+                        fs.used = list(fs.permits)
+                    cache[key] = (value, fs.used)
+                value, name_used = cache[key]
+                values[name] = value
+                used.extend(name_used)
+                described.append(f'{VARIABLES[name].label}: {value}')
+            raw = Decimal(str(evaluate(indicator['code'], values)))
+            points, capped = raw, False
+            cap = indicator['cap']
+            if cap is not None and abs(points) > cap:
+                points, capped = (cap if points > 0 else -cap), True
+            if indicator['category'] == 'deduction' and points > 0:
+                points = -points
+            points = points.quantize(_CENT, ROUND_HALF_UP)
+            adjustment = adjustments.get(indicator['id'])
+            computed = points
+            if adjustment:
+                points = Decimal(adjustment['points']).quantize(_CENT)
+            source = max((u['source'] for u in used),
+                key=SOURCE_RANK.__getitem__, default=None)
+            lines.append({
+                    'indicator': indicator['id'],
+                    'sequence': indicator['sequence'],
+                    'category': indicator['category'],
+                    'department': indicator['department'],
+                    'facts_used': '；'.join(described),
+                    'source': source,
+                    'computed': computed,
+                    'cap_applied': capped,
+                    'adjustment_reason': (
+                        adjustment['reason'] if adjustment else None),
+                    'adjusted': bool(adjustment),
+                    'points': points,
+                    })
+            total += points
+            if indicator['admission']:
+                total_admission += points
+        total = max(total, Decimal(0))
+        return {
+            'total': total,
+            'total_admission': max(total_admission, Decimal(0)),
+            'points_band': _band(total),
+            }, lines
+
+    # Batch path ------------------------------------------------------
+    @classmethod
+    def compute(cls, applicants, date=None):
+        """Recompute the statements of the applicants in bulk.
+
+        Returns the number of statements written."""
+        pool = Pool()
+        RuleSet = pool.get('laisui.points.rule_set')
+        District = pool.get('laisui.district')
+        Configuration = pool.get('laisui.points.configuration')
+        date = date or Configuration.get_reference_date()
+        rule_set = RuleSet.in_force(date)
+        if not rule_set:
+            return 0
+        indicators = cls._indicators(rule_set)
+        districts = District.as_dict()
+        count = 0
+        ids = sorted({int(a) for a in applicants})
+        for sub_ids in grouped_slice(ids, 1000):
+            sub_ids = list(sub_ids)
+            data = cls._load(sub_ids)
+            results = {}
+            for applicant_id in sub_ids:
+                birth_date, permits, facts, adjustments = data[applicant_id]
+                results[applicant_id] = cls._evaluate(
+                    birth_date, permits, facts, adjustments, indicators,
+                    date, districts)
+            cls._store(results, rule_set, date)
+            count += len(results)
+        return count
+
+    @classmethod
+    def _load(cls, ids):
+        pool = Pool()
+        Applicant = pool.get('laisui.applicant')
+        Fact = pool.get('laisui.fact')
+        Permit = pool.get('laisui.residence.permit')
+        Adjustment = pool.get('laisui.points.adjustment')
+        cursor = Transaction().connection.cursor()
+        data = {}
+        applicant = Applicant.__table__()
+        cursor.execute(*applicant.select(
+                applicant.id, applicant.birth_date,
+                where=reduce_ids(applicant.id, ids)))
+        for id_, birth_date in cursor:
+            data[id_] = (_date(birth_date), [], [], {})
+        for Model, columns, index in [
+                (Permit, _PERMIT_COLUMNS, 1), (Fact, _FACT_COLUMNS, 2)]:
+            table = Model.__table__()
+            cursor.execute(*table.select(
+                    *[getattr(table, c) for c in columns],
+                    where=reduce_ids(table.applicant, ids)))
+            for row in cursor:
+                row = dict(zip(columns, row))
+                for key in ('date_from', 'date_to', 'date_start',
+                        'date_end'):
+                    if key in row:
+                        row[key] = _date(row[key])
+                data[row['applicant']][index].append(row)
+        adjustment = Adjustment.__table__()
+        cursor.execute(*adjustment.select(
+                adjustment.applicant, adjustment.indicator,
+                adjustment.points, adjustment.reason, adjustment.id,
+                where=reduce_ids(adjustment.applicant, ids)
+                & (adjustment.active == Literal(True)),
+                order_by=adjustment.id.asc))
+        for applicant_id, indicator_id, points, reason, _ in cursor:
+            # The latest adjustment of an indicator wins.
+            data[applicant_id][3][indicator_id] = {
+                'points': points, 'reason': reason}
+        return data
+
+    @classmethod
+    def _store(cls, results, rule_set, date):
+        pool = Pool()
+        Line = pool.get('laisui.points.statement.line')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        line = Line.__table__()
+        ids = list(results)
+        cursor.execute(*table.select(
+                table.applicant, table.id,
+                where=reduce_ids(table.applicant, ids)))
+        existing = dict(cursor)
+        missing = [a for a in ids if a not in existing]
+        if missing:
+            for statement in cls.create(
+                    [{'applicant': a} for a in missing]):
+                existing[statement.applicant.id] = statement.id
+        now = clock.now()
+        uid = transaction.user
+        statement_ids = [existing[a] for a in ids]
+        cursor.execute(*line.delete(
+                where=reduce_ids(line.statement, statement_ids)))
+        columns = [line.statement, line.indicator, line.sequence,
+            line.category, line.department, line.facts_used, line.source,
+            line.computed, line.cap_applied, line.adjusted,
+            line.adjustment_reason, line.points, line.create_uid,
+            line.create_date]
+        rows = []
+        for applicant_id, (header, lines) in results.items():
+            statement_id = existing[applicant_id]
+            for values in lines:
+                rows.append([statement_id, values['indicator'],
+                        values['sequence'], values['category'],
+                        values['department'], values['facts_used'],
+                        values['source'], values['computed'],
+                        values['cap_applied'], values['adjusted'],
+                        values['adjustment_reason'], values['points'],
+                        uid, now])
+        for sub_rows in grouped_slice(rows, 2000):
+            cursor.execute(*line.insert(columns, list(sub_rows)))
+        for applicant_id, (header, _) in results.items():
+            cursor.execute(*table.update(
+                    [table.rule_set, table.reference_date, table.total,
+                        table.total_admission, table.points_band,
+                        table.computed_at, table.write_uid, table.write_date],
+                    [rule_set.id, date, header['total'],
+                        header['total_admission'], header['points_band'],
+                        now, uid, now],
+                    where=table.id == existing[applicant_id]))
+        # The ORM cache may hold the old values.
+        cls._cache_invalidate()
+
+    @classmethod
+    def _cache_invalidate(cls):
+        transaction = Transaction()
+        transaction.counter += 1
+        for model in [cls.__name__, 'laisui.points.statement.line']:
+            transaction.get_cache().pop(model, None)
+
+    # Reference path --------------------------------------------------
+    @classmethod
+    def compute_one(cls, applicant, date=None):
+        """The same computation record by record through the ORM."""
+        pool = Pool()
+        RuleSet = pool.get('laisui.points.rule_set')
+        District = pool.get('laisui.district')
+        Line = pool.get('laisui.points.statement.line')
+        Adjustment = pool.get('laisui.points.adjustment')
+        Configuration = pool.get('laisui.points.configuration')
+        date = date or Configuration.get_reference_date()
+        rule_set = RuleSet.in_force(date)
+        if not rule_set:
+            return
+        permits = [{'date_start': p.date_start, 'date_end': p.date_end,
+                'district': p.district.id, 'source': p.source, 'id': p.id}
+            for p in applicant.permits]
+        facts = [{'kind': f.kind, 'date_from': f.date_from,
+                'date_to': f.date_to,
+                'district': f.district.id if f.district else None,
+                'level': f.level, 'quantity': f.quantity, 'flag': f.flag,
+                'source': f.source, 'id': f.id} for f in applicant.facts]
+        adjustments = {a.indicator.id: {'points': a.points,
+                'reason': a.reason}
+            for a in Adjustment.search([('applicant', '=', applicant.id)],
+                order=[('id', 'ASC')])}
+        header, lines = cls._evaluate(
+            applicant.birth_date, permits, facts, adjustments,
+            cls._indicators(rule_set), date, District.as_dict())
+        statements = cls.search([('applicant', '=', applicant.id)])
+        if statements:
+            statement, = statements
+            Line.delete(statement.lines)
+        else:
+            statement = cls(applicant=applicant)
+        statement.rule_set = rule_set
+        statement.reference_date = date
+        statement.total = header['total']
+        statement.total_admission = header['total_admission']
+        statement.points_band = header['points_band']
+        statement.computed_at = clock.now()
+        statement.save()
+        Line.create([dict(v, statement=statement.id) for v in lines])
+        return statement
+
+
+class StatementLine(ModelSQL, ModelView):
+    "Points statement line"
+    __name__ = 'laisui.points.statement.line'
+
+    statement = fields.Many2One('laisui.points.statement', "Statement",
+        required=True, ondelete='CASCADE', readonly=True)
+    indicator = fields.Many2One('laisui.points.indicator', "Indicator",
+        required=True, ondelete='CASCADE', readonly=True)
+    sequence = fields.Integer("Sequence", readonly=True)
+    category = fields.Selection(CATEGORIES, "Category", readonly=True)
+    department = fields.Many2One('laisui.department', "Owning Department",
+        readonly=True)
+    facts_used = fields.Text("Facts Used", readonly=True)
+    source = fields.Selection([(None, '')] + SOURCES, "Source",
+        readonly=True)
+    computed = fields.Numeric("Computed", digits=(16, 2), readonly=True)
+    cap_applied = fields.Boolean("Cap Applied", readonly=True)
+    adjusted = fields.Boolean("Adjusted", readonly=True)
+    adjustment_reason = fields.Text("Adjustment Reason", readonly=True)
+    points = fields.Numeric("Points", digits=(16, 2), readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('sequence', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.add(Index(t, (t.statement, Index.Equality())))
+
+
+class Adjustment(ModelSQL, ModelView):
+    "Staff adjustment of one indicator (积分调整), with its reason"
+    __name__ = 'laisui.points.adjustment'
+
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        required=True, ondelete='CASCADE')
+    indicator = fields.Many2One('laisui.points.indicator', "Indicator",
+        required=True, ondelete='RESTRICT')
+    points = fields.Numeric("Points", digits=(16, 2), required=True)
+    reason = fields.Text("Reason", required=True)
+    active = fields.Boolean("Active",
+        help="Uncheck to go back to the computed points.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.add(Index(t, (t.applicant, Index.Equality())))
+
+    @classmethod
+    def default_active(cls):
+        return True
+
+    @classmethod
+    def validate_fields(cls, adjustments, field_names):
+        super().validate_fields(adjustments, field_names)
+        for adjustment in adjustments:
+            if len((adjustment.reason or '').strip()) < 4:
+                raise ValidationError(gettext(
+                        'laisui_points.msg_adjustment_reason'))
+
+    @classmethod
+    def on_modification(cls, mode, adjustments, field_names=None):
+        pool = Pool()
+        AuditLog = pool.get('laisui.audit.log')
+        Statement = pool.get('laisui.points.statement')
+        super().on_modification(mode, adjustments, field_names)
+        AuditLog.log_many([{
+                    'action': 'adjust',
+                    'resource': str(a.applicant),
+                    'to_value': f'{a.indicator.code}={a.points}'
+                    + ('' if a.active else ' (inactive)'),
+                    'detail': a.reason,
+                    } for a in adjustments])
+        Statement.mark_dirty([a.applicant for a in adjustments])
+
+    @classmethod
+    def delete(cls, adjustments):
+        if adjustments:
+            # Adjustments are history: deactivate instead.
+            raise AccessError(gettext('laisui_points.msg_adjustment_delete'))
+        super().delete(adjustments)
+
+
+def _band(total, width=20):
+    low = int(total // width) * width
+    return f'{low:03d}-{low + width - 1:03d}'
+
+
+def _date(value):
+    "SQLite returns dates as text"
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value

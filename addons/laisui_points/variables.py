@@ -1,0 +1,315 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The facts a formula can read, computed from an applicant's records.
+
+Each variable is a small function of a FactSet: the applicant's permits and
+facts as plain rows, the reference date and the indicator's look-back
+window. Plain rows (not records) so that the batch statement path can feed
+them from one SQL query per table. Values (points, caps) never live here:
+they are in the indicator catalogue.
+"""
+import datetime as dt
+from collections import defaultdict
+
+VARIABLES = {}
+
+
+class Variable:
+    __slots__ = ('name', 'label', 'type', 'kinds', 'function')
+
+    def __init__(self, name, label, type_, kinds, function):
+        self.name = name
+        self.label = label
+        self.type = type_
+        self.kinds = kinds
+        self.function = function
+
+
+def variable(label, type_=int, kinds=()):
+    def register(function):
+        VARIABLES[function.__name__] = Variable(
+            function.__name__, label, type_, frozenset(kinds), function)
+        return function
+    return register
+
+
+def variable_types():
+    return {name: v.type for name, v in VARIABLES.items()}
+
+
+class FactSet:
+    """One applicant's facts as of `date`, limited to facts that started
+    within the last `lookback` years when the indicator has a validity."""
+
+    def __init__(self, birth_date, permits, facts, date, districts,
+            lookback=None):
+        self.birth_date = birth_date
+        self.date = date
+        self.districts = districts
+        self.since = _years_before(date, lookback) if lookback else None
+        self.permits = [p for p in permits
+            if p['date_start'] and p['date_start'] <= date]
+        self.by_kind = defaultdict(list)
+        for fact in facts:
+            start = fact['date_from'] or fact['date_to']
+            if start and start > date:
+                continue
+            if self.since and (fact['date_to'] or start or date) < self.since:
+                continue
+            self.by_kind[fact['kind']].append(fact)
+        self.used = []
+
+    def facts(self, *kinds):
+        result = [f for k in kinds for f in self.by_kind.get(k, ())]
+        self.used.extend(result)
+        return result
+
+    def full_years(self, periods):
+        "Full years covered by the union of (start, end) periods"
+        return _full_years(_days(_merge(periods, self.date, self.since)))
+
+
+def _years_before(date, years):
+    try:
+        return date.replace(year=date.year - years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year - years, day=28)
+
+
+def _merge(periods, date, since=None):
+    spans = []
+    for start, end in periods:
+        if not start:
+            continue
+        end = min(end or date, date)
+        if since:
+            start = max(start, since)
+        if end >= start:
+            spans.append((start, end))
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _days(spans):
+    return sum((end - start).days + 1 for start, end in spans)
+
+
+def _full_years(days):
+    return int(days // 365.25)
+
+
+def _period(fact):
+    return (fact['date_from'], fact['date_to'])
+
+
+# Residence --------------------------------------------------------------
+@variable("Age")
+def age(fs):
+    if not fs.birth_date:
+        return 0
+    years = fs.date.year - fs.birth_date.year
+    if (fs.date.month, fs.date.day) < (
+            fs.birth_date.month, fs.birth_date.day):
+        years -= 1
+    return years
+
+
+@variable("Full years holding a Guangdong residence permit in Guangzhou")
+def permit_years(fs):
+    return fs.full_years(
+        (p['date_start'], p['date_end']) for p in fs.permits)
+
+
+@variable("Owns a legal property", kinds=['residence_owned'])
+def owns_property(fs):
+    return int(bool(fs.facts('residence_owned')))
+
+
+@variable("Owns property in a district with a property bonus",
+    kinds=['residence_owned'])
+def owns_property_bonus(fs):
+    return int(any(fs.districts.get(f['district'], {}).get('property_bonus')
+            for f in fs.facts('residence_owned')))
+
+
+@variable("Full years of registered rental or dormitory residence",
+    kinds=['residence_rented', 'residence_dormitory'])
+def rental_years(fs):
+    # A rental counts only once registered (备案): flag set.
+    facts = [f for f in fs.facts('residence_rented', 'residence_dormitory')
+        if f['kind'] == 'residence_dormitory' or f['flag']]
+    return fs.full_years(map(_period, facts))
+
+
+@variable("Full years living outside the core districts after moving out",
+    kinds=['residence_owned', 'residence_rented', 'residence_dormitory'])
+def moved_out_years(fs):
+    facts = fs.facts(
+        'residence_owned', 'residence_rented', 'residence_dormitory')
+    core = [f['date_to'] for f in facts
+        if fs.districts.get(f['district'], {}).get('core') and f['date_to']]
+    if not core:
+        return 0
+    left = min(core)
+    return fs.full_years(_period(f) for f in facts
+        if not fs.districts.get(f['district'], {}).get('core')
+        and f['date_from'] and f['date_from'] >= left)
+
+
+# Employment and insurance ----------------------------------------------
+@variable("Sum over insurance types of full years paid",
+    kinds=['insurance'])
+def insurance_type_years(fs):
+    by_type = defaultdict(list)
+    for fact in fs.facts('insurance'):
+        by_type[fact['level']].append(_period(fact))
+    return sum(fs.full_years(periods) for periods in by_type.values())
+
+
+@variable("Employed or self-employed (registered)",
+    kinds=['employment', 'business'])
+def employed(fs):
+    return int(bool(fs.facts('employment', 'business')))
+
+
+# Education and skills --------------------------------------------------
+EDUCATION_RANK = ['none', 'highschool', 'college', 'bachelor', 'master',
+    'doctor']
+
+
+@variable("Highest education", type_=str, kinds=['education'])
+def education(fs):
+    levels = [f['level'] for f in fs.facts('education')
+        if f['level'] in EDUCATION_RANK]
+    return max(levels, key=EDUCATION_RANK.index, default='none')
+
+
+SKILL_RANK = ['none', 'basic', 'junior', 'senior']
+
+
+@variable("Highest skill or title level", type_=str, kinds=['skill'])
+def skill_level(fs):
+    levels = [f['level'] for f in fs.facts('skill')
+        if f['level'] in SKILL_RANK]
+    return max(levels, key=SKILL_RANK.index, default='none')
+
+
+@variable("Works in the trade of the skill", kinds=['skill'])
+def skill_in_trade(fs):
+    return int(any(f['flag'] for f in fs.facts('skill')))
+
+
+# Innovation -------------------------------------------------------------
+def _patent_shares(fs, kind):
+    # 20/(n+1) points with one extra share for the first inventor: the
+    # formula multiplies these shares by the points of the patent kind.
+    total = 0.0
+    for fact in fs.facts(kind):
+        inventors = max(int(fact['quantity'] or 1), 1)
+        total += (2 if fact['flag'] else 1) / (inventors + 1)
+    return round(total, 4)
+
+
+@variable("Invention patent shares", type_=float, kinds=['patent_invention'])
+def invention_shares(fs):
+    return _patent_shares(fs, 'patent_invention')
+
+
+@variable("Utility model patent shares", type_=float,
+    kinds=['patent_utility'])
+def utility_shares(fs):
+    return _patent_shares(fs, 'patent_utility')
+
+
+@variable("Design patent shares", type_=float, kinds=['patent_design'])
+def design_shares(fs):
+    return _patent_shares(fs, 'patent_design')
+
+
+@variable("Full years in a high-tech enterprise", kinds=['hightech_job'])
+def hightech_years(fs):
+    return fs.full_years(map(_period, fs.facts('hightech_job')))
+
+
+@variable("Works in an urgently needed trade", kinds=['urgent_trade'])
+def urgent_trade(fs):
+    return int(bool(fs.facts('urgent_trade')))
+
+
+@variable("Full years in a front-line hardship trade",
+    kinds=['urgent_trade'])
+def hardship_years(fs):
+    return fs.full_years(
+        _period(f) for f in fs.facts('urgent_trade') if f['flag'])
+
+
+# Public service ---------------------------------------------------------
+def _per_year(facts, unit):
+    years = defaultdict(float)
+    for fact in facts:
+        year = (fact['date_from'] or fact['date_to']).year
+        years[year] += float(fact['quantity'] or 0)
+    return [int(v // unit) for _, v in sorted(years.items())]
+
+
+@variable("Volunteer service, 50-hour units per year", type_=list,
+    kinds=['volunteer'])
+def volunteer_units_by_year(fs):
+    return _per_year(fs.facts('volunteer'), 50)
+
+
+@variable("Blood donations per year", type_=list, kinds=['blood_donation'])
+def blood_donations_by_year(fs):
+    return _per_year(fs.facts('blood_donation'), 1)
+
+
+@variable("Personal income tax paid in the window (yuan)", type_=float,
+    kinds=['tax'])
+def income_tax(fs):
+    return float(sum(float(f['quantity'] or 0) for f in fs.facts('tax')))
+
+
+def _count(fs, kind, level):
+    return sum(1 for f in fs.facts(kind) if f['level'] == level)
+
+
+@variable("National awards", kinds=['award'])
+def awards_national(fs):
+    return _count(fs, 'award', 'national')
+
+
+@variable("Provincial or ministry awards", kinds=['award'])
+def awards_provincial(fs):
+    return _count(fs, 'award', 'provincial')
+
+
+@variable("City awards", kinds=['award'])
+def awards_city(fs):
+    return _count(fs, 'award', 'city')
+
+
+@variable("District or city bureau awards", kinds=['award'])
+def awards_district(fs):
+    return _count(fs, 'award', 'district')
+
+
+# Deductions -------------------------------------------------------------
+@variable("Bad credit records", kinds=['credit'])
+def credit_cases(fs):
+    return len(fs.facts('credit'))
+
+
+@variable("Tax evasion cases", kinds=['violation'])
+def tax_evasion_cases(fs):
+    return _count(fs, 'violation', 'tax_evasion')
+
+
+@variable("Public security penalties", kinds=['violation'])
+def public_security_cases(fs):
+    return _count(fs, 'violation', 'public_security')
