@@ -1,0 +1,213 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Applicant portal pages: profile, family, facts, evidence, points."""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
+
+from trytond.i18n import gettext
+from trytond.model.exceptions import ValidationError
+from trytond.modules.laisui_base.exceptions import PortalError, UploadError
+from trytond.modules.laisui_base.portal import file_response, portal_route
+
+from .fact import FLAG_KINDS, KINDS, LEVELS, QUANTITY_KINDS
+
+# Facts an applicant may declare; deductions come from departments.
+DECLARABLE = [k for k in KINDS if k[0] not in {'credit', 'violation'}]
+UPLOAD_LIMIT = 11 * 1024 * 1024
+
+
+def _applicant(portal):
+    Applicant = portal.pool.get('laisui.applicant')
+    applicant = Applicant.for_web_user(portal.user)
+    if not applicant:
+        raise PortalError(gettext('laisui_points.msg_no_applicant'))
+    return applicant
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PortalError(gettext('laisui_points.msg_portal_date'))
+
+
+def _decimal(value):
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise PortalError(gettext('laisui_points.msg_portal_number'))
+
+
+def _id(value, Model):
+    try:
+        return Model(int(value)) if value else None
+    except ValueError:
+        return None
+
+
+@portal_route('/points')
+def points(portal):
+    applicant = _applicant(portal)
+    return _statement_page(portal, applicant.statement)
+
+
+@portal_route('/points/<int:statement_id>')
+def points_by_id(portal, statement_id):
+    Statement = portal.pool.get('laisui.points.statement')
+    applicant = _applicant(portal)
+    statements = Statement.search([('id', '=', statement_id)])
+    if not statements or statements[0].applicant != applicant:
+        return portal.deny(f'laisui.points.statement,{statement_id}')
+    return _statement_page(portal, statements[0])
+
+
+def _statement_page(portal, statement):
+    return portal.render('laisui_points/points.html', statement=statement,
+        categories={'base': "基础指标", 'bonus': "加分指标",
+            'deduction': "减分指标"},
+        sources={'declared': "申报", 'evidence': "材料核验",
+            'external': "部门数据", None: ""})
+
+
+@portal_route('/profile', methods=('GET', 'POST'))
+def profile(portal):
+    pool = portal.pool
+    Street = pool.get('laisui.street')
+    applicant = _applicant(portal)
+    streets = Street.search([('district.code', '=', '440104')])
+    info = None
+    if portal.request.method == 'POST':
+        street = _id(portal.request.form.get('street'), Street)
+        if street and street not in streets:
+            raise PortalError(gettext('laisui_points.msg_portal_street'))
+        old = applicant.street
+        applicant.street = street
+        applicant.save()
+        portal.audit('write', resource=applicant,
+            from_value=old.name if old else '',
+            to_value=street.name if street else '')
+        info = "已保存"
+    return portal.render('laisui_points/profile.html', applicant=applicant,
+        streets=streets, info=info)
+
+
+@portal_route('/family', methods=('GET', 'POST'))
+def family(portal):
+    pool = portal.pool
+    Member = pool.get('laisui.family.member')
+    applicant = _applicant(portal)
+    form = portal.request.form if portal.request.method == 'POST' else {}
+    if form:
+        try:
+            member, = Member.create([{
+                        'applicant': applicant.id,
+                        'relation': (form.get('relation')
+                            if form.get('relation') in {'child', 'spouse'}
+                            else 'child'),
+                        'name': (form.get('name') or '').strip(),
+                        'id_number': form.get('id_number'),
+                        }])
+        except ValidationError as e:
+            portal.rollback()
+            return portal.render('laisui_points/family.html',
+                applicant=_applicant(portal), form=form, error=e.message,
+                status=HTTPStatus.BAD_REQUEST)
+        portal.audit('create', resource=member)
+        return portal.redirect('/family')
+    return portal.render('laisui_points/family.html', applicant=applicant,
+        form={})
+
+
+@portal_route('/facts', methods=('GET', 'POST'))
+def facts(portal):
+    pool = portal.pool
+    Fact = pool.get('laisui.fact')
+    District = pool.get('laisui.district')
+    applicant = _applicant(portal)
+    districts = District.search([])
+    form = portal.request.form if portal.request.method == 'POST' else {}
+    if form:
+        try:
+            kind = form.get('kind')
+            if kind not in dict(DECLARABLE):
+                raise PortalError(gettext('laisui_points.msg_portal_kind'))
+            district = _id(form.get('district'), District)
+            if district and district not in districts:
+                district = None
+            fact, = Fact.create([{
+                        'applicant': applicant.id,
+                        'kind': kind,
+                        'date_from': _date(form.get('date_from')),
+                        'date_to': _date(form.get('date_to')),
+                        'district': district.id if district else None,
+                        'level': form.get('level') or None,
+                        'quantity': _decimal(form.get('quantity')),
+                        'flag': bool(form.get('flag')),
+                        'description': (form.get('description') or '')[:200],
+                        'source': 'declared',
+                        }])
+        except (ValidationError, PortalError) as e:
+            portal.rollback()
+            return portal.render('laisui_points/facts.html',
+                applicant=_applicant(portal), form=form, error=e.message,
+                kinds=DECLARABLE, levels=LEVELS, districts=districts,
+                status=HTTPStatus.BAD_REQUEST)
+        portal.audit('create', resource=fact)
+        return portal.redirect('/facts')
+    return portal.render('laisui_points/facts.html', applicant=applicant,
+        form={}, kinds=DECLARABLE, levels=LEVELS, districts=districts,
+        flag_kinds=FLAG_KINDS, quantity_kinds=QUANTITY_KINDS)
+
+
+@portal_route('/evidence', methods=('GET', 'POST'), max_size=UPLOAD_LIMIT)
+def evidence(portal):
+    pool = portal.pool
+    Evidence = pool.get('laisui.evidence')
+    Type = pool.get('laisui.evidence.type')
+    Fact = pool.get('laisui.fact')
+    applicant = _applicant(portal)
+    types = Type.search([])
+    if portal.request.method == 'POST':
+        form = portal.request.form
+        upload = portal.request.files.get('file')
+        try:
+            type_ = _id(form.get('type'), Type)
+            if not type_ or type_ not in types:
+                raise PortalError(gettext('laisui_points.msg_portal_type'))
+            fact = _id(form.get('fact'), Fact)
+            if fact and fact not in applicant.facts:
+                return portal.deny(f'laisui.fact,{fact.id}')
+            data = upload.read() if upload else b''
+            record, = Evidence.create([{
+                        'applicant': applicant.id,
+                        'type': type_.id,
+                        'fact': fact.id if fact else None,
+                        'data': data,
+                        }])
+        except (PortalError, UploadError, ValidationError) as e:
+            portal.rollback()
+            return portal.render('laisui_points/evidence.html',
+                applicant=_applicant(portal), types=types, error=e.message,
+                status=HTTPStatus.BAD_REQUEST)
+        portal.audit('upload', resource=record,
+            detail=f'{record.mime_type} {record.size}')
+        return portal.redirect('/evidence')
+    return portal.render('laisui_points/evidence.html', applicant=applicant,
+        types=types)
+
+
+@portal_route('/evidence/<int:evidence_id>')
+def evidence_file(portal, evidence_id):
+    Evidence = portal.pool.get('laisui.evidence')
+    applicant = _applicant(portal)
+    records = Evidence.search([('id', '=', evidence_id)])
+    if not records or records[0].applicant != applicant:
+        return portal.deny(f'laisui.evidence,{evidence_id}')
+    record, = records
+    return file_response(
+        portal, record.data, record.mime_type, record.filename)
