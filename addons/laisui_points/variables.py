@@ -12,6 +12,8 @@ import datetime as dt
 from collections import defaultdict
 
 VARIABLES = {}
+# Labels are zh_CN: they are written into the statement lines that
+# applicants read, in the language of the rules.
 
 
 class Variable:
@@ -109,7 +111,7 @@ def _period(fact):
 
 
 # Residence --------------------------------------------------------------
-@variable("Age")
+@variable("年龄")
 def age(fs):
     if not fs.birth_date:
         return 0
@@ -120,25 +122,25 @@ def age(fs):
     return years
 
 
-@variable("Full years holding a Guangdong residence permit in Guangzhou")
+@variable("持广州居住证满年数")
 def permit_years(fs):
     return fs.full_years(
         (p['date_start'], p['date_end']) for p in fs.permits)
 
 
-@variable("Owns a legal property", kinds=['residence_owned'])
+@variable("拥有合法产权住所", kinds=['residence_owned'])
 def owns_property(fs):
     return int(bool(fs.facts('residence_owned')))
 
 
-@variable("Owns property in a district with a property bonus",
+@variable("在加分区拥有产权住所",
     kinds=['residence_owned'])
 def owns_property_bonus(fs):
     return int(any(fs.districts.get(f['district'], {}).get('property_bonus')
             for f in fs.facts('residence_owned')))
 
 
-@variable("Full years of registered rental or dormitory residence",
+@variable("已备案租赁或单位宿舍居住满年数",
     kinds=['residence_rented', 'residence_dormitory'])
 def rental_years(fs):
     # A rental counts only once registered (备案): flag set.
@@ -147,7 +149,7 @@ def rental_years(fs):
     return fs.full_years(map(_period, facts))
 
 
-@variable("Full years living outside the core districts after moving out",
+@variable("迁出中心城区后居住满年数",
     kinds=['residence_owned', 'residence_rented', 'residence_dormitory'])
 def moved_out_years(fs):
     facts = fs.facts(
@@ -163,7 +165,7 @@ def moved_out_years(fs):
 
 
 # Employment and insurance ----------------------------------------------
-@variable("Sum over insurance types of full years paid",
+@variable("各险种缴费满年数合计",
     kinds=['insurance'])
 def insurance_type_years(fs):
     by_type = defaultdict(list)
@@ -172,7 +174,7 @@ def insurance_type_years(fs):
     return sum(fs.full_years(periods) for periods in by_type.values())
 
 
-@variable("Employed or self-employed (registered)",
+@variable("已登记就业或经营",
     kinds=['employment', 'business'])
 def employed(fs):
     return int(bool(fs.facts('employment', 'business')))
@@ -183,7 +185,7 @@ EDUCATION_RANK = ['none', 'highschool', 'college', 'bachelor', 'master',
     'doctor']
 
 
-@variable("Highest education", type_=str, kinds=['education'])
+@variable("最高学历", type_=str, kinds=['education'])
 def education(fs):
     levels = [f['level'] for f in fs.facts('education')
         if f['level'] in EDUCATION_RANK]
@@ -193,14 +195,14 @@ def education(fs):
 SKILL_RANK = ['none', 'basic', 'junior', 'senior']
 
 
-@variable("Highest skill or title level", type_=str, kinds=['skill'])
+@variable("最高技能或职称等级", type_=str, kinds=['skill'])
 def skill_level(fs):
     levels = [f['level'] for f in fs.facts('skill')
         if f['level'] in SKILL_RANK]
     return max(levels, key=SKILL_RANK.index, default='none')
 
 
-@variable("Works in the trade of the skill", kinds=['skill'])
+@variable("从事对应工种", kinds=['skill'])
 def skill_in_trade(fs):
     return int(any(f['flag'] for f in fs.facts('skill')))
 
@@ -216,33 +218,33 @@ def _patent_shares(fs, kind):
     return round(total, 4)
 
 
-@variable("Invention patent shares", type_=float, kinds=['patent_invention'])
+@variable("发明专利份额", type_=float, kinds=['patent_invention'])
 def invention_shares(fs):
     return _patent_shares(fs, 'patent_invention')
 
 
-@variable("Utility model patent shares", type_=float,
+@variable("实用新型专利份额", type_=float,
     kinds=['patent_utility'])
 def utility_shares(fs):
     return _patent_shares(fs, 'patent_utility')
 
 
-@variable("Design patent shares", type_=float, kinds=['patent_design'])
+@variable("外观设计专利份额", type_=float, kinds=['patent_design'])
 def design_shares(fs):
     return _patent_shares(fs, 'patent_design')
 
 
-@variable("Full years in a high-tech enterprise", kinds=['hightech_job'])
+@variable("高新技术企业就业满年数", kinds=['hightech_job'])
 def hightech_years(fs):
     return fs.full_years(map(_period, fs.facts('hightech_job')))
 
 
-@variable("Works in an urgently needed trade", kinds=['urgent_trade'])
+@variable("从事急需工种", kinds=['urgent_trade'])
 def urgent_trade(fs):
     return int(bool(fs.facts('urgent_trade')))
 
 
-@variable("Full years in a front-line hardship trade",
+@variable("一线艰苦行业满年数",
     kinds=['urgent_trade'])
 def hardship_years(fs):
     return fs.full_years(
@@ -258,18 +260,18 @@ def _per_year(facts, unit):
     return [int(v // unit) for _, v in sorted(years.items())]
 
 
-@variable("Volunteer service, 50-hour units per year", type_=list,
+@variable("每年志愿服务50小时单位数", type_=list,
     kinds=['volunteer'])
 def volunteer_units_by_year(fs):
     return _per_year(fs.facts('volunteer'), 50)
 
 
-@variable("Blood donations per year", type_=list, kinds=['blood_donation'])
+@variable("每年献血次数", type_=list, kinds=['blood_donation'])
 def blood_donations_by_year(fs):
     return _per_year(fs.facts('blood_donation'), 1)
 
 
-@variable("Personal income tax paid in the window (yuan)", type_=float,
+@variable("期间个人所得税（元）", type_=float,
     kinds=['tax'])
 def income_tax(fs):
     return float(sum(float(f['quantity'] or 0) for f in fs.facts('tax')))
@@ -279,37 +281,37 @@ def _count(fs, kind, level):
     return sum(1 for f in fs.facts(kind) if f['level'] == level)
 
 
-@variable("National awards", kinds=['award'])
+@variable("国家级表彰", kinds=['award'])
 def awards_national(fs):
     return _count(fs, 'award', 'national')
 
 
-@variable("Provincial or ministry awards", kinds=['award'])
+@variable("省部级表彰", kinds=['award'])
 def awards_provincial(fs):
     return _count(fs, 'award', 'provincial')
 
 
-@variable("City awards", kinds=['award'])
+@variable("市级表彰", kinds=['award'])
 def awards_city(fs):
     return _count(fs, 'award', 'city')
 
 
-@variable("District or city bureau awards", kinds=['award'])
+@variable("区级表彰", kinds=['award'])
 def awards_district(fs):
     return _count(fs, 'award', 'district')
 
 
 # Deductions -------------------------------------------------------------
-@variable("Bad credit records", kinds=['credit'])
+@variable("不良信用记录", kinds=['credit'])
 def credit_cases(fs):
     return len(fs.facts('credit'))
 
 
-@variable("Tax evasion cases", kinds=['violation'])
+@variable("偷逃税宗数", kinds=['violation'])
 def tax_evasion_cases(fs):
     return _count(fs, 'violation', 'tax_evasion')
 
 
-@variable("Public security penalties", kinds=['violation'])
+@variable("治安处罚宗数", kinds=['violation'])
 def public_security_cases(fs):
     return _count(fs, 'violation', 'public_security')

@@ -1,11 +1,181 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.tests.test_tryton import ModuleTestCase
+import datetime as dt
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
 class LaisuiPointsTestCase(ModuleTestCase):
-    "Generic Tryton checks of laisui_points"
+    "laisui_points"
     module = 'laisui_points'
+    language = 'zh_CN'
+
+    def _lines(self, statement):
+        return {l.indicator.code: l for l in statement.lines}
+
+    @with_transaction()
+    def test_statement_breakdown(self):
+        "The 2018 table on a renter: each line, cap, deduction, total"
+        pool = Pool()
+        Statement = pool.get('laisui.points.statement')
+        applicant = make_applicant()
+        Statement.compute([applicant], DATE)
+        statement, = Statement.search([('applicant', '=', applicant.id)])
+        lines = self._lines(statement)
+        # Permit 2013-03-01 → 2019-04-30: 6 full years × 3.
+        self.assertEqual(lines['permit'].points, Decimal('18'))
+        self.assertEqual(lines['permit'].source, 'declared')
+        # Rental 5 full years × 2 = 10, at the cap.
+        self.assertEqual(lines['rental'].points, Decimal('10'))
+        # Pension 5 years + medical merged 2014-01..2019-04 = 5 → 10.
+        self.assertEqual(lines['insurance'].points, Decimal('10'))
+        self.assertEqual(lines['education'].points, Decimal('35'))
+        # Born 1990: 29 years old.
+        self.assertEqual(lines['age'].points, Decimal('30'))
+        # 120 h in 2017 = 2 units, at most 1 per year → 2 points.
+        self.assertEqual(lines['volunteer'].points, Decimal('2'))
+        self.assertEqual(lines['credit'].points, Decimal('-5'))
+        self.assertEqual(lines['credit'].category, 'deduction')
+        self.assertEqual(statement.total, Decimal('100'))
+        self.assertEqual(statement.total_admission, Decimal('105'))
+        self.assertEqual(statement.rule_set.version, 'GZ-2018')
+        self.assertIn('居住证', lines['permit'].facts_used)
+        self.assertEqual(lines['permit'].department.code, 'GA')
+
+    @with_transaction()
+    def test_batch_equals_reference(self):
+        pool = Pool()
+        Statement = pool.get('laisui.points.statement')
+        applicant = make_applicant()
+        Statement.compute([applicant], DATE)
+        batch, = Statement.search([('applicant', '=', applicant.id)])
+        batch_lines = {c: l.points for c, l in self._lines(batch).items()}
+        total = batch.total
+        reference = Statement.compute_one(applicant, DATE)
+        self.assertEqual(reference.total, total)
+        self.assertEqual(
+            {c: l.points for c, l in self._lines(reference).items()},
+            batch_lines)
+
+    @with_transaction()
+    def test_recomputed_when_facts_change(self):
+        pool = Pool()
+        Fact = pool.get('laisui.fact')
+        Configuration = pool.get('laisui.points.configuration')
+        Configuration.write([Configuration(1)], {'reference_date': DATE})
+        applicant = make_applicant()
+        before = applicant.statement.total
+        Fact.create([{'applicant': applicant.id, 'kind': 'award',
+                    'level': 'city', 'date_from': dt.date(2018, 1, 1)}])
+        applicant = pool.get('laisui.applicant')(applicant.id)
+        self.assertEqual(applicant.statement.total, before + 10)
+
+    @with_transaction()
+    def test_adjustment(self):
+        "Staff adjust a line with a reason; audited; applicant sees it"
+        pool = Pool()
+        Adjustment = pool.get('laisui.points.adjustment')
+        Indicator = pool.get('laisui.points.indicator')
+        AuditLog = pool.get('laisui.audit.log')
+        Configuration = pool.get('laisui.points.configuration')
+        Configuration.write([Configuration(1)], {'reference_date': DATE})
+        applicant = make_applicant()
+        education, = Indicator.search([('code', '=', 'education')])
+        with self.assertRaises(ValidationError) as cm:
+            Adjustment.create([{'applicant': applicant.id,
+                        'indicator': education.id, 'points': 50,
+                        'reason': ' '}])
+        self.assertIn('调整原因', cm.exception.message)
+        adjustment, = Adjustment.create([{'applicant': applicant.id,
+                    'indicator': education.id, 'points': 50,
+                    'reason': "学信网核验为本科"}])
+        applicant = pool.get('laisui.applicant')(applicant.id)
+        line, = [l for l in applicant.statement.lines
+            if l.indicator == education]
+        self.assertEqual((line.computed, line.points),
+            (Decimal('35'), Decimal('50')))
+        self.assertEqual(line.adjustment_reason, "学信网核验为本科")
+        self.assertTrue(AuditLog.search([('action', '=', 'adjust')]))
+        with self.assertRaises(UserError):
+            Adjustment.delete([adjustment])
+
+    @with_transaction()
+    def test_bad_id_numbers(self):
+        "Each bad ID number is refused with its zh_CN reason; nothing saved"
+        pool = Pool()
+        Applicant = pool.get('laisui.applicant')
+        for value, text in [
+                ('440104199001011230', '校验位'),
+                ('110101190002290011', '出生日期不存在'),
+                ('44010419901301123X', '出生日期不存在'),
+                ('440104209901011234', '晚于今天'),
+                ('44010419900101123', '格式不正确'),
+                ]:
+            with self.subTest(value=value):
+                with self.assertRaises(ValidationError) as cm:
+                    Applicant.create([{'name': "王五", 'id_number': value}])
+                self.assertIn(text, cm.exception.message)
+        self.assertEqual(Applicant.search_count([]), 0)
+        applicant, = Applicant.create([{'name': "王五",
+                    'id_number': '44010419900101111x'}])
+        self.assertEqual(applicant.id_number, '44010419900101111X')
+        self.assertEqual(applicant.sex, 'male')
+        self.assertEqual(applicant.birth_date, dt.date(1990, 1, 1))
+        with self.assertRaises(ValidationError) as cm:
+            Applicant.create([{'name': "王六",
+                        'id_number': '44010419900101111X'}])
+        self.assertIn('已注册', cm.exception.message)
+
+    @with_transaction()
+    def test_formula_errors(self):
+        pool = Pool()
+        Indicator = pool.get('laisui.points.indicator')
+        RuleSet = pool.get('laisui.points.rule_set')
+        rule_set, = RuleSet.search([])
+        for i, (formula, text) in enumerate([
+                ('3 * (permit_years', '语法错误'),
+                ("__import__('os').system('id')", '未知或禁止的名称'),
+                ('permit_years.__class__', '不允许的写法'),
+                ('2 ** 999999', '不允许的写法'),
+                ("education * 100000000", '不允许的写法'),
+                ('open("/etc/passwd")', '未知或禁止的名称'),
+                ('salary * 2', '未知或禁止的名称'),
+                ]):
+            with self.subTest(formula=formula):
+                with self.assertRaises(ValidationError) as cm:
+                    Indicator.create([{'rule_set': rule_set.id,
+                                'code': f'x{i}', 'name': "X",
+                                'category': 'bonus', 'formula': formula}])
+                self.assertIn(text, cm.exception.message)
+
+    @with_transaction()
+    def test_rule_set_overlap(self):
+        RuleSet = Pool().get('laisui.points.rule_set')
+        rule_set, = RuleSet.create([{'name': "2021", 'version': 'GZ-2021',
+                    'date_from': dt.date(2021, 11, 16)}])
+        self.assertEqual(RuleSet.in_force(dt.date(2022, 1, 1)), rule_set)
+        with self.assertRaises(ValidationError) as cm:
+            RuleSet.create([{'name': "X", 'version': 'X-2020',
+                        'date_from': dt.date(2020, 1, 1)}])
+        self.assertIn('重叠', cm.exception.message)
+
+    @with_transaction()
+    def test_family_child(self):
+        pool = Pool()
+        Member = pool.get('laisui.family.member')
+        applicant = make_applicant()
+        child, = Member.create([{'applicant': applicant.id, 'name': "陈乐",
+                    'id_number': '440104201303030017'}])
+        self.assertEqual(child.birth_date, dt.date(2013, 3, 3))
+        with self.assertRaises(ValidationError) as cm:
+            Member.create([{'applicant': applicant.id, 'name': "陈乐",
+                        'id_number': '440104201303030017'}])
+        self.assertIn('重复', cm.exception.message)
 
 
 del ModuleTestCase
