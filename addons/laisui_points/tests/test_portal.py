@@ -1,0 +1,251 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The applicant portal over HTTP: sign-up, sign-in, CSRF, ownership,
+uploads and masking."""
+import io
+import re
+
+from PIL import Image
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import RouteTestCase
+from trytond.transaction import Transaction
+
+PASSWORD = 'Qiang-Mima-2019'
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def png():
+    buffer = io.BytesIO()
+    Image.new('RGB', (16, 16), 'blue').save(buffer, 'PNG')
+    return buffer.getvalue()
+
+
+class PortalTestCase(RouteTestCase):
+    "Applicant portal routes"
+    module = 'laisui_points'
+    language = 'zh_CN'
+
+    def url(self, path):
+        return f'/{self.db_name}/portal{path}'
+
+    def token(self, client, path='/login'):
+        response = client.get(self.url(path))
+        return CSRF.search(response.text).group(1)
+
+    def post(self, client, path, data, token_path=None, **kwargs):
+        data = dict(data, csrf_token=self.token(client, token_path or path))
+        return client.post(self.url(path), data=data, **kwargs)
+
+    def last_code(self, phone):
+        with Transaction().start(self.db_name, 0):
+            Message = Pool().get('laisui.sms.message')
+            message, = Message.search(
+                [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
+            found = re.search(r'\d{6}', message.content)
+            return found.group(0) if found else None
+
+    def audit_count(self, action):
+        with Transaction().start(self.db_name, 0):
+            AuditLog = Pool().get('laisui.audit.log')
+            return AuditLog.search_count([('action', '=', action)])
+
+    def register(self, client, phone, id_number, name="李红"):
+        response = self.post(client, '/register',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertEqual(response.status_code, 200)
+        code = self.last_code(phone)
+        return self.post(client, '/register', {
+                'phone': phone, 'code': code, 'name': name,
+                'id_number': id_number, 'password': PASSWORD,
+                'password2': PASSWORD, 'consent': '1',
+                'action': 'register'})
+
+    def test_register_and_points(self):
+        "Sign up with the SMS code, see the masked profile and points"
+        client = self.client()
+        phone = '13600136000'
+        response = self.post(client, '/register',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertIn('验证码已通过短信发送', response.text)
+        code = self.last_code(phone)
+        wrong = '000000' if code != '000000' else '111111'
+        base = {'phone': phone, 'name': "李红", 'password': PASSWORD,
+            'password2': PASSWORD, 'consent': '1', 'action': 'register'}
+        response = self.post(client, '/register',
+            dict(base, code=wrong, id_number='440524199001011213'))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('验证码错误', response.text)
+        response = self.post(client, '/register',
+            dict(base, code=code, id_number='440104199001011230'))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('校验位错误', response.text)
+        response = self.post(client, '/register',
+            dict(base, code=code, id_number='440524199001011213',
+                password='13600136000x', password2='13600136000x'))
+        self.assertIn('不能包含您的手机号码', response.text)
+        with Transaction().start(self.db_name, 0):
+            Applicant = Pool().get('laisui.applicant')
+            self.assertEqual(
+                Applicant.search_count([('phone', '=', phone)]), 0)
+
+        response = self.post(client, '/register',
+            dict(base, code=code, id_number='440524199001011213'))
+        self.assertEqual(response.status_code, 302)
+        cookie = response.headers.get('Set-Cookie', '')
+        self.assertIn('laisui_session=', response.headers.getlist(
+                'Set-Cookie')[0] + ''.join(response.headers.getlist(
+                    'Set-Cookie')))
+        self.assertIn('HttpOnly', cookie)
+        self.assertIn('SameSite=Lax', cookie)
+
+        response = client.get(self.url('/profile'))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Cache-Control'], 'no-store')
+        self.assertIn('440524********1213', response.text)
+        self.assertIn('136****6000', response.text)
+        self.assertNotIn('440524199001011213', response.text)
+        self.assertNotIn(phone, response.text)
+        self.assertEqual(client.get(self.url('/points')).status_code, 200)
+        self.assertGreaterEqual(self.audit_count('register'), 1)
+
+    def test_family_and_facts(self):
+        client = self.client()
+        response = self.register(client, '13600136001', '11010519491231002X',
+            name="王大山")
+        self.assertEqual(response.status_code, 302)
+        response = self.post(client, '/family', {
+                'relation': 'child', 'name': "王小山",
+                'id_number': '440104201303030017'})
+        self.assertEqual(response.status_code, 302)
+        page = client.get(self.url('/family')).text
+        self.assertIn('王小山', page)
+        self.assertIn('440104********0017', page)
+        response = self.post(client, '/family', {
+                'relation': 'child', 'name': "错号",
+                'id_number': '440104201313030017'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('出生日期不存在', response.text)
+        response = self.post(client, '/facts', {
+                'kind': 'education', 'level': 'bachelor',
+                'date_from': '2010-07-01'})
+        self.assertEqual(response.status_code, 302)
+        response = self.post(client, '/facts', {
+                'kind': 'education', 'level': 'bachelor',
+                'date_from': '2010-07-01', 'date_to': '2009-01-01'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('结束日期不能早于开始日期', response.text)
+
+    def test_csrf_required(self):
+        client = self.client()
+        response = client.post(self.url('/login'), data={
+                'phone': '13600136000', 'password': 'x'})
+        self.assertEqual(response.status_code, 403)
+        response = self.post(client, '/login', {
+                'phone': '13600136000', 'password': 'x',
+                'csrf_token': 'forged'})
+        self.assertNotEqual(response.status_code, 403)
+
+    def test_no_state_change_over_get(self):
+        client = self.client()
+        response = client.get(self.url('/logout'))
+        self.assertEqual(response.status_code, 405)
+
+    def test_login_logout(self):
+        client = self.client()
+        phone = '13600136002'
+        self.assertEqual(self.register(
+                client, phone, '440524188001010014').status_code, 302)
+        client.post(self.url('/logout'), data={
+                'csrf_token': self.token(client, '/profile')})
+        response = client.get(self.url('/profile'))
+        self.assertEqual(response.status_code, 302)
+        response = self.post(client, '/login', {
+                'phone': '+86 136-0013-6002', 'password': 'wrong-password',
+                'action': 'password'})
+        self.assertEqual(response.status_code, 401)
+        self.assertIn('手机号码、密码或验证码错误', response.text)
+        response = self.post(client, '/login', {
+                'phone': phone, 'password': PASSWORD, 'action': 'password'})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(client.get(self.url('/profile')).status_code, 200)
+
+    def test_owner_only(self):
+        "Applicant A asking for B's file or statement by id is denied"
+        alice, bob = self.client(), self.client()
+        self.register(alice, '13600136003', '110101200002290018', "赵甲")
+        self.register(bob, '13600136004', '440104199001011232', "钱乙")
+        response = bob.post(self.url('/evidence'), data={
+                'csrf_token': self.token(bob, '/evidence'),
+                'type': self._type_id(),
+                'file': (io.BytesIO(png()), '../../etc/passwd'),
+                }, content_type='multipart/form-data')
+        self.assertEqual(response.status_code, 302)
+        with Transaction().start(self.db_name, 0):
+            Evidence = Pool().get('laisui.evidence')
+            Statement = Pool().get('laisui.points.statement')
+            record, = Evidence.search([('applicant.phone', '=',
+                        '13600136004')])
+            self.assertRegex(record.filename, r'^[0-9a-f]{32}\.png$')
+            evidence_id = record.id
+            statement_ids = [s.id for s in Statement.search(
+                    [('applicant.phone', '=', '13600136004')])]
+        own = bob.get(self.url(f'/evidence/{evidence_id}'))
+        self.assertEqual(own.status_code, 200)
+        self.assertTrue(own.headers['Content-Disposition'].startswith(
+                'attachment'))
+        self.assertEqual(own.headers['X-Content-Type-Options'], 'nosniff')
+        denied = self.audit_count('access_denied')
+        response = alice.get(self.url(f'/evidence/{evidence_id}'))
+        self.assertEqual(response.status_code, 403)
+        for statement_id in statement_ids:
+            response = alice.get(self.url(f'/points/{statement_id}'))
+            self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.audit_count('access_denied'),
+            denied + 1 + len(statement_ids))
+
+    def test_upload_refused(self):
+        client = self.client()
+        self.register(client, '13600136005', '44010419900101111X', "孙丙")
+        for content, text in [
+                (b'<html><script>alert(1)</script></html>', '仅支持'),
+                (b'%PDF-1.7\n/JS (app.alert(1))\n%%EOF', '脚本'),
+                ]:
+            response = client.post(self.url('/evidence'), data={
+                    'csrf_token': self.token(client, '/evidence'),
+                    'type': self._type_id(),
+                    'file': (io.BytesIO(content), 'photo.jpg'),
+                    }, content_type='multipart/form-data')
+            self.assertEqual(response.status_code, 400)
+            self.assertIn(text, response.text)
+        response = client.post(self.url('/evidence'), data={
+                'csrf_token': self.token(client, '/evidence'),
+                'type': self._type_id(),
+                'file': (io.BytesIO(b'\xff\xd8\xff' + b'0' * (12 << 20)),
+                    'big.jpg'),
+                }, content_type='multipart/form-data')
+        self.assertEqual(response.status_code, 413)
+        with Transaction().start(self.db_name, 0):
+            Evidence = Pool().get('laisui.evidence')
+            self.assertEqual(Evidence.search_count(
+                    [('applicant.phone', '=', '13600136005')]), 0)
+
+    def test_sms_flood(self):
+        client = self.client()
+        phone = '13600136006'
+        response = self.post(client, '/register',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertIn('验证码已通过短信发送', response.text)
+        response = self.post(client, '/register',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('1分钟内', response.text)
+
+    def _type_id(self):
+        with Transaction().start(self.db_name, 0):
+            Type = Pool().get('laisui.evidence.type')
+            type_, = Type.search([('code', '=', 'diploma')])
+            return str(type_.id)
+
+
+del RouteTestCase
