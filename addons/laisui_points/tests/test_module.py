@@ -8,6 +8,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class LaisuiPointsTestCase(ModuleTestCase):
@@ -176,6 +177,38 @@ class LaisuiPointsTestCase(ModuleTestCase):
             Member.create([{'applicant': applicant.id, 'name': "陈乐",
                         'id_number': '440104201303030017'}])
         self.assertIn('重复', cm.exception.message)
+
+    @with_transaction()
+    def test_unmask_is_audited(self):
+        pool = Pool()
+        Unmask = pool.get('laisui.applicant.unmask', type='wizard')
+        AuditLog = pool.get('laisui.audit.log')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        applicant = make_applicant()
+        clerk, outsider = User.create([
+                {'name': "Clerk", 'login': 'clerk', 'groups': [('add', [
+                                ModelData.get_id('laisui_base',
+                                    'group_window_clerk')])]},
+                {'name': "Outsider", 'login': 'outsider'},
+                ])
+        context = dict(active_model='laisui.applicant',
+            active_id=applicant.id, active_ids=[applicant.id])
+        with Transaction().set_user(outsider.id), \
+                Transaction().set_context(context, _check_access=True):
+            with self.assertRaises(UserError):
+                session_id, _, _ = Unmask.create()
+                Unmask.execute(session_id, {}, 'show')
+        with Transaction().set_user(clerk.id), \
+                Transaction().set_context(context, _check_access=True):
+            session_id, _, _ = Unmask.create()
+            result = Unmask.execute(session_id, {}, 'show')
+        values = result['view']['defaults']
+        self.assertEqual(values['id_number'], '440524199001011213')
+        entry, = AuditLog.search([('action', '=', 'unmask')])
+        self.assertEqual(entry.resource, str(applicant))
+        self.assertEqual(entry.user, clerk)
+        self.assertNotIn('440524199001011213', entry.detail or '')
 
 
 del ModuleTestCase
