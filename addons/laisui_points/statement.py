@@ -20,7 +20,8 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
 from trytond.pool import Pool
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.model.fields import SQL_OPERATORS
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .fact import SOURCE_RANK, SOURCES
@@ -232,7 +233,7 @@ class Statement(ModelSQL, ModelView):
         applicant = Applicant.__table__()
         cursor.execute(*applicant.select(
                 applicant.id, applicant.birth_date,
-                where=reduce_ids(applicant.id, ids)))
+                where=SQL_OPERATORS['in'](applicant.id, ids)))
         for id_, birth_date in cursor:
             data[id_] = (_date(birth_date), [], [], {})
         for Model, columns, index in [
@@ -240,7 +241,7 @@ class Statement(ModelSQL, ModelView):
             table = Model.__table__()
             cursor.execute(*table.select(
                     *[getattr(table, c) for c in columns],
-                    where=reduce_ids(table.applicant, ids)))
+                    where=SQL_OPERATORS['in'](table.applicant, ids)))
             for row in cursor:
                 row = dict(zip(columns, row))
                 for key in ('date_from', 'date_to', 'date_start',
@@ -252,7 +253,7 @@ class Statement(ModelSQL, ModelView):
         cursor.execute(*adjustment.select(
                 adjustment.applicant, adjustment.indicator,
                 adjustment.points, adjustment.reason, adjustment.id,
-                where=reduce_ids(adjustment.applicant, ids)
+                where=SQL_OPERATORS['in'](adjustment.applicant, ids)
                 & (adjustment.active == Literal(True)),
                 order_by=adjustment.id.asc))
         for applicant_id, indicator_id, points, reason, _ in cursor:
@@ -272,7 +273,7 @@ class Statement(ModelSQL, ModelView):
         ids = list(results)
         cursor.execute(*table.select(
                 table.applicant, table.id,
-                where=reduce_ids(table.applicant, ids)))
+                where=SQL_OPERATORS['in'](table.applicant, ids)))
         existing = dict(cursor)
         missing = [a for a in ids if a not in existing]
         if missing:
@@ -283,23 +284,21 @@ class Statement(ModelSQL, ModelView):
         uid = transaction.user
         statement_ids = [existing[a] for a in ids]
         cursor.execute(*line.delete(
-                where=reduce_ids(line.statement, statement_ids)))
-        columns = [line.statement, line.indicator, line.sequence,
-            line.category, line.department, line.facts_used, line.source,
-            line.computed, line.cap_applied, line.adjusted,
-            line.adjustment_reason, line.points, line.create_uid,
-            line.create_date]
+                where=SQL_OPERATORS['in'](line.statement, statement_ids)))
+        names = ['statement', 'indicator', 'sequence', 'category',
+            'department', 'facts_used', 'source', 'computed', 'cap_applied',
+            'adjusted', 'adjustment_reason', 'points', 'create_uid',
+            'create_date']
+        # sql_format gives each backend the value it stores (booleans).
+        formats = [Line._fields[n].sql_format for n in names]
+        columns = [getattr(line, n) for n in names]
         rows = []
         for applicant_id, (header, lines) in results.items():
-            statement_id = existing[applicant_id]
-            for values in lines:
-                rows.append([statement_id, values['indicator'],
-                        values['sequence'], values['category'],
-                        values['department'], values['facts_used'],
-                        values['source'], values['computed'],
-                        values['cap_applied'], values['adjusted'],
-                        values['adjustment_reason'], values['points'],
-                        uid, now])
+            values = {'statement': existing[applicant_id],
+                'create_uid': uid, 'create_date': now}
+            for computed in lines:
+                values.update(computed)
+                rows.append([f(values[n]) for f, n in zip(formats, names)])
         for sub_rows in grouped_slice(rows, 2000):
             cursor.execute(*line.insert(columns, list(sub_rows)))
         for applicant_id, (header, _) in results.items():

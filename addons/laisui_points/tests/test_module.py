@@ -204,11 +204,11 @@ class LaisuiPointsTestCase(ModuleTestCase):
             session_id, _, _ = Unmask.create()
             result = Unmask.execute(session_id, {}, 'show')
         values = result['view']['defaults']
-        self.assertEqual(values['id_number'], '440524199001011213')
+        self.assertEqual(values['id_number'], '440524199001011221')
         entry, = AuditLog.search([('action', '=', 'unmask')])
         self.assertEqual(entry.resource, str(applicant))
         self.assertEqual(entry.user, clerk)
-        self.assertNotIn('440524199001011213', entry.detail or '')
+        self.assertNotIn('440524199001011221', entry.detail or '')
 
 
 del ModuleTestCase

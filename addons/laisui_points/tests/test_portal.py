@@ -73,7 +73,7 @@ class PortalTestCase(RouteTestCase):
         base = {'phone': phone, 'name': "李红", 'password': PASSWORD,
             'password2': PASSWORD, 'consent': '1', 'action': 'register'}
         response = self.post(client, '/register',
-            dict(base, code=wrong, id_number='440524199001011213'))
+            dict(base, code=wrong, id_number='440524199001011221'))
         self.assertEqual(response.status_code, 400)
         self.assertIn('验证码错误', response.text)
         response = self.post(client, '/register',
@@ -81,7 +81,7 @@ class PortalTestCase(RouteTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn('校验位错误', response.text)
         response = self.post(client, '/register',
-            dict(base, code=code, id_number='440524199001011213',
+            dict(base, code=code, id_number='440524199001011221',
                 password='13600136000x', password2='13600136000x'))
         self.assertIn('不能包含您的手机号码', response.text)
         with Transaction().start(self.db_name, 0):
@@ -90,7 +90,7 @@ class PortalTestCase(RouteTestCase):
                 Applicant.search_count([('phone', '=', phone)]), 0)
 
         response = self.post(client, '/register',
-            dict(base, code=code, id_number='440524199001011213'))
+            dict(base, code=code, id_number='440524199001011221'))
         self.assertEqual(response.status_code, 302)
         cookie = response.headers.get('Set-Cookie', '')
         self.assertIn('laisui_session=', response.headers.getlist(
@@ -102,9 +102,9 @@ class PortalTestCase(RouteTestCase):
         response = client.get(self.url('/profile'))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers['Cache-Control'], 'no-store')
-        self.assertIn('440524********1213', response.text)
+        self.assertIn('440524********1221', response.text)
         self.assertIn('136****6000', response.text)
-        self.assertNotIn('440524199001011213', response.text)
+        self.assertNotIn('440524199001011221', response.text)
         self.assertNotIn(phone, response.text)
         self.assertEqual(client.get(self.url('/points')).status_code, 200)
         self.assertGreaterEqual(self.audit_count('register'), 1)

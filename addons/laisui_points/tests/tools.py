@@ -7,7 +7,7 @@ from trytond.pool import Pool
 DATE = dt.date(2019, 4, 30)
 
 
-def make_applicant(name="陈小燕", id_number='440524199001011213',
+def make_applicant(name="陈小燕", id_number='440524199001011221',
         phone='13800138000'):
     "An applicant with the facts of a typical Yuexiu renter"
     pool = Pool()
