@@ -27,7 +27,7 @@ from trytond.transaction import Transaction
 from .fact import SOURCE_RANK, SOURCES
 from .formula import evaluate
 from .indicator import CATEGORIES
-from .variables import VARIABLES, FactSet
+from .variables import VARIABLES, FactSet, describe
 
 _CENT = Decimal('0.01')
 _FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
@@ -151,7 +151,7 @@ class Statement(ModelSQL, ModelView):
                 value, name_used = cache[key]
                 values[name] = value
                 used.extend(name_used)
-                described.append(f'{VARIABLES[name].label}: {value}')
+                described.append(f'{VARIABLES[name].label}：{describe(value)}')
             raw = Decimal(str(evaluate(indicator['code'], values)))
             points, capped = raw, False
             cap = indicator['cap']

@@ -35,6 +35,26 @@ def variable(label, type_=int, kinds=()):
     return register
 
 
+# How text values read in a statement line.
+VALUE_LABELS = {
+    'none': "无", 'highschool': "高中（含中职）", 'college': "大专（含高职）",
+    'bachelor': "本科", 'master': "硕士研究生", 'doctor': "博士研究生",
+    'basic': "中级工", 'junior': "初级职称或高级工",
+    'senior': "中级及以上职称或技师以上",
+    }
+
+
+def describe(value):
+    "A variable value as an applicant reads it"
+    if isinstance(value, str):
+        return VALUE_LABELS.get(value, value)
+    if isinstance(value, list):
+        return '、'.join(map(str, value)) or VALUE_LABELS['none']
+    if isinstance(value, float):
+        return f'{value:g}'
+    return str(value)
+
+
 def variable_types():
     return {name: v.type for name, v in VARIABLES.items()}
 

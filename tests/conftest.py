@@ -1,0 +1,196 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A real Laisui server for the browser tests.
+
+The fixture makes a fresh database on the backend the suite runs on
+(SQLite, or PostgreSQL when TRYTOND_DATABASE_URI is set), activates the
+modules in zh_CN, prepares staff, and starts `trytond` on a free port of
+127.0.0.1 with the development SMS gateway.
+"""
+import contextlib
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+STAFF_PASSWORD = 'Laisui-Staff-2026'
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp):
+        self.tmp = Path(tmp)
+        self.uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
+        self.backend = ('postgresql' if self.uri.startswith('postgresql')
+            else 'sqlite')
+        self.db = f'laisui_browser_{os.getpid()}'
+        self.port = _free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.portal = f'{self.url}/{self.db}/portal'
+        self.config = self.tmp / 'trytond.conf'
+        self.process = None
+
+    def write_config(self):
+        (self.tmp / 'db').mkdir()
+        self.config.write_text(textwrap.dedent(f'''\
+            [database]
+            uri = {self.uri}
+            path = {self.tmp / 'db'}
+            language = zh_CN
+            [web]
+            listen = 127.0.0.1:{self.port}
+            root = {ROOT / 'var' / 'sao' / 'package'}
+            [queue]
+            worker = False
+            [session]
+            max_attempt = 20
+            '''))
+
+    def env(self):
+        env = dict(os.environ, TRYTOND_CONFIG=str(self.config),
+            TRYTONPASSFILE=str(self.tmp / 'pass'))
+        for key in ['TRYTOND_DATABASE_URI', 'TRYTOND_DATABASE__PATH',
+                'TRYTOND_WEB__ROOT', 'DB_NAME', 'DB_CACHE']:
+            env.pop(key, None)
+        return env
+
+    def run(self, *args):
+        result = subprocess.run(args, env=self.env(), cwd=self.tmp,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if result.returncode:
+            raise RuntimeError(result.stderr.decode()[-3000:])
+
+    def create(self):
+        self.write_config()
+        (self.tmp / 'pass').write_text('admin-Browser-2026')
+        if self.backend == 'sqlite':
+            (self.tmp / 'db' / f'{self.db}.sqlite').touch()
+        else:
+            self._pg('CREATE DATABASE "%s" ENCODING \'UTF8\'' % self.db)
+        admin = str(VENV_BIN / 'trytond-admin')
+        self.run(admin, '-c', str(self.config), '-d', self.db, '--all',
+            '-l', 'zh_CN', '--email', 'admin@laisui.example')
+        self.run(admin, '-c', str(self.config), '-d', self.db,
+            '-u', 'laisui_points', '--activate-dependencies')
+        self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
+        self.run(sys.executable, '-c', SETUP, self.db)
+
+    def start(self):
+        log = open(self.tmp / 'trytond.log', 'wb')
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / 'trytond'), '-c', str(self.config),
+                '-d', self.db], env=self.env(), cwd=self.tmp,
+            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(self.portal + '/login', timeout=2)
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise RuntimeError((self.tmp / 'trytond.log').read_text()[-3000:])
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            # Keep the server log for a failed run's post-mortem.
+            log = self.tmp / 'trytond.log'
+            (ROOT / 'var' / 'log').mkdir(parents=True, exist_ok=True)
+            (ROOT / 'var' / 'log' / 'browser-trytond.log').write_bytes(
+                log.read_bytes())
+        if self.backend == 'postgresql':
+            self._pg('DROP DATABASE IF EXISTS "%s"' % self.db)
+
+    def _pg(self, statement):
+        import psycopg
+        with psycopg.connect(self.uri.rstrip('/') + '/postgres',
+                autocommit=True) as connection:
+            connection.execute(statement)
+
+    def last_sms(self, phone):
+        query = ('SELECT content FROM laisui_sms_message WHERE phone = '
+            '%s ORDER BY id DESC LIMIT 1')
+        if self.backend == 'sqlite':
+            path = self.tmp / 'db' / f'{self.db}.sqlite'
+            with contextlib.closing(sqlite3.connect(path)) as connection:
+                row = connection.execute(
+                    query.replace('%s', '?'), (phone,)).fetchone()
+        else:
+            import psycopg
+            with psycopg.connect(
+                    self.uri.rstrip('/') + '/' + self.db) as connection:
+                row = connection.execute(query, (phone,)).fetchone()
+        return row[0] if row else None
+
+    def last_code(self, phone):
+        return re.search(r'\d{6}', self.last_sms(phone)).group(0)
+
+
+# Staff for the back office and a reference date where the 2018 table is
+# in force (the 2019 Yuexiu admission).
+SETUP = f'''
+import datetime as dt, os, sys
+import trytond.config
+trytond.config.update_etc(os.environ['TRYTOND_CONFIG'])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+db = sys.argv[1]
+Pool(db).init()
+with Transaction().start(db, 0, context={{'language': 'zh_CN'}}) as t:
+    pool = Pool()
+    User = pool.get('res.user')
+    Lang = pool.get('ir.lang')
+    Data = pool.get('ir.model.data')
+    Configuration = pool.get('laisui.points.configuration')
+    Configuration.write([Configuration(1)],
+        {{'reference_date': dt.date(2019, 4, 30)}})
+    zh, = Lang.search([('code', '=', 'zh_CN')])
+    User.create([{{'name': '区审核员', 'login': 'reviewer01',
+        'password': '{STAFF_PASSWORD}', 'language': zh.id,
+        'groups': [('add', [Data.get_id('laisui_base',
+            'group_district_reviewer')])]}}])
+    t.commit()
+'''
+
+
+@pytest.fixture(scope='session')
+def laisui_server():
+    with tempfile.TemporaryDirectory(prefix='laisui-browser-') as tmp:
+        server = Server(tmp)
+        server.create()
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu', '--disable-quic',
+                '--no-first-run', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        yield browser
+        browser.close()

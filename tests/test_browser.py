@@ -1,0 +1,106 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Journeys in a real browser (Debian chromium through Playwright).
+
+Screenshots land in docs/screenshots/, which the README shows."""
+import re
+from pathlib import Path
+
+from conftest import STAFF_PASSWORD
+
+SHOTS = Path(__file__).resolve().parent.parent / 'docs' / 'screenshots'
+PHONE = '13712345678'
+PASSWORD = 'Hongmian-2019'
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f'{name}.png'), full_page=True)
+
+
+def test_applicant_journey(laisui_server, browser):
+    "Sign up with the SMS code, add a child and facts, read the points"
+    server = laisui_server
+    context = browser.new_context(
+        viewport={'width': 390, 'height': 844}, device_scale_factor=1,
+        locale='zh-CN', is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server.portal + '/register')
+    page.fill('input[name=phone]', PHONE)
+    page.click('button[value=send_code]')
+    page.wait_for_selector('text=验证码已通过短信发送')
+    code = server.last_code(PHONE)
+    page.fill('input[name=code]', code)
+    page.fill('input[name=name]', '陈小燕')
+    page.fill('input[name=id_number]', '440524199001011221')
+    page.fill('input[name=password]', PASSWORD)
+    page.fill('input[name=password2]', PASSWORD)
+    page.check('input[name=consent]')
+    shot(page, 'portal-register')
+    page.click('button[value=register]')
+    page.wait_for_url(re.compile(r'/portal/$'))
+    assert '我的积分' in page.inner_text('nav')
+
+    page.click('nav >> text=家庭成员')
+    page.fill('input[name=name]', '陈乐乐')
+    page.fill('input[name=id_number]', '440104201303030017')
+    page.click('button[type=submit] >> text=添加')
+    page.wait_for_selector('#family >> text=陈乐乐')
+    family = page.inner_text('#family')
+    assert '440104********0017' in family
+    assert '440104201303030017' not in page.content()
+    shot(page, 'portal-family')
+
+    page.click('nav >> text=积分资料')
+    for kind, level, date_from in [
+            ('education', 'bachelor', '2012-07-01'),
+            ('insurance', 'pension', '2014-01-01'),
+            ('insurance', 'medical', '2014-01-01')]:
+        page.select_option('select[name=kind]', kind)
+        page.select_option('select[name=level]', level)
+        page.fill('input[name=date_from]', date_from)
+        page.click('button >> text=提交申报')
+        page.wait_for_selector('#facts')
+
+    page.click('nav >> text=我的积分')
+    page.wait_for_selector('#points-lines')
+    total = page.inner_text('#points-total')
+    lines = page.inner_text('#points-lines')
+    # Age 29 → 30, bachelor 50, two insurances × 5 full years → 10.
+    assert total == '90.00', total
+    assert '文化程度' in lines and '50.00' in lines
+    assert 'GZ-2018' in page.inner_text('main')
+    shot(page, 'portal-points')
+    context.close()
+
+
+def test_back_office_statements(laisui_server, browser):
+    "A district reviewer opens the statements in sao, numbers masked"
+    server = laisui_server
+    context = browser.new_context(
+        viewport={'width': 1366, 'height': 800}, locale='zh-CN')
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.on('console', lambda m: m.type == 'error' and errors.append(m.text))
+    page.goto(f'{server.url}/#{server.db}')
+    page.wait_for_selector('#login', timeout=30000)
+    page.fill('#login', 'reviewer01')
+    page.keyboard.press('Enter')
+    page.wait_for_selector('input[type=password]', timeout=30000)
+    page.fill('input[type=password]', STAFF_PASSWORD)
+    page.keyboard.press('Enter')
+    page.wait_for_selector('text=来穗积分', timeout=30000)
+    page.click('text=来穗积分')
+    page.click('text=积分明细')
+    page.wait_for_selector('text=陈小燕', timeout=30000)
+    body = page.inner_text('body')
+    assert '440524********1221' in body
+    assert '440524199001011221' not in body
+    shot(page, 'backoffice-statements')
+    # Opening the record shows the per-indicator breakdown.
+    page.dblclick('text=2019-04-30')
+    page.wait_for_selector('text=文化程度', timeout=30000)
+    shot(page, 'backoffice-statement-form')
+    assert not errors, errors
+    context.close()
