@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """The applicant portal over HTTP: sign-up, sign-in, CSRF, ownership,
 uploads and masking."""
+import datetime as dt
 import io
 import re
 
@@ -38,12 +39,8 @@ class PortalTestCase(RouteTestCase):
         return client.post(self.url(path), data=data, **kwargs)
 
     def last_code(self, phone):
-        with Transaction().start(self.db_name, 0):
-            Message = Pool().get('laisui.sms.message')
-            message, = Message.search(
-                [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
-            found = re.search(r'\d{6}', message.content)
-            return found.group(0) if found else None
+        found = re.search(r'\d{6}', self.last_sms(phone) or '')
+        return found.group(0) if found else None
 
     def audit_count(self, action):
         with Transaction().start(self.db_name, 0):
@@ -240,6 +237,58 @@ class PortalTestCase(RouteTestCase):
             {'phone': phone, 'action': 'send_code'})
         self.assertEqual(response.status_code, 400)
         self.assertIn('1分钟内', response.text)
+
+    def test_password_reset_ends_sessions(self):
+        phone = '13600136007'
+        old, other = self.client(), self.client()
+        self.register(old, phone, '440104199001011216', "周七")
+        self.assertEqual(old.get(self.url('/profile')).status_code, 200)
+        self.let_time_pass(phone)
+        response = self.post(other, '/reset',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertIn('验证码已通过短信发送', response.text)
+        code = self.last_code(phone)
+        new_password = 'Xin-Mima-2020'
+        response = self.post(other, '/reset', {
+                'phone': phone, 'code': code, 'password': new_password,
+                'password2': new_password, 'action': 'reset'})
+        self.assertIn('密码已重置', response.text)
+        # The session opened before the reset is gone.
+        self.assertEqual(old.get(self.url('/profile')).status_code, 302)
+        self.assertIn('密码已重置', self.last_sms(phone))
+        response = self.post(other, '/login', {
+                'phone': phone, 'password': new_password,
+                'action': 'password'})
+        self.assertEqual(response.status_code, 302)
+
+    def test_unknown_phone_same_answer(self):
+        "Reset and login codes answer alike for unknown numbers"
+        client = self.client()
+        response = self.post(client, '/reset',
+            {'phone': '13600136999', 'action': 'send_code'})
+        self.assertIn('验证码已通过短信发送', response.text)
+        self.assertIsNone(self.last_sms('13600136999'))
+
+    def let_time_pass(self, phone, minutes=2):
+        "Age the SMS sent to phone, as if minutes had passed"
+        with Transaction().start(self.db_name, 0) as transaction:
+            Message = Pool().get('laisui.sms.message')
+            table = Message.__table__()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*table.select(table.id, table.create_date,
+                    where=table.phone == phone))
+            for id_, created in list(cursor):
+                cursor.execute(*table.update([table.create_date],
+                        [created - dt.timedelta(minutes=minutes)],
+                        where=table.id == id_))
+            transaction.commit()
+
+    def last_sms(self, phone):
+        with Transaction().start(self.db_name, 0):
+            Message = Pool().get('laisui.sms.message')
+            messages = Message.search(
+                [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
+            return messages[0].content if messages else None
 
     def _type_id(self):
         with Transaction().start(self.db_name, 0):
