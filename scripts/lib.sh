@@ -1,0 +1,140 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/demo.sh, scripts/test.sh and .ci/run.
+# Source it (". scripts/lib.sh"); it sets LAISUI_ROOT and exports the
+# TRYTOND_* paths that the config files deliberately leave out.
+
+LAISUI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export LAISUI_ROOT
+LAISUI_VENV="$LAISUI_ROOT/.venv"
+LAISUI_VAR="$LAISUI_ROOT/var"
+
+# trytond reads TRYTOND_<SECTION>__<OPTION> from the environment BEFORE the
+# -c config files, so a value written in a config file wins over the
+# environment.  config/*.conf therefore never set [database] path nor
+# [web] root: they come from here, relative to wherever the repo is cloned.
+export TRYTOND_DATABASE__PATH="${TRYTOND_DATABASE__PATH:-$LAISUI_VAR/db}"
+export TRYTOND_WEB__ROOT="${TRYTOND_WEB__ROOT:-$LAISUI_VAR/sao/package}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf '\033[33mWARNING: %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+_as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root (or sudo) to run: $*"
+    fi
+}
+
+_deb_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# ensure_system_packages [EXTRA_DEB_PACKAGE...]
+# Installs (Debian/Ubuntu) only the packages that are missing.
+ensure_system_packages() {
+    local wanted=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 "$@")
+    local missing=() pkg
+    if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+        warn "not a Debian system: make sure python3-venv, npm, fonts-noto-cjk and pango are installed"
+        return 0
+    fi
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        missing+=(python3-venv)
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        # Debian's nodejs/npm conflict with a node installed elsewhere:
+        # only ask for them when there is no npm at all.
+        missing+=(nodejs npm)
+    fi
+    for pkg in "${wanted[@]}"; do
+        _deb_installed "$pkg" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    log "apt-get install ${missing[*]}"
+    _as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    _as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+_venv_stamp_value() {
+    # The install depends on pyproject.toml and on the pins in requirements.txt.
+    cat "$LAISUI_ROOT/pyproject.toml" "$LAISUI_ROOT/requirements.txt" 2>/dev/null \
+        | sha256sum | cut -d' ' -f1
+}
+
+# ensure_venv: create .venv if missing and (re)install the project in
+# editable mode when pyproject.toml / requirements.txt changed since the last
+# install (stamp: .venv/.laisui-install.sha256).  requirements.txt is used
+# as a constraints file so that every machine gets the same versions.
+ensure_venv() {
+    local stamp="$LAISUI_VENV/.laisui-install.sha256" want start
+    local piplog="$LAISUI_VAR/log/pip-install.log"
+    mkdir -p "$LAISUI_VAR/log"
+    if [ ! -x "$LAISUI_VENV/bin/python" ]; then
+        log "creating $LAISUI_VENV"
+        python3 -m venv "$LAISUI_VENV"
+        "$LAISUI_VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip \
+            >"$piplog" 2>&1 || { cat "$piplog" >&2; die "pip upgrade failed"; }
+        rm -f "$stamp"
+    fi
+    want="$(_venv_stamp_value)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        start=$SECONDS
+        log "pip install -e '.[test,server]' (log: ${piplog#"$LAISUI_ROOT"/})"
+        local constraints=()
+        if [ -f "$LAISUI_ROOT/requirements.txt" ]; then
+            constraints=(-c "$LAISUI_ROOT/requirements.txt")
+        fi
+        # setuptools' build warnings are verbose: keep them in the log.
+        if ! (cd "$LAISUI_ROOT" && "$LAISUI_VENV/bin/python" -m pip install \
+                --disable-pip-version-check "${constraints[@]}" -e '.[test,server]') \
+                >"$piplog" 2>&1; then
+            tail -n 40 "$piplog" >&2
+            die "pip install failed (full log: $piplog)"
+        fi
+        echo "$want" > "$stamp"
+        log "venv ready in $((SECONDS - start)) s"
+    fi
+    export VIRTUAL_ENV="$LAISUI_VENV"
+    export PATH="$LAISUI_VENV/bin:$PATH"
+}
+
+# ensure_sao: the Tryton web client (tryton-sao 8.0.x from npm) in
+# var/sao/package, served by trytond from [web] root.  It is built in a
+# temporary folder and moved into place only when complete, so an
+# interrupted install is redone on the next run.
+ensure_sao() {
+    local dest="$LAISUI_VAR/sao/package" tmp tarball start
+    if [ -f "$dest/index.html" ]; then
+        return 0
+    fi
+    command -v npm >/dev/null 2>&1 || die "npm is missing (run ensure_system_packages)"
+    start=$SECONDS
+    log "installing tryton-sao@8.0 into $dest"
+    mkdir -p "$LAISUI_VAR/sao"
+    tmp="$(mktemp -d "$LAISUI_VAR/sao/.build.XXXXXX")"
+    tarball="$(cd "$tmp" && npm pack --silent tryton-sao@8.0 | tail -n1)"
+    tar -xzf "$tmp/$tarball" -C "$tmp"
+    (cd "$tmp/package" && npm install --omit=dev --legacy-peer-deps \
+        --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$tmp/package/custom.js" "$tmp/package/custom.css"
+    rm -rf "$dest"
+    mv "$tmp/package" "$dest"
+    mv "$tmp/$tarball" "$LAISUI_VAR/sao/"
+    rm -rf "$tmp"
+    log "sao $(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$dest/package.json" | head -n1) ready in $((SECONDS - start)) s"
+}
+
+# addons_hash: sha256 over the content of addons/ (and pyproject.toml):
+# used to key the test DB cache, whose own key is only the module list.
+addons_hash() {
+    (cd "$LAISUI_ROOT" && find addons pyproject.toml -type f \
+        ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.pyo' -print0 \
+        | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Run every test: the modules' own tests (laisui_base, laisui_points) and the
+# cross-module / browser tests in tests/, in ONE pytest call.
+#
+#   bash scripts/test.sh [pytest args...]           # SQLite (in memory)
+#   TRYTOND_DATABASE_URI=postgresql://tryton:tryton@127.0.0.1:5432/ bash scripts/test.sh
+#
+# Extra arguments go to pytest (e.g. -x, -k name, -vv).
+# Environment: LAISUI_NO_DB_CACHE=1 disables the activated-database cache.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$LAISUI_ROOT"
+
+# chromium is for the browser tests in tests/ (they drive Debian's
+# /usr/bin/chromium through playwright; no browser download).
+ensure_system_packages chromium
+ensure_venv
+# The back-office browser tests need the sao web client.
+ensure_sao
+
+# Tests must not pick up a developer's trytond config (the test database
+# comes from TRYTOND_DATABASE_URI, SQLite :memory: when unset), and must not
+# write attachments into the demo filestore.
+unset TRYTOND_CONFIG DB_NAME
+export TRYTOND_DATABASE__PATH="$LAISUI_VAR/test-filestore"
+mkdir -p "$TRYTOND_DATABASE__PATH"
+
+if [ -n "${TRYTOND_DATABASE_URI:-}" ]; then
+    backend=postgresql
+else
+    backend=sqlite
+fi
+
+# DB_CACHE: trytond dumps each freshly activated test database and restores
+# it for the next test class with the same module list.  trytond's own key
+# is ONLY the module list, so the cache folder name carries a hash of the
+# addons/ content: any change to the addons gives a new, empty cache.  Both
+# backends use a folder (SQLite file copies; PostgreSQL pg_dump directory
+# archives restored with pg_restore), never DB_CACHE=postgresql:// whose
+# template databases would be keyed by module names only.
+cache_root="$LAISUI_VAR/test-cache"
+if [ -z "${LAISUI_NO_DB_CACHE:-}" ] \
+        && { [ "$backend" = sqlite ] || command -v pg_dump >/dev/null 2>&1; }; then
+    key="$(addons_hash)"
+    export DB_CACHE="$cache_root/$key-$backend"
+    # Drop the caches of older addons/ states for this backend.
+    find "$cache_root" -mindepth 1 -maxdepth 1 -name "*-$backend" \
+        ! -name "$key-$backend" -exec rm -rf {} + 2>/dev/null || true
+    mkdir -p "$DB_CACHE"
+else
+    unset DB_CACHE
+fi
+
+targets=(--pyargs trytond.modules.laisui_base.tests trytond.modules.laisui_points.tests)
+# tests/ may be absent in a fresh clone while it holds no file (git keeps
+# no empty folders); pytest would stop with "file or directory not found".
+# Absolute path: with --pyargs a bare "tests" would first be looked up as an
+# importable module named tests.
+if [ -d tests ] && [ -n "$(find tests -name 'test_*.py' -print -quit)" ]; then
+    targets+=("$LAISUI_ROOT/tests")
+fi
+
+log "pytest on $backend${DB_CACHE:+ (DB_CACHE=${DB_CACHE#"$LAISUI_ROOT"/})}"
+start=$SECONDS
+rc=0
+python -m pytest -q -p no:cacheprovider "${targets[@]}" "$@" || rc=$?
+log "pytest finished in $((SECONDS - start)) s with exit code $rc"
+if [ "$rc" -eq 5 ]; then
+    echo "ERROR: no test was collected" >&2
+    rc=1
+fi
+exit "$rc"
