@@ -15,26 +15,11 @@ from trytond.wsgi import app
 import trytond.config as config
 
 from .exceptions import PortalError, SMSRateLimitError
-from .identity import (
-    InvalidIdNumber, InvalidPhone, normalize_id_number, normalize_phone)
 from .portal import portal_route
 from .sms_provider import SECTION, sign
+from .validation import checked_id_number, checked_phone
 
 _STATIC = os.path.join(os.path.dirname(__file__), 'static')
-
-
-def _phone(value):
-    try:
-        return normalize_phone(value)
-    except InvalidPhone:
-        raise PortalError(gettext('laisui_base.msg_phone_invalid'))
-
-
-def _id_number(value):
-    try:
-        return normalize_id_number(value)
-    except InvalidIdNumber as e:
-        raise PortalError(gettext(f'laisui_base.msg_id_number_{e.reason}'))
 
 
 def check_password(pool, password, confirm, personal=()):
@@ -101,7 +86,7 @@ def register(portal):
         return portal.render('laisui_base/register.html', form={})
     form = request.form
     try:
-        phone = _phone(form.get('phone'))
+        phone = checked_phone(form.get('phone'))
         if form.get('action') == 'send_code':
             info = _send_code(
                 portal, phone, 'register', _phone_exists(pool, phone))
@@ -110,7 +95,7 @@ def register(portal):
         name = (form.get('name') or '').strip()
         if not 2 <= len(name) <= 30:
             raise PortalError(gettext('laisui_base.msg_name_invalid'))
-        id_number = _id_number(form.get('id_number'))
+        id_number = checked_id_number(form.get('id_number'))
         check_password(pool, form.get('password', ''),
             form.get('password2', ''), personal=(phone, id_number))
     except (PortalError, SMSRateLimitError, ValidationError) as e:
@@ -150,14 +135,14 @@ def login(portal):
     form = request.form
     action = form.get('action', 'password')
     try:
-        phone = _phone(form.get('phone'))
+        phone = checked_phone(form.get('phone'))
         if action == 'send_code':
             info = _send_code(
                 portal, phone, 'login', _phone_exists(pool, phone))
             return portal.render(
                 'laisui_base/login.html', form=_form(portal), info=info,
                 mode='code')
-    except (PortalError, SMSRateLimitError) as e:
+    except (PortalError, SMSRateLimitError, ValidationError) as e:
         return portal.render('laisui_base/login.html', form=_form(portal),
             error=e.message, status=HTTPStatus.BAD_REQUEST)
     if action == 'code':
@@ -197,7 +182,7 @@ def reset(portal):
         return portal.render('laisui_base/reset.html', form={})
     form = request.form
     try:
-        phone = _phone(form.get('phone'))
+        phone = checked_phone(form.get('phone'))
         exists = _phone_exists(pool, phone)
         if form.get('action') == 'send_code':
             info = _send_code(portal, phone, 'reset', exists)

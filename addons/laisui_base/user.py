@@ -14,7 +14,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import PhoneError, RoleSeparationError
-from .identity import InvalidPhone, mask_phone, normalize_phone
+from .identity import mask_phone
+from .validation import checked_phone
 
 # 三员: one person may hold at most one of these (GB/T 22239 §8.1.5).
 ADMIN_ROLE_GROUPS = [
@@ -56,10 +57,7 @@ class WebUser(metaclass=PoolMeta):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('phone'):
-            try:
-                values['phone'] = normalize_phone(values['phone'])
-            except InvalidPhone:
-                raise PhoneError(gettext('laisui_base.msg_phone_invalid'))
+            values['phone'] = checked_phone(values['phone'])
         return values
 
     @classmethod

@@ -1,11 +1,10 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
-from trytond.modules.laisui_base.exceptions import IdNumberError, PhoneError
 from trytond.modules.laisui_base.identity import (
-    InvalidIdNumber, InvalidPhone, id_number_birth_date, id_number_sex,
-    mask_id_number, mask_phone, normalize_id_number, normalize_phone)
+    id_number_birth_date, id_number_sex, mask_id_number, mask_phone)
+from trytond.modules.laisui_base.validation import (
+    checked_id_number, checked_phone)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -14,14 +13,6 @@ SEXES = [
     ('male', "Male"),
     ('female', "Female"),
     ]
-
-
-def checked_id_number(value):
-    "Canonical ID number or IdNumberError with the zh_CN reason"
-    try:
-        return normalize_id_number(value)
-    except InvalidIdNumber as e:
-        raise IdNumberError(gettext(f'laisui_base.msg_id_number_{e.reason}'))
 
 
 class IdentityMixin:
@@ -117,10 +108,7 @@ class Applicant(IdentityMixin, ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('phone'):
-            try:
-                values['phone'] = normalize_phone(values['phone'])
-            except InvalidPhone:
-                raise PhoneError(gettext('laisui_base.msg_phone_invalid'))
+            values['phone'] = checked_phone(values['phone'])
         return values
 
     @classmethod
