@@ -87,14 +87,22 @@ def _is_text(node, variables):
     return False
 
 
-def evaluate(code, values):
-    "Run compiled formula code on the variable values"
-    namespace = dict(FUNCTIONS)
-    namespace.update(values)
-    namespace['__builtins__'] = {}
+def namespace(values):
+    "The globals a formula runs in: the values, the functions, no builtins"
+    result = dict(FUNCTIONS)
+    result.update(values)
+    result['__builtins__'] = {}
+    return result
+
+
+def evaluate(code, namespace):
+    """Run compiled formula code in a namespace() of variable values.
+
+    One namespace serves every formula of an applicant: formulas cannot
+    assign, so they cannot change it."""
     result = eval(code, namespace)  # noqa: S307 checked by compile_formula
     if isinstance(result, bool):
-        result = int(result)
+        return int(result)
     if not isinstance(result, (int, float)):
         raise FormulaError('node', type(result).__name__)
     return result

@@ -12,26 +12,32 @@ benchmark.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from sql import Literal
+from sql import Column, Literal
 
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.bulk import bulk_insert, bulk_update
 from trytond.pool import Pool
 from trytond.model.fields import SQL_OPERATORS
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .fact import SOURCE_RANK, SOURCES
-from .formula import evaluate
+from .formula import evaluate, namespace
 from .indicator import CATEGORIES
 from .variables import VARIABLES, FactSet, describe
 
 _CENT = Decimal('0.01')
+_SOURCES_BY_RANK = {rank: source for source, rank in SOURCE_RANK.items()}
 _FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
     'level', 'quantity', 'flag', 'source', 'id']
+# Columns of a statement line that _evaluate computes.
+_LINE_COLUMNS = ['indicator', 'sequence', 'category', 'department',
+    'facts_used', 'source', 'computed', 'cap_applied', 'adjusted',
+    'adjustment_reason', 'points']
 _PERMIT_COLUMNS = ['applicant', 'date_start', 'date_end', 'district',
     'source', 'id']
 
@@ -108,9 +114,12 @@ class Statement(ModelSQL, ModelView):
     # Evaluation ------------------------------------------------------
     @classmethod
     def _indicators(cls, rule_set):
-        result = []
+        "The compiled indicators, with the variables per look-back window"
+        result = _Indicators()
         for indicator in rule_set.indicators:
             code, names = indicator.compiled()
+            lookback = indicator.validity_years
+            result.variables.setdefault(lookback, set()).update(names)
             result.append({
                     'id': indicator.id,
                     'sequence': indicator.sequence,
@@ -118,7 +127,7 @@ class Statement(ModelSQL, ModelView):
                     'names': sorted(names),
                     'cap': indicator.cap,
                     'category': indicator.category,
-                    'lookback': indicator.validity_years,
+                    'lookback': lookback,
                     'department': (indicator.department.id
                         if indicator.department else None),
                     'admission': indicator.applies_to_admission,
@@ -129,57 +138,49 @@ class Statement(ModelSQL, ModelView):
     def _evaluate(cls, birth_date, permits, facts, adjustments, indicators,
             date, districts):
         "Header values and lines of one applicant from plain rows"
-        fact_sets = {}
-        cache = {}
+        # Per look-back window: the facts, the variables the formulas read
+        # in one namespace, and how each variable reads with its source.
+        scopes = {}
+        for lookback, names in indicators.variables.items():
+            fs = FactSet(birth_date, permits, facts, date, districts,
+                lookback)
+            values, shown = {}, {}
+            for name in names:
+                variable = VARIABLES[name]
+                fs.used = []
+                value = values[name] = variable.function(fs)
+                used = fs.permits if name == 'permit_years' else fs.used
+                shown[name] = (f'{variable.label}：{describe(value)}',
+                    max((SOURCE_RANK[u['source']] for u in used),
+                        default=-1))
+            scopes[lookback] = (namespace(values), shown)
         lines = []
         total = total_admission = Decimal(0)
         for indicator in indicators:
-            lookback = indicator['lookback']
-            fs = fact_sets.get(lookback)
-            if fs is None:
-                fs = fact_sets[lookback] = FactSet(
-                    birth_date, permits, facts, date, districts, lookback)
-            values, used, described = {}, [], []
-            for name in indicator['names']:
-                key = (lookback, name)
-                if key not in cache:
-                    fs.used = []
-                    value = VARIABLES[name].function(fs)
-                    if name == 'permit_years':
-                        fs.used = list(fs.permits)
-                    cache[key] = (value, fs.used)
-                value, name_used = cache[key]
-                values[name] = value
-                used.extend(name_used)
-                described.append(f'{VARIABLES[name].label}：{describe(value)}')
-            raw = Decimal(str(evaluate(indicator['code'], values)))
-            points, capped = raw, False
+            globals_, shown = scopes[indicator['lookback']]
+            described = [shown[n][0] for n in indicator['names']]
+            rank = max((shown[n][1] for n in indicator['names']),
+                default=-1)
+            result = evaluate(indicator['code'], globals_)
+            points = Decimal(result if isinstance(result, int)
+                else repr(result))
+            capped = False
             cap = indicator['cap']
             if cap is not None and abs(points) > cap:
                 points, capped = (cap if points > 0 else -cap), True
             if indicator['category'] == 'deduction' and points > 0:
                 points = -points
             points = points.quantize(_CENT, ROUND_HALF_UP)
-            adjustment = adjustments.get(indicator['id'])
             computed = points
+            adjustment = adjustments.get(indicator['id'])
             if adjustment:
                 points = Decimal(adjustment['points']).quantize(_CENT)
-            source = max((u['source'] for u in used),
-                key=SOURCE_RANK.__getitem__, default=None)
-            lines.append({
-                    'indicator': indicator['id'],
-                    'sequence': indicator['sequence'],
-                    'category': indicator['category'],
-                    'department': indicator['department'],
-                    'facts_used': '；'.join(described),
-                    'source': source,
-                    'computed': computed,
-                    'cap_applied': capped,
-                    'adjustment_reason': (
-                        adjustment['reason'] if adjustment else None),
-                    'adjusted': bool(adjustment),
-                    'points': points,
-                    })
+            # In the order of _LINE_COLUMNS.
+            lines.append((indicator['id'], indicator['sequence'],
+                    indicator['category'], indicator['department'],
+                    '；'.join(described), _SOURCES_BY_RANK.get(rank),
+                    computed, capped, bool(adjustment),
+                    adjustment['reason'] if adjustment else None, points))
             total += points
             if indicator['admission']:
                 total_admission += points
@@ -234,7 +235,7 @@ class Statement(ModelSQL, ModelView):
         cursor.execute(*applicant.select(
                 applicant.id, applicant.birth_date,
                 where=SQL_OPERATORS['in'](applicant.id, ids)))
-        for id_, birth_date in cursor:
+        for id_, birth_date in cursor.fetchall():
             data[id_] = (_date(birth_date), [], [], {})
         for Model, columns, index in [
                 (Permit, _PERMIT_COLUMNS, 1), (Fact, _FACT_COLUMNS, 2)]:
@@ -242,7 +243,7 @@ class Statement(ModelSQL, ModelView):
             cursor.execute(*table.select(
                     *[getattr(table, c) for c in columns],
                     where=SQL_OPERATORS['in'](table.applicant, ids)))
-            for row in cursor:
+            for row in cursor.fetchall():
                 row = dict(zip(columns, row))
                 for key in ('date_from', 'date_to', 'date_start',
                         'date_end'):
@@ -256,7 +257,7 @@ class Statement(ModelSQL, ModelView):
                 where=SQL_OPERATORS['in'](adjustment.applicant, ids)
                 & (adjustment.active == Literal(True)),
                 order_by=adjustment.id.asc))
-        for applicant_id, indicator_id, points, reason, _ in cursor:
+        for applicant_id, indicator_id, points, reason, _ in cursor.fetchall():
             # The latest adjustment of an indicator wins.
             data[applicant_id][3][indicator_id] = {
                 'points': points, 'reason': reason}
@@ -274,7 +275,7 @@ class Statement(ModelSQL, ModelView):
         cursor.execute(*table.select(
                 table.applicant, table.id,
                 where=SQL_OPERATORS['in'](table.applicant, ids)))
-        existing = dict(cursor)
+        existing = dict(cursor.fetchall())
         missing = [a for a in ids if a not in existing]
         if missing:
             for statement in cls.create(
@@ -282,34 +283,42 @@ class Statement(ModelSQL, ModelView):
                 existing[statement.applicant.id] = statement.id
         now = clock.now()
         uid = transaction.user
-        statement_ids = [existing[a] for a in ids]
-        cursor.execute(*line.delete(
-                where=SQL_OPERATORS['in'](line.statement, statement_ids)))
-        names = ['statement', 'indicator', 'sequence', 'category',
-            'department', 'facts_used', 'source', 'computed', 'cap_applied',
-            'adjusted', 'adjustment_reason', 'points', 'create_uid',
-            'create_date']
-        # sql_format gives each backend the value it stores (booleans).
-        formats = [Line._fields[n].sql_format for n in names]
-        columns = [getattr(line, n) for n in names]
-        rows = []
+        # Write only the lines that changed: recomputation is mostly a no-op
+        # for most applicants, and rows left alone cost no WAL, no lock and
+        # no foreign-key check.
+        compared = _LINE_COLUMNS[1:]
+        cursor.execute(*line.select(
+                line.id, line.statement, line.indicator,
+                *[Column(line, c) for c in compared],
+                where=SQL_OPERATORS['in'](
+                    line.statement, [existing[a] for a in ids])))
+        current = {(r[1], r[2]): (r[0], r[3:]) for r in cursor.fetchall()}
+        inserts, updates = [], []
         for applicant_id, (header, lines) in results.items():
-            values = {'statement': existing[applicant_id],
-                'create_uid': uid, 'create_date': now}
-            for computed in lines:
-                values.update(computed)
-                rows.append([f(values[n]) for f, n in zip(formats, names)])
-        for sub_rows in grouped_slice(rows, 2000):
-            cursor.execute(*line.insert(columns, list(sub_rows)))
-        for applicant_id, (header, _) in results.items():
-            cursor.execute(*table.update(
-                    [table.rule_set, table.reference_date, table.total,
-                        table.total_admission, table.points_band,
-                        table.computed_at, table.write_uid, table.write_date],
-                    [rule_set.id, date, header['total'],
-                        header['total_admission'], header['points_band'],
-                        now, uid, now],
-                    where=table.id == existing[applicant_id]))
+            statement_id = existing[applicant_id]
+            for values in lines:
+                indicator_id, new = values[0], values[1:]
+                old_id, old = current.pop(
+                    (statement_id, indicator_id), (None, None))
+                if old_id is None:
+                    inserts.append((statement_id, *values, uid, now))
+                elif old != new:
+                    updates.append((old_id, *new, uid, now))
+        obsolete = [line_id for line_id, _ in current.values()]
+        if obsolete:
+            cursor.execute(*line.delete(
+                    where=SQL_OPERATORS['in'](line.id, obsolete)))
+        bulk_insert(Line._table,
+            ['statement', *_LINE_COLUMNS, 'create_uid', 'create_date'],
+            inserts)
+        bulk_update(Line._table, [*compared, 'write_uid', 'write_date'],
+            updates)
+        bulk_update(cls._table, [
+                'rule_set', 'reference_date', 'total', 'total_admission',
+                'points_band', 'computed_at', 'write_uid', 'write_date'],
+            [(existing[a], rule_set.id, date, h['total'],
+                    h['total_admission'], h['points_band'], now, uid, now)
+                for a, (h, _) in results.items()])
         # The ORM cache may hold the old values.
         cls._cache_invalidate()
 
@@ -362,7 +371,8 @@ class Statement(ModelSQL, ModelView):
         statement.points_band = header['points_band']
         statement.computed_at = clock.now()
         statement.save()
-        Line.create([dict(v, statement=statement.id) for v in lines])
+        Line.create([dict(zip(_LINE_COLUMNS, v), statement=statement.id)
+                for v in lines])
         return statement
 
 
@@ -448,6 +458,14 @@ class Adjustment(ModelSQL, ModelView):
             # Adjustments are history: deactivate instead.
             raise AccessError(gettext('laisui_points.msg_adjustment_delete'))
         super().delete(adjustments)
+
+
+class _Indicators(list):
+    "Compiled indicators and `variables`: look-back → variable names"
+
+    def __init__(self):
+        super().__init__()
+        self.variables = {}
 
 
 def _band(total, width=20):

@@ -17,14 +17,18 @@ Steps: generate N applicants with the demo data generator
 (scripts/demo_data.py), compute their statements once with the batch path
 (``first_seconds``: creates the statements), then time
 
-(a) ``Statement.compute(all ids, date)`` on the N applicants (recomputing
-    existing statements: ``seconds``, ``per_second``);
+(a) ``Statement.compute(all ids, date)`` on the N applicants one year
+    later (2020-04-30, still rule set GZ-2018), so that every statement
+    changes as in the yearly recomputation (``seconds``, ``per_second``);
+    then the same again, when nothing changes (``unchanged_per_second``:
+    the batch path writes only the lines that changed);
 (b) ``Statement.compute_one(applicant, date)`` one applicant after the
     other for --naive-sample random applicants (``naive_per_second``).
 
 Finally a fresh batch computation of the sample must give the same headers
-and lines as the naive loop did, else the exit code is 1.  The reference
-date is 2019-04-30 (rule set GZ-2018).  The last line on stdout is JSON.
+and lines as the naive loop did, else the exit code is 1.  The first
+reference date is 2019-04-30 (rule set GZ-2018).  The last line on stdout
+is JSON.
 Runs under python -O (re-executes itself).
 """
 import argparse
@@ -220,13 +224,21 @@ def run(database, args):
         log(f'batch, first computation (creates the statements): '
             f'{first_seconds:.2f}s')
 
-        # (a) batch path over all N
+        # (a) batch path over all N, one year later: every statement
+        # changes (age, permit and insurance years), the yearly recompute.
+        date = later = date.replace(year=date.year + 1)
         start = time.perf_counter()
-        count = Statement.compute(ids, date)
+        count = Statement.compute(ids, later)
         seconds = time.perf_counter() - start
         assert count == len(ids), (count, len(ids))
-        log(f'(a) batch recomputation of {len(ids)} statements: '
+        log(f'(a) batch recomputation of {len(ids)} statements at {later}: '
             f'{seconds:.2f}s = {len(ids) / seconds:.0f}/s')
+        # (a') the same again: nothing changed, only headers are written.
+        start = time.perf_counter()
+        Statement.compute(ids, later)
+        unchanged_seconds = time.perf_counter() - start
+        log(f"(a') unchanged recomputation: {unchanged_seconds:.2f}s = "
+            f'{len(ids) / unchanged_seconds:.0f}/s')
 
         # (b) naive ORM path, one applicant after the other
         sample = sorted(rng.sample(ids, min(args.naive_sample, len(ids))))
@@ -268,6 +280,7 @@ def run(database, args):
         'agree': not differences,
         'facts': facts,
         'first_seconds': round(first_seconds, 3),
+        'unchanged_per_second': round(len(ids) / unchanged_seconds, 1),
         'naive_sample': len(sample),
         'naive_seconds': round(naive_seconds, 3),
         'naive_median_ms': round(statistics.median(durations) * 1000, 2),
