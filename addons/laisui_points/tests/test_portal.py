@@ -5,9 +5,11 @@ uploads and masking."""
 import datetime as dt
 import io
 import re
+import time
 
 from PIL import Image
 
+import trytond.config as config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
@@ -260,6 +262,17 @@ class PortalTestCase(RouteTestCase):
                 'phone': phone, 'password': new_password,
                 'action': 'password'})
         self.assertEqual(response.status_code, 302)
+
+    def test_idle_session_ends(self):
+        client = self.client()
+        self.register(client, '13600136008', '440102198505051230', "吴八")
+        self.assertEqual(client.get(self.url('/profile')).status_code, 200)
+        config.set('session', 'web_timeout', '1')
+        self.addCleanup(config.set, 'session', 'web_timeout', '1800')
+        time.sleep(1.5)
+        response = client.get(self.url('/profile'))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers['Location'].endswith('/login'))
 
     def test_unknown_phone_same_answer(self):
         "Reset and login codes answer alike for unknown numbers"
