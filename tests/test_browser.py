@@ -84,13 +84,27 @@ def test_back_office_statements(laisui_server, browser):
     page.on('pageerror', lambda e: errors.append(str(e)))
     page.on('console', lambda m: m.type == 'error' and errors.append(m.text))
     page.goto(f'{server.url}/#{server.db}')
-    page.wait_for_selector('#login', timeout=30000)
-    page.fill('#login', 'reviewer01')
-    page.keyboard.press('Enter')
-    page.wait_for_selector('input[type=password]', timeout=30000)
-    page.fill('input[type=password]', STAFF_PASSWORD)
-    page.keyboard.press('Enter')
-    page.wait_for_selector('text=来穗积分', timeout=30000)
+    try:
+        page.wait_for_selector('#login', timeout=30000)
+        page.fill('#login', 'reviewer01')
+        # The dialog may still be loading the database list when first
+        # submitted (several databases on PostgreSQL): submit until the
+        # password step shows.
+        for _ in range(5):
+            page.click('.modal-dialog button.btn-primary')
+            try:
+                page.wait_for_selector('input[type=password]', timeout=6000)
+                break
+            except Exception:
+                continue
+        page.wait_for_selector('input[type=password]', timeout=1000)
+        page.fill('input[type=password]', STAFF_PASSWORD)
+        page.keyboard.press('Enter')
+        page.wait_for_selector('text=来穗积分', timeout=30000)
+    except Exception:
+        page.screenshot(path=str(SHOTS.parent.parent / 'var' / 'log'
+                / 'backoffice-login-failure.png'))
+        raise
     page.click('text=来穗积分')
     page.click('text=积分明细')
     page.wait_for_selector('text=陈小燕', timeout=30000)
