@@ -16,9 +16,6 @@ class RoleSeparationError(ValidationError):
     pass
 
 
-class CalendarError(ValidationError):
-    pass
-
 
 class AuditLogError(AccessError):
     pass
@@ -28,12 +25,6 @@ class SMSRateLimitError(UserError):
     pass
 
 
-class SMSSendError(UserError):
-    pass
-
-
-class VerificationCodeError(UserError):
-    pass
 
 
 class UploadError(UserError):
