@@ -8,14 +8,13 @@ from sql.operators import Equal
 import trytond.config as config
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
-from trytond.model import Exclude, fields
+from trytond.model import Exclude
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import PhoneError, RoleSeparationError
-from .identity import mask_phone
-from .validation import checked_phone
+from .validation import PhoneMixin
 
 # 三员: one person may hold at most one of these (GB/T 22239 §8.1.5).
 ADMIN_ROLE_GROUPS = [
@@ -25,12 +24,9 @@ ADMIN_ROLE_GROUPS = [
     ]
 
 
-class WebUser(metaclass=PoolMeta):
+class WebUser(PhoneMixin, metaclass=PoolMeta):
     "Portal users sign in with a mobile number instead of an e-mail"
     __name__ = 'web.user'
-
-    phone = fields.Char("Mobile")
-    phone_masked = fields.Function(fields.Char("Mobile"), 'get_phone_masked')
 
     @classmethod
     def __setup__(cls):
@@ -45,20 +41,10 @@ class WebUser(metaclass=PoolMeta):
         cls.email.states['required'] &= ~Eval('phone')
         cls.email.depends = (cls.email.depends or set()) | {'phone'}
 
-    def get_phone_masked(self, name):
-        return mask_phone(self.phone)
-
     def get_rec_name(self, name):
         if self.phone and not self.email:
             return self.phone_masked
         return super().get_rec_name(name)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        values = super().preprocess_values(mode, values)
-        if values.get('phone'):
-            values['phone'] = checked_phone(values['phone'])
-        return values
 
     @classmethod
     def authenticate_phone(cls, phone, password):

@@ -1,11 +1,14 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""identity.py's checks raising Tryton errors with their zh_CN message."""
+"""identity.py's checks raising Tryton errors with their zh_CN message,
+and the phone field that uses them."""
 from trytond.i18n import gettext
+from trytond.model import fields
 
 from .exceptions import IdNumberError, PhoneError
 from .identity import (
-    InvalidIdNumber, InvalidPhone, normalize_id_number, normalize_phone)
+    InvalidIdNumber, InvalidPhone, mask_phone, normalize_id_number,
+    normalize_phone)
 
 
 def checked_id_number(value):
@@ -22,3 +25,20 @@ def checked_phone(value):
         return normalize_phone(value)
     except InvalidPhone:
         raise PhoneError(gettext('laisui_base.msg_phone_invalid'))
+
+
+class PhoneMixin:
+    "A mobile number field kept in its 11-digit form, masked for display"
+    __slots__ = ()
+    phone = fields.Char("Mobile")
+    phone_masked = fields.Function(fields.Char("Mobile"), 'get_phone_masked')
+
+    def get_phone_masked(self, name):
+        return mask_phone(self.phone)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('phone'):
+            values['phone'] = checked_phone(values['phone'])
+        return values

@@ -2,9 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base.identity import (
-    id_number_birth_date, id_number_sex, mask_id_number, mask_phone)
+    id_number_birth_date, id_number_sex, mask_id_number)
 from trytond.modules.laisui_base.validation import (
-    checked_id_number, checked_phone)
+    PhoneMixin, checked_id_number)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -39,15 +39,13 @@ class IdentityMixin:
         return values
 
 
-class Applicant(IdentityMixin, ModelSQL, ModelView):
+class Applicant(PhoneMixin, IdentityMixin, ModelSQL, ModelView):
     "Applicant (申请人)"
     __name__ = 'laisui.applicant'
 
     party = fields.Many2One('party.party', "Party", ondelete='RESTRICT')
     web_user = fields.Many2One(
         'web.user', "Portal Account", ondelete='RESTRICT', readonly=True)
-    phone = fields.Char("Mobile")
-    phone_masked = fields.Function(fields.Char("Mobile"), 'get_phone_masked')
     street = fields.Many2One('laisui.street', "Street",
         help="Yuexiu street of residence.")
     permits = fields.One2Many(
@@ -76,9 +74,6 @@ class Applicant(IdentityMixin, ModelSQL, ModelView):
             ]
         cls._sql_indexes.add(Index(t, (t.street, Index.Equality())))
 
-    def get_phone_masked(self, name):
-        return mask_phone(self.phone)
-
     def get_rec_name(self, name):
         return f'{self.name} {self.id_number_masked}'
 
@@ -103,13 +98,6 @@ class Applicant(IdentityMixin, ModelSQL, ModelView):
     def get_points(cls, applicants, name):
         return {a.id: a.statement.total if a.statement else None
             for a in applicants}
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        values = super().preprocess_values(mode, values)
-        if values.get('phone'):
-            values['phone'] = checked_phone(values['phone'])
-        return values
 
     @classmethod
     def on_modification(cls, mode, applicants, field_names=None):

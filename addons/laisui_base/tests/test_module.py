@@ -1,9 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import io
-
-from PIL import Image
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
@@ -11,18 +8,13 @@ from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, InvalidPhone, mask_id_number, mask_phone, mask_text,
     normalize_id_number, normalize_phone)
+from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.modules.laisui_base.upload import validate_upload
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 PHONE = '13800138000'
-
-
-def png_bytes():
-    buffer = io.BytesIO()
-    Image.new('RGB', (8, 8), 'red').save(buffer, 'PNG')
-    return buffer.getvalue()
 
 
 class LaisuiBaseTestCase(ModuleTestCase):

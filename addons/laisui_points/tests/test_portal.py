@@ -7,21 +7,14 @@ import io
 import re
 import time
 
-from PIL import Image
-
 import trytond.config as config
+from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
 
 PASSWORD = 'Qiang-Mima-2019'
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def png():
-    buffer = io.BytesIO()
-    Image.new('RGB', (16, 16), 'blue').save(buffer, 'PNG')
-    return buffer.getvalue()
 
 
 class PortalTestCase(RouteTestCase):
@@ -177,7 +170,7 @@ class PortalTestCase(RouteTestCase):
         response = bob.post(self.url('/evidence'), data={
                 'csrf_token': self.token(bob, '/evidence'),
                 'type': self._type_id(),
-                'file': (io.BytesIO(png()), '../../etc/passwd'),
+                'file': (io.BytesIO(png_bytes()), '../../etc/passwd'),
                 }, content_type='multipart/form-data')
         self.assertEqual(response.status_code, 302)
         with Transaction().start(self.db_name, 0):
