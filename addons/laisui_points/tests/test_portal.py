@@ -256,6 +256,23 @@ class PortalTestCase(RouteTestCase):
                 'action': 'password'})
         self.assertEqual(response.status_code, 302)
 
+    def test_password_guessing_throttled(self):
+        "Past [session] max_attempt failures the login answers 429"
+        phone = '13600136009'
+        client = self.client()
+        self.register(client, phone, '110101199003071233', "郑九")
+        config.set('session', 'max_attempt', '2')
+        self.addCleanup(config.set, 'session', 'max_attempt', '5')
+        statuses = [self.post(self.client(), '/login', {
+                    'phone': phone, 'password': 'guess-%d' % i,
+                    'action': 'password'}).status_code for i in range(4)]
+        self.assertEqual(statuses, [401, 401, 401, 429])
+        response = self.post(self.client(), '/login', {
+                'phone': phone, 'password': PASSWORD, 'action': 'password'})
+        self.assertEqual(response.status_code, 429)
+        self.assertIn('操作过于频繁', response.text)
+        self.assertGreaterEqual(self.audit_count('login_failed'), 3)
+
     def test_idle_session_ends(self):
         client = self.client()
         self.register(client, '13600136008', '440102198505051230', "吴八")
