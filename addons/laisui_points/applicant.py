@@ -102,9 +102,9 @@ class Applicant(PhoneMixin, IdentityMixin, ModelSQL, ModelView):
     @classmethod
     def on_modification(cls, mode, applicants, field_names=None):
         super().on_modification(mode, applicants, field_names)
-        if mode == 'write' and (
-                field_names is None or 'id_number' in field_names):
-            # Age comes from the ID number.
+        if mode == 'create' or (mode == 'write' and (
+                    field_names is None or 'id_number' in field_names)):
+            # Age comes from the ID number: a statement from day one.
             Pool().get('laisui.points.statement').mark_dirty(applicants)
 
     @classmethod

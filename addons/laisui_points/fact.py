@@ -84,6 +84,7 @@ class Fact(ModelSQL, ModelView):
     applicant = fields.Many2One(
         'laisui.applicant', "Applicant", required=True, ondelete='CASCADE')
     kind = fields.Selection(KINDS, "Kind", required=True)
+    kind_string = kind.translated('kind')
     date_from = fields.Date("From")
     date_to = fields.Date("To",
         help="Empty while it lasts; the date itself for one-off facts.")
@@ -91,6 +92,7 @@ class Fact(ModelSQL, ModelView):
     street = fields.Many2One('laisui.street', "Street",
         domain=[('district', '=', Eval('district', -1))])
     level = fields.Selection(LEVEL_SELECTION, "Level")
+    level_string = level.translated('level')
     quantity = fields.Numeric("Quantity", digits=(16, 2),
         help="Inventors of a patent, hours of volunteering, yuan of tax.")
     flag = fields.Boolean("Flag",
@@ -98,6 +100,7 @@ class Fact(ModelSQL, ModelView):
         "first inventor; front-line hardship trade.")
     description = fields.Char("Description")
     source = fields.Selection(SOURCES, "Source", required=True)
+    source_string = source.translated('source')
     external_reference = fields.Char("External Reference", readonly=True,
         help="The record of the source system this fact was loaded from.")
 
@@ -129,11 +132,14 @@ class Fact(ModelSQL, ModelView):
                     and fact.date_to < fact.date_from):
                 raise ValidationError(gettext(
                         'laisui_points.msg_period_dates'))
+            # A level is required where the kind has levels, refused where
+            # it has none: no formula would read it.
             allowed = {c for c, _ in LEVELS.get(fact.kind, [])}
-            if allowed and fact.level not in allowed:
+            if (fact.level not in allowed) if allowed else fact.level:
                 raise ValidationError(gettext(
-                        'laisui_points.msg_fact_level',
-                        kind=dict(KINDS)[fact.kind]))
+                        'laisui_points.msg_fact_level' if allowed
+                        else 'laisui_points.msg_fact_no_level',
+                        kind=fact.kind_string))
             if fact.quantity is not None and fact.quantity < 0:
                 raise ValidationError(gettext(
                         'laisui_points.msg_fact_quantity'))

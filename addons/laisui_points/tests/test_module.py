@@ -125,12 +125,36 @@ class LaisuiPointsTestCase(ModuleTestCase):
         applicant, = Applicant.create([{'name': "王五",
                     'id_number': '44010419900101111x'}])
         self.assertEqual(applicant.id_number, '44010419900101111X')
+        # Even without facts, age gives points from the start.
+        Configuration = pool.get('laisui.points.configuration')
+        Configuration.write([Configuration(1)], {'reference_date': DATE})
+        Applicant.write([applicant], {'id_number': '44010419900101111X'})
+        self.assertEqual(applicant.statement.total, Decimal('30'))
         self.assertEqual(applicant.sex, 'male')
         self.assertEqual(applicant.birth_date, dt.date(1990, 1, 1))
         with self.assertRaises(ValidationError) as cm:
             Applicant.create([{'name': "王六",
                         'id_number': '44010419900101111X'}])
         self.assertIn('已注册', cm.exception.message)
+
+    @with_transaction()
+    def test_fact_levels(self):
+        "A level must fit the kind; kinds without levels take none"
+        pool = Pool()
+        Fact = pool.get('laisui.fact')
+        applicant = make_applicant()
+        for values, text in [
+                ({'kind': 'education', 'level': 'pension'}, '选择有效的等级'),
+                ({'kind': 'education'}, '选择有效的等级'),
+                ({'kind': 'volunteer', 'level': 'bachelor',
+                        'quantity': 50}, '不需要选择等级'),
+                ]:
+            with self.subTest(values=values):
+                with self.assertRaises(ValidationError) as cm:
+                    Fact.create([dict(values, applicant=applicant.id,
+                                date_from=dt.date(2018, 1, 1))])
+                self.assertIn(text, cm.exception.message)
+                self.assertNotRegex(cm.exception.message, r'[A-Za-z]{4}')
 
     @with_transaction()
     def test_formula_errors(self):

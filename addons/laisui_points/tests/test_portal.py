@@ -122,6 +122,9 @@ class PortalTestCase(RouteTestCase):
                 'kind': 'education', 'level': 'bachelor',
                 'date_from': '2010-07-01'})
         self.assertEqual(response.status_code, 302)
+        facts = client.get(self.url('/facts')).text
+        self.assertIn('本科', facts)
+        self.assertIn('文化程度', facts)
         response = self.post(client, '/facts', {
                 'kind': 'education', 'level': 'bachelor',
                 'date_from': '2010-07-01', 'date_to': '2009-01-01'})
