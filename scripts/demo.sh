@@ -84,20 +84,20 @@ fi
 # State of the database: "empty" (not initialised), "init" (ir/res only),
 # "partial" (one of our modules not activated) or "activated".
 db_state() {
-    python - "$DB_FILE" <<'EOF'
+    python - "$DB_FILE" "${LAISUI_MODULES[@]}" <<'EOF'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
+modules = sys.argv[2:]
 try:
     states = dict(con.execute(
-        "SELECT name, state FROM ir_module "
-        "WHERE name IN ('laisui_base', 'laisui_points')"))
+        "SELECT name, state FROM ir_module WHERE name IN (%s)"
+        % ','.join('?' * len(modules)), modules))
 except sqlite3.OperationalError:  # no ir_module table
     print('empty')
 else:
     if not states:
         print('init')
-    elif all(states.get(m) == 'activated'
-            for m in ('laisui_base', 'laisui_points')):
+    elif all(states.get(m) == 'activated' for m in modules):
         print('activated')
     else:
         print('partial')
@@ -106,12 +106,14 @@ EOF
 
 # Count of zh_CN translations of our modules (0 = the .po files did not load).
 zh_translations() {
-    python - "$DB_FILE" <<'EOF'
+    python - "$DB_FILE" "${LAISUI_MODULES[@]}" <<'EOF'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
+modules = sys.argv[2:]
 print(con.execute(
-    "SELECT COUNT(*) FROM ir_translation WHERE lang = 'zh_CN' "
-    "AND module IN ('laisui_base', 'laisui_points')").fetchone()[0])
+    "SELECT COUNT(DISTINCT module) FROM ir_translation WHERE lang = 'zh_CN' "
+    "AND module IN (%s)" % ','.join('?' * len(modules)),
+    modules).fetchone()[0] == len(modules) and 1 or 0)
 EOF
 }
 
@@ -131,12 +133,12 @@ if [ "$state" = empty ]; then
     state=init
 fi
 if [ "$state" != activated ]; then
-    admin -u laisui_points laisui_base --activate-dependencies
+    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
     echo "$hash" > "$ADDONS_STAMP"
 elif [ "$(cat "$ADDONS_STAMP" 2>/dev/null)" != "$hash" ]; then
-    # addons/ changed since the last run: -u both (a child's update does not
-    # update a changed parent) and activate any new dependency.
-    admin -u laisui_base laisui_points --activate-dependencies
+    # addons/ changed since the last run: -u every module (a child's update
+    # does not update a changed parent) and activate any new one.
+    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
     echo "$hash" > "$ADDONS_STAMP"
 fi
 if [ "$(zh_translations)" = 0 ]; then

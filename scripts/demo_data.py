@@ -619,6 +619,61 @@ def create_staff(pool, password):
     return len(vlist)
 
 
+INTEGRITY_CASES = [
+    # kind, months before today, reporter login, decision
+    ('false_material', 7, 'dept_hrss01', 'confirm'),
+    ('forged_document', 6, 'dept_police01', 'confirm'),
+    ('false_material', 5, 'reviewer01', 'dismiss'),
+    ('intermediary_fraud', 4, 'reviewer01', 'confirm'),
+    ('concealment', 3, 'dept_hrss01', 'confirm'),
+    ('false_material', 2, 'window01', 'appeal'),
+    ('forged_document', 1, 'dept_police01', None),
+    ('false_material', 0, 'reviewer01', None),
+    ]
+
+
+def create_integrity(pool, rng, applicant_ids):
+    """A few integrity records over the last months: confirmed, dismissed,
+    appealed and still reported, so the register and its statistics show
+    something. Skipped when laisui_integrity is not activated."""
+    import datetime as dt
+    from trytond.transaction import Transaction
+    try:
+        Record = pool.get('laisui.integrity.record')
+    except KeyError:
+        return 0
+    Appeal = pool.get('laisui.integrity.appeal')
+    User = pool.get('res.user')
+    users = {u.login: u.id for u in User.search([])}
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    # Never the demo applicant (the first id): the demo must let her apply.
+    targets = rng.sample(applicant_ids[1:], len(INTEGRITY_CASES))
+    for (kind, months, login, decision), applicant_id in zip(
+            INTEGRITY_CASES, targets):
+        when = now - dt.timedelta(days=30 * months + rng.randint(0, 20))
+        with Transaction().set_context(laisui_now=when), \
+                Transaction().set_user(users.get(login, 0)):
+            record, = Record.create([{
+                        'applicant': applicant_id,
+                        'kind': kind,
+                        'description': "核查发现申报材料与部门数据不一致，"
+                        "经电话核实申请人无法说明来源。",
+                        }])
+        with Transaction().set_context(laisui_now=when), \
+                Transaction().set_user(users.get('districtadmin01', 0)):
+            if decision == 'dismiss':
+                record.decision_note = "复核原件无误，系录入错误。"
+                record.save()
+                Record.dismiss([record])
+            elif decision in {'confirm', 'appeal'}:
+                Record.confirm([record])
+        if decision == 'appeal' and record.entries:
+            with Transaction().set_context(laisui_now=when):
+                Appeal.lodge(record.entries[0],
+                    "材料由中介代办，本人不知情，现补交劳动合同原件。")
+    return len(INTEGRITY_CASES)
+
+
 def set_reference_date(pool, date=REFERENCE_DATE):
     Configuration = pool.get('laisui.points.configuration')
     config = Configuration(1)
@@ -710,6 +765,7 @@ def main(argv=None):
             t = time.perf_counter()
             counts['statements'] = Statement.compute(ids, REFERENCE_DATE)
             timings['statements'] = time.perf_counter() - t
+            counts['integrity'] = create_integrity(pool, rng, ids)
         t = time.perf_counter()
         transaction.commit()
         timings['commit'] = time.perf_counter() - t

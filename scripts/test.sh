@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every test: the modules' own tests (laisui_base, laisui_points) and the
+# Run every test: the modules' own tests (every laisui_* add-on) and the
 # cross-module / browser tests in tests/, in ONE pytest call.
 #
 #   bash scripts/test.sh [pytest args...]           # SQLite (in memory)
@@ -52,7 +52,10 @@ else
     unset DB_CACHE
 fi
 
-targets=(--pyargs trytond.modules.laisui_base.tests trytond.modules.laisui_points.tests)
+targets=(--pyargs)
+for module in "${LAISUI_MODULES[@]}"; do
+    targets+=("trytond.modules.$module.tests")
+done
 # tests/ may be absent in a fresh clone while it holds no file (git keeps
 # no empty folders); pytest would stop with "file or directory not found".
 # Absolute path: with --pyargs a bare "tests" would first be looked up as an

@@ -7,6 +7,7 @@ The fixture makes a fresh database on the backend the suite runs on
 modules in zh_CN, prepares staff, and starts `trytond` on a free port of
 127.0.0.1 with the development SMS gateway.
 """
+import base64
 import contextlib
 import os
 import re
@@ -87,7 +88,7 @@ class Server:
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all',
             '-l', 'zh_CN', '--email', 'admin@laisui.example')
         self.run(admin, '-c', str(self.config), '-d', self.db,
-            '-u', 'laisui_points', '--activate-dependencies')
+            '-u', 'laisui_integrity', '--activate-dependencies')
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
         self.run(sys.executable, '-c', SETUP, self.db)
 
@@ -125,6 +126,21 @@ class Server:
                 autocommit=True) as connection:
             connection.execute(statement)
 
+    def python(self, body):
+        """Run `body` in a committed transaction on the server's database
+        as root, with `pool` at hand; return what it prints."""
+        code = PRELUDE + textwrap.indent(textwrap.dedent(body), '    ') + (
+            '\n    t.commit()\n')
+        result = subprocess.run([sys.executable, '-c', code, self.db],
+            env=self.env(), cwd=self.tmp, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(result.stderr[-3000:])
+        return result.stdout
+
+    def rpc(self, login, password):
+        "A JSON-RPC session of a staff user, as the sao client opens one"
+        return RPCSession(self, login, password)
+
     def last_sms(self, phone):
         query = ('SELECT content FROM laisui_sms_message WHERE phone = '
             '%s ORDER BY id DESC LIMIT 1')
@@ -142,6 +158,49 @@ class Server:
 
     def last_code(self, phone):
         return re.search(r'\d{6}', self.last_sms(phone)).group(0)
+
+
+class RPCError(Exception):
+    pass
+
+
+class RPCSession:
+    def __init__(self, server, login, password):
+        import requests
+        self.url = f'{server.url}/{server.db}/rpc/'
+        self.http = requests.Session()
+        user_id, session, _ = self._call('common.db.login',
+            [login, {'password': password}, 'zh_CN'])
+        token = base64.b64encode(
+            f'{login}:{user_id}:{session}'.encode()).decode()
+        self.http.headers['Authorization'] = f'Session {token}'
+
+    def _call(self, method, params):
+        response = self.http.post(self.url, json={
+                'id': 1, 'method': method, 'params': params}, timeout=60)
+        response.raise_for_status()
+        data = response.json()
+        if data.get('error'):
+            error = data['error']
+            # UserError: ['UserError', [message, description, domain]]
+            raise RPCError(error[1][0] if isinstance(error[1], list)
+                else str(error))
+        return data['result']
+
+    def __call__(self, model, method, *args):
+        return self._call(f'model.{model}.{method}',
+            [*args, {'language': 'zh_CN'}])
+
+
+PRELUDE = """import datetime as dt, json, os, sys
+import trytond.config
+trytond.config.update_etc(os.environ['TRYTOND_CONFIG'])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+Pool(sys.argv[1]).init()
+with Transaction().start(sys.argv[1], 0, context={'language': 'zh_CN'}) as t:
+    pool = Pool()
+"""
 
 
 # Staff for the back office and a reference date where the 2018 table is

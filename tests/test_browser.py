@@ -18,28 +18,37 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f'{name}.png'), full_page=True)
 
 
-def test_applicant_journey(laisui_server, browser):
-    "Sign up with the SMS code, add a child and facts, read the points"
-    server = laisui_server
-    context = browser.new_context(
+def phone_context(browser):
+    return browser.new_context(
         viewport={'width': 390, 'height': 844}, device_scale_factor=1,
         locale='zh-CN', is_mobile=True, has_touch=True)
-    page = context.new_page()
+
+
+def register(page, server, phone, name, id_number, shot_name=None):
     page.goto(server.portal + '/register')
-    page.fill('input[name=phone]', PHONE)
+    page.fill('input[name=phone]', phone)
     page.click('button[value=send_code]')
     page.wait_for_selector('text=验证码已通过短信发送')
-    code = server.last_code(PHONE)
-    page.fill('input[name=code]', code)
-    page.fill('input[name=name]', '陈小燕')
-    page.fill('input[name=id_number]', '440524199001011221')
+    page.fill('input[name=code]', server.last_code(phone))
+    page.fill('input[name=name]', name)
+    page.fill('input[name=id_number]', id_number)
     page.fill('input[name=password]', PASSWORD)
     page.fill('input[name=password2]', PASSWORD)
     page.check('input[name=consent]')
-    shot(page, 'portal-register')
+    if shot_name:
+        shot(page, shot_name)
     page.click('button[value=register]')
     page.wait_for_url(re.compile(r'/portal/$'))
     assert '我的积分' in page.inner_text('nav')
+
+
+def test_applicant_journey(laisui_server, browser):
+    "Sign up with the SMS code, add a child and facts, read the points"
+    server = laisui_server
+    context = phone_context(browser)
+    page = context.new_page()
+    register(page, server, PHONE, '陈小燕', '440524199001011221',
+        shot_name='portal-register')
 
     page.click('nav >> text=家庭成员')
     page.fill('input[name=name]', '陈乐乐')
@@ -71,6 +80,45 @@ def test_applicant_journey(laisui_server, browser):
     assert '文化程度' in lines and '50.00' in lines
     assert 'GZ-2018' in page.inner_text('main')
     shot(page, 'portal-points')
+    context.close()
+
+
+BAR = """
+Applicant = pool.get('laisui.applicant')
+Record = pool.get('laisui.integrity.record')
+applicant, = Applicant.search([('phone', '=', '{phone}')])
+record, = Record.create([{{'applicant': applicant.id,
+    'kind': 'false_material', 'description': '房东否认出租，合同系伪造'}}])
+Record.confirm([record])
+"""
+
+
+def test_integrity_entry_and_appeal(laisui_server, browser):
+    "A barred applicant reads the entry, is refused, appeals once"
+    server = laisui_server
+    phone = '13712345679'
+    context = phone_context(browser)
+    page = context.new_page()
+    register(page, server, phone, '黄志强', '440104198503151230')
+    server.python(BAR.format(phone=phone))
+
+    page.click('nav >> text=积分资料')
+    page.select_option('select[name=kind]', 'volunteer')
+    page.fill('input[name=date_from]', '2025-05-01')
+    page.click('button >> text=提交申报')
+    page.wait_for_selector('text=被列入诚信黑名单')
+    assert '前不能申请“积分申报”' in page.inner_text('main')
+
+    page.goto(server.portal + '/integrity')
+    entry = page.inner_text('main')
+    assert '提供虚假材料' in entry and '生效中' in entry
+    assert '房东否认' not in page.content()
+    page.fill('textarea[name=statement]',
+        '租赁合同真实有效，房东已出具书面情况说明，请予复核。')
+    shot(page, 'portal-integrity')
+    page.click('button >> text=提交申诉')
+    page.wait_for_selector('.appeal >> text=待处理')
+    assert page.locator('textarea[name=statement]').count() == 0
     context.close()
 
 
@@ -116,5 +164,17 @@ def test_back_office_statements(laisui_server, browser):
     page.dblclick('text=2019-04-30')
     page.wait_for_selector('text=文化程度', timeout=30000)
     shot(page, 'backoffice-statement-form')
+
+    # The integrity register: masked IDs, the decided state of each record.
+    page.click('text="诚信管理"')
+    page.click('text="诚信记录"')
+    # The first tab lists the records waiting for a decision.
+    page.wait_for_selector('text="已认定"', timeout=30000)
+    page.click('text="已认定"')
+    page.wait_for_selector('text=CX00000001', timeout=30000)
+    body = page.inner_text('body')
+    assert '已认定' in body
+    assert not re.search(r'\d{17}[\dX]', body)
+    shot(page, 'backoffice-integrity')
     assert not errors, errors
     context.close()

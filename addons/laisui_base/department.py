@@ -51,15 +51,18 @@ class Rule(metaclass=PoolMeta):
 
     @classmethod
     def _get_context(cls, model_name):
+        user_id = Transaction().user
         context = super()._get_context(model_name)
-        context['laisui_departments'] = user_department_ids(
-            Transaction().user)
+        context['laisui_departments'] = user_department_ids(user_id)
+        # For "records I reported" rules; core offers only the groups.
+        context['user_id'] = user_id
         return context
 
     @classmethod
     def _get_cache_key(cls, model_names):
+        user_id = Transaction().user
         key = super()._get_cache_key(model_names)
-        return (*key, user_department_ids(Transaction().user))
+        return (*key, user_department_ids(user_id), user_id)
 
 
 def user_department_ids(user_id):

@@ -16,7 +16,6 @@ class RoleSeparationError(ValidationError):
     pass
 
 
-
 class AuditLogError(AccessError):
     pass
 
@@ -24,6 +23,10 @@ class AuditLogError(AccessError):
 class SMSRateLimitError(UserError):
     pass
 
+
+class StateConflictError(UserError):
+    "Somebody else moved the record first"
+    pass
 
 
 

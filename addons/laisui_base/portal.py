@@ -31,6 +31,7 @@ from trytond.protocols.wrappers import (
 from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
+from . import clock
 from .identity import mask_id_number, mask_name, mask_phone
 
 logger = logging.getLogger(__name__)
@@ -62,8 +63,16 @@ def _environment(modules):
             'mask_id': mask_id_number,
             'mask_phone': mask_phone,
             'mask_name': mask_name,
+            'local': _local_time,
             })
     return env
+
+
+def _local_time(timestamp):
+    "A stored (UTC) timestamp as Guangzhou wall-clock time"
+    if not timestamp:
+        return ''
+    return clock.to_local(timestamp).strftime('%Y-%m-%d %H:%M')
 
 
 def _template_dir(module):

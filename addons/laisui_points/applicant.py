@@ -80,10 +80,24 @@ class Applicant(PhoneMixin, IdentityMixin, ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         _, operator, value = clause[:3]
+        if (isinstance(value, str) and '*' in value
+                and operator in {'ilike', 'like', '='}):
+            # A masked number as the lists show it: each * is one digit.
+            return [('id_number', 'ilike',
+                    value.strip('%').replace('*', '_'))]
         return ['OR',
             ('name', operator, value),
             ('id_number', operator, value),
             ]
+
+    def check_can_apply(self, service, date=None, staff=False):
+        """Raise a UserError if the applicant may not apply for `service`
+        (a code such as 'admission') on `date`, today by default.
+
+        Submissions and review decisions call it; modules that can bar an
+        applicant (laisui_integrity) extend it. `staff` asks for the message
+        meant for staff rather than for the applicant.
+        """
 
     @classmethod
     def get_statement(cls, applicants, name):

@@ -15,6 +15,8 @@ from .fact import FLAG_KINDS, KINDS, LEVELS, QUANTITY_KINDS
 # Facts an applicant may declare; deductions come from departments.
 DECLARABLE = [k for k in KINDS if k[0] not in {'credit', 'violation'}]
 UPLOAD_LIMIT = 11 * 1024 * 1024
+# What declaring facts and uploading evidence applies for.
+SERVICE = 'points'
 
 
 def _applicant(portal):
@@ -132,6 +134,7 @@ def facts(portal):
     districts = District.search([])
     form = portal.request.form if portal.request.method == 'POST' else {}
     if form:
+        applicant.check_can_apply(SERVICE)
         try:
             kind = form.get('kind')
             if kind not in dict(DECLARABLE):
@@ -175,6 +178,7 @@ def evidence(portal):
     if portal.request.method == 'POST':
         form = portal.request.form
         upload = portal.request.files.get('file')
+        applicant.check_can_apply(SERVICE)
         try:
             type_ = _id(form.get('type'), Type)
             if not type_ or type_ not in types:

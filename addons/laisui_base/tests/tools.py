@@ -1,8 +1,16 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import io
+import re
 
 from PIL import Image
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+PASSWORD = 'Qiang-Mima-2019'
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def png_bytes(size=8, color='red'):
@@ -10,3 +18,59 @@ def png_bytes(size=8, color='red'):
     buffer = io.BytesIO()
     Image.new('RGB', (size, size), color).save(buffer, 'PNG')
     return buffer.getvalue()
+
+
+class PortalTestMixin:
+    "Helpers for RouteTestCase classes that drive the applicant portal"
+
+    def url(self, path):
+        return f'/{self.db_name}/portal{path}'
+
+    def token(self, client, path='/login'):
+        response = client.get(self.url(path))
+        return CSRF.search(response.text).group(1)
+
+    def post(self, client, path, data, token_path=None, **kwargs):
+        data = dict(data, csrf_token=self.token(client, token_path or path))
+        return client.post(self.url(path), data=data, **kwargs)
+
+    def last_code(self, phone):
+        found = re.search(r'\d{6}', self.last_sms(phone) or '')
+        return found.group(0) if found else None
+
+    def audit_count(self, action):
+        with Transaction().start(self.db_name, 0):
+            AuditLog = Pool().get('laisui.audit.log')
+            return AuditLog.search_count([('action', '=', action)])
+
+    def register(self, client, phone, id_number, name="李红"):
+        response = self.post(client, '/register',
+            {'phone': phone, 'action': 'send_code'})
+        self.assertEqual(response.status_code, 200)
+        code = self.last_code(phone)
+        return self.post(client, '/register', {
+                'phone': phone, 'code': code, 'name': name,
+                'id_number': id_number, 'password': PASSWORD,
+                'password2': PASSWORD, 'consent': '1',
+                'action': 'register'})
+
+    def let_time_pass(self, phone, minutes=2):
+        "Age the SMS sent to phone, as if minutes had passed"
+        with Transaction().start(self.db_name, 0) as transaction:
+            Message = Pool().get('laisui.sms.message')
+            table = Message.__table__()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*table.select(table.id, table.create_date,
+                    where=table.phone == phone))
+            for id_, created in list(cursor):
+                cursor.execute(*table.update([table.create_date],
+                        [created - dt.timedelta(minutes=minutes)],
+                        where=table.id == id_))
+            transaction.commit()
+
+    def last_sms(self, phone):
+        with Transaction().start(self.db_name, 0):
+            Message = Pool().get('laisui.sms.message')
+            messages = Message.search(
+                [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
+            return messages[0].content if messages else None

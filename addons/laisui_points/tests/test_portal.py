@@ -8,50 +8,17 @@ import re
 import time
 
 import trytond.config as config
-from trytond.modules.laisui_base.tests.tools import png_bytes
+from trytond.modules.laisui_base.tests.tools import (
+    PASSWORD, PortalTestMixin, png_bytes)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
 
-PASSWORD = 'Qiang-Mima-2019'
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-
-class PortalTestCase(RouteTestCase):
+class PortalTestCase(PortalTestMixin, RouteTestCase):
     "Applicant portal routes"
     module = 'laisui_points'
     language = 'zh_CN'
-
-    def url(self, path):
-        return f'/{self.db_name}/portal{path}'
-
-    def token(self, client, path='/login'):
-        response = client.get(self.url(path))
-        return CSRF.search(response.text).group(1)
-
-    def post(self, client, path, data, token_path=None, **kwargs):
-        data = dict(data, csrf_token=self.token(client, token_path or path))
-        return client.post(self.url(path), data=data, **kwargs)
-
-    def last_code(self, phone):
-        found = re.search(r'\d{6}', self.last_sms(phone) or '')
-        return found.group(0) if found else None
-
-    def audit_count(self, action):
-        with Transaction().start(self.db_name, 0):
-            AuditLog = Pool().get('laisui.audit.log')
-            return AuditLog.search_count([('action', '=', action)])
-
-    def register(self, client, phone, id_number, name="李红"):
-        response = self.post(client, '/register',
-            {'phone': phone, 'action': 'send_code'})
-        self.assertEqual(response.status_code, 200)
-        code = self.last_code(phone)
-        return self.post(client, '/register', {
-                'phone': phone, 'code': code, 'name': name,
-                'id_number': id_number, 'password': PASSWORD,
-                'password2': PASSWORD, 'consent': '1',
-                'action': 'register'})
 
     def test_register_and_points(self):
         "Sign up with the SMS code, see the masked profile and points"
@@ -294,27 +261,6 @@ class PortalTestCase(RouteTestCase):
             {'phone': '13600136999', 'action': 'send_code'})
         self.assertIn('验证码已通过短信发送', response.text)
         self.assertIsNone(self.last_sms('13600136999'))
-
-    def let_time_pass(self, phone, minutes=2):
-        "Age the SMS sent to phone, as if minutes had passed"
-        with Transaction().start(self.db_name, 0) as transaction:
-            Message = Pool().get('laisui.sms.message')
-            table = Message.__table__()
-            cursor = transaction.connection.cursor()
-            cursor.execute(*table.select(table.id, table.create_date,
-                    where=table.phone == phone))
-            for id_, created in list(cursor):
-                cursor.execute(*table.update([table.create_date],
-                        [created - dt.timedelta(minutes=minutes)],
-                        where=table.id == id_))
-            transaction.commit()
-
-    def last_sms(self, phone):
-        with Transaction().start(self.db_name, 0):
-            Message = Pool().get('laisui.sms.message')
-            messages = Message.search(
-                [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
-            return messages[0].content if messages else None
 
     def _type_id(self):
         with Transaction().start(self.db_name, 0):

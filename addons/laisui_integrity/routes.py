@@ -1,0 +1,58 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The applicant's own integrity entries and their appeal."""
+from http import HTTPStatus
+
+from trytond.i18n import gettext
+from trytond.modules.laisui_base.exceptions import PortalError, UploadError
+from trytond.modules.laisui_base.portal import portal_route
+from trytond.modules.laisui_points.routes import UPLOAD_LIMIT, _applicant
+
+from .exceptions import AppealError
+
+
+def _page(portal, applicant, **values):
+    Entry = portal.pool.get('laisui.integrity.blacklist')
+    entries = Entry.search([('applicant', '=', applicant.id)])
+    return portal.render('laisui_integrity/integrity.html',
+        entries=entries, **values)
+
+
+@portal_route('/integrity')
+def integrity(portal):
+    return _page(portal, _applicant(portal))
+
+
+@portal_route('/integrity/<int:entry_id>/appeal', methods=('POST',),
+    max_size=UPLOAD_LIMIT)
+def appeal(portal, entry_id):
+    pool = portal.pool
+    Entry = pool.get('laisui.integrity.blacklist')
+    Appeal = pool.get('laisui.integrity.appeal')
+    Evidence = pool.get('laisui.evidence')
+    EvidenceType = pool.get('laisui.evidence.type')
+    applicant = _applicant(portal)
+    entries = Entry.search([('id', '=', entry_id)])
+    if not entries or entries[0].applicant != applicant:
+        return portal.deny(f'laisui.integrity.blacklist,{entry_id}')
+    entry, = entries
+    form = portal.request.form
+    upload = portal.request.files.get('file')
+    try:
+        evidence = None
+        data = upload.read() if upload else b''
+        if data:
+            type_, = EvidenceType.search([('code', '=', 'integrity_appeal')])
+            evidence, = Evidence.create([{
+                        'applicant': applicant.id,
+                        'type': type_.id,
+                        'data': data,
+                        }])
+        record = Appeal.lodge(entry, (form.get('statement') or '')[:2000],
+            evidence)
+    except (AppealError, PortalError, UploadError) as e:
+        portal.rollback()
+        return _page(portal, _applicant(portal), error=e.message,
+            form=form, status=HTTPStatus.BAD_REQUEST)
+    portal.audit('create', resource=record, to_value='pending')
+    return portal.redirect('/integrity')
