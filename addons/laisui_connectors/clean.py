@@ -1,0 +1,173 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Cleaning of one cell by the transform its mapping names.
+
+Each cleaner takes the raw value and returns the clean one, or raises
+CleanError with the zh_CN reason kept on the rejected row.
+"""
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from trytond.modules.laisui_base.identity import (
+    InvalidIdNumber, normalize_id_number)
+
+ID_REASONS = {
+    'format': "身份证号码格式不正确",
+    'date': "身份证号码中的出生日期不存在",
+    'future': "身份证号码中的出生日期晚于今天",
+    'checksum': "身份证号码校验位错误",
+    }
+# Excel's day 0 (with its 1900 leap-year bug) for serial dates.
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_FORMATS = [
+    re.compile(r'^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?'
+        r'(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$'),
+    re.compile(r'^(\d{4})(\d{2})(\d{2})$'),
+    ]
+_MONTH_FORMAT = re.compile(r'^(\d{4})[-/.年](\d{1,2})月?$')
+_SPACES = re.compile(r'\s+')
+TRUE = {'1', 'y', 'yes', 'true', 't', '是', '有', '已备案', '√'}
+FALSE = {'0', 'n', 'no', 'false', 'f', '否', '无', '未备案', '×', ''}
+
+
+class CleanError(ValueError):
+    pass
+
+
+def text(value):
+    "NFKC (full-width letters and digits to half-width), trimmed"
+    if value is None:
+        return None
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    value = unicodedata.normalize('NFKC', str(value))
+    value = _SPACES.sub(' ', value).strip()
+    return value or None
+
+
+def name(value):
+    "A person's name: no inner spaces (张 三 → 张三), middle dots kept"
+    value = text(value)
+    if value is None:
+        return None
+    if re.search(r'[\u4e00-\u9fff]', value):
+        value = value.replace(' ', '')
+    return value.replace('•', '·').replace('.', '·') if '·' in value or (
+        '•' in value) else value
+
+
+def id_number(value):
+    value = text(value)
+    if value is None:
+        return None
+    try:
+        return normalize_id_number(value)
+    except InvalidIdNumber as e:
+        raise CleanError(ID_REASONS.get(e.args[0], ID_REASONS['format']))
+
+
+def date(value):
+    """Dates as offices type them: 2019-03-01, 2019/3/1, 2019.03.01,
+    2019年3月1日, 20190301, a month 2019-03 (its first day), an Excel
+    serial or a cell already holding a date."""
+    if value is None or value == '':
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and 20000 < value < 80000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    raw = text(value)
+    if raw is None:
+        return None
+    for pattern in _DATE_FORMATS:
+        found = pattern.match(raw)
+        if found:
+            break
+    else:
+        found = _MONTH_FORMAT.match(raw)
+        if not found:
+            raise CleanError(f"日期“{raw}”无法识别")
+        found = (found.group(1), found.group(2), '1')
+        return _make_date(raw, *found)
+    return _make_date(raw, *found.groups()[:3])
+
+
+def _make_date(raw, year, month, day):
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise CleanError(f"日期“{raw}”不存在")
+
+
+def number(value):
+    if value is None or value == '':
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raw = text(value).replace(',', '')
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise CleanError(f"数值“{raw}”无法识别")
+
+
+def boolean(value):
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    raw = (text(value) or '').lower()
+    if raw in TRUE:
+        return True
+    if raw in FALSE:
+        return False
+    raise CleanError(f"“{raw}”应为是或否")
+
+
+class AddressIndex:
+    """District and Yuexiu street of a free-text address.
+
+    Streets are matched by name, longest first, with and without the
+    街道/街 suffix; the district by name or by its street.
+    """
+
+    def __init__(self, districts, streets):
+        # districts: [(id, name)], streets: [(id, name, district_id)]
+        self.districts = sorted(districts, key=lambda d: -len(d[1]))
+        names = []
+        for id_, street, district in streets:
+            for variant in {street, street.removesuffix('街道'),
+                    street.removesuffix('街道') + '街'}:
+                if len(variant) >= 2:
+                    names.append((variant, id_, district))
+        self.streets = sorted(names, key=lambda s: -len(s[0]))
+
+    def find(self, value):
+        "(district id, street id) found in the address, each maybe None"
+        address = text(value)
+        if not address:
+            return None, None
+        for street, street_id, district_id in self.streets:
+            if street in address:
+                return district_id, street_id
+        for district_id, district in self.districts:
+            if district in address or district.removesuffix('区') + '区' in (
+                    address):
+                return district_id, None
+        return None, None
+
+
+CLEANERS = {
+    'text': text,
+    'name': name,
+    'id_number': id_number,
+    'date': date,
+    'number': number,
+    'boolean': boolean,
+    }

@@ -1,0 +1,289 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""extract → clean → validate → load → link, for one run of one dataset.
+
+Rows are cleaned in Python and copied by chunks into a temporary staging
+table (COPY on PostgreSQL); the load is then a few set-based statements:
+contradictions out, changed rows updated, new rows inserted, applicants
+linked. Python holds one chunk at a time, so memory does not grow with the
+file. Everything happens in the run's transaction: all or nothing.
+"""
+import hashlib
+import json
+
+from sql import Column, Literal, Null, Table
+from sql.aggregate import Count, Min
+from sql.operators import In
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.bulk import bulk_insert
+from trytond.modules.laisui_base.identity import mask_text
+from trytond.transaction import Transaction
+
+from .clean import CLEANERS, CleanError
+from .exceptions import FileFormatError
+from .reader import FormulaCell
+
+CHUNK = 5000
+# Columns of laisui_connector_record the pipeline writes, in this order.
+COLUMNS = ['id_number', 'name', 'reference', 'date_from', 'date_to',
+    'district', 'street', 'address', 'level', 'quantity', 'flag',
+    'description', 'extra']
+STAGE_COLUMNS = ['row_number', 'key', 'digest', *COLUMNS]
+
+
+class Field:
+    "One mapping bound to where its value sits in a row"
+    __slots__ = ('source', 'target', 'clean', 'required', 'index')
+
+    def __init__(self, source, target, clean, required, index=None):
+        self.source = source
+        self.target = target
+        self.clean = clean
+        self.required = required
+        self.index = index
+
+
+class Pipeline:
+
+    def __init__(self, dataset, address_index):
+        self.dataset = dataset
+        self.keys = dataset.keys
+        self.fields = []
+        for mapping in dataset.mappings:
+            cleaning = mapping.cleaning
+            clean = (address_index.find if cleaning == 'address'
+                else CLEANERS[cleaning])
+            self.fields.append(Field(mapping.source_field, mapping.target,
+                    clean, mapping.required or mapping.target in self.keys))
+
+    def bind_headers(self, headers):
+        "Find each mapped column in the file's header row"
+        positions = {h: i for i, h in enumerate(headers)}
+        missing = [f.source for f in self.fields
+            if f.required and f.source not in positions]
+        if missing:
+            raise FileFormatError(gettext(
+                    'laisui_connectors.msg_file_headers',
+                    missing='、'.join(missing),
+                    found='、'.join(h for h in headers if h) or '-'))
+        for field in self.fields:
+            field.index = positions.get(field.source)
+
+    def clean(self, row):
+        """The record values of one row (a list bound by bind_headers or
+        a JSON object); raises CleanError with the reason."""
+        if isinstance(row, FormulaCell):
+            raise CleanError(f"单元格 {row.coordinate} 含公式，"
+                "请将公式转换为数值后重新导入")
+        values = dict.fromkeys(COLUMNS)
+        extra = {}
+        is_dict = isinstance(row, dict)
+        for field in self.fields:
+            if is_dict:
+                raw = row.get(field.source)
+            elif field.index is not None and field.index < len(row):
+                raw = row[field.index]
+            else:
+                raw = None
+            try:
+                value = field.clean(raw)
+            except CleanError as e:
+                raise CleanError(f"{field.source}：{e}")
+            if field.target == 'address':
+                values['district'], values['street'] = value
+                value = CLEANERS['text'](raw)
+            if field.target == 'extra':
+                if value is not None:
+                    extra[field.source] = value
+                continue
+            if field.required and value in (None, ''):
+                raise CleanError(f"{field.source}：必填项为空")
+            values[field.target] = value
+        if values['flag'] is None:
+            values['flag'] = False
+        if (values['date_from'] and values['date_to']
+                and values['date_to'] < values['date_from']):
+            raise CleanError("结束日期早于开始日期")
+        values['extra'] = (json.dumps(extra, ensure_ascii=False,
+                sort_keys=True, default=str) if extra else None)
+        return values
+
+    def key(self, values):
+        raw = '\x1f'.join(str(values[k] or '') for k in self.keys)
+        return hashlib.sha1(raw.encode()).hexdigest()
+
+
+def digest(values):
+    raw = '\x1f'.join('' if values[c] is None else str(values[c])
+        for c in COLUMNS)
+    return hashlib.sha1(raw.encode()).hexdigest()
+
+
+class Load:
+    """The staging table of a run and the set-based load out of it"""
+
+    def __init__(self, dataset_id, run_id, record_table):
+        self.dataset_id = dataset_id
+        self.run_id = run_id
+        self.record_table = record_table
+        self.stage = f'laisui_stage_{run_id}'
+        self.rows = []
+        self.rejects = []
+        self.read = 0
+        self.counts = {}
+        cursor = Transaction().connection.cursor()
+        columns = ', '.join(f'"{c}"' for c in ['key', 'digest', *COLUMNS])
+        suffix = (' ON COMMIT DROP' if backend.name == 'postgresql'
+            else '')
+        where = ' WITH NO DATA' if backend.name == 'postgresql' else (
+            ' WHERE 0')
+        cursor.execute(f'DROP TABLE IF EXISTS "{self.stage}"')
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "{self.stage}"{suffix} AS '
+            f'SELECT 0 AS "row_number", {columns} '
+            f'FROM "{record_table}"{where}')
+
+    def add(self, row_number, values, key):
+        self.read += 1
+        self.rows.append((row_number, key, digest(values),
+                *(values[c] for c in COLUMNS)))
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def reject(self, row_number, reason, raw=None):
+        self.read += 1
+        self.rejects.append((row_number, reason, raw))
+
+    def flush(self):
+        bulk_insert(self.stage, STAGE_COLUMNS, self.rows)
+        self.rows = []
+
+    def finish(self, full_refresh=False):
+        "Apply the staged rows; return the rejects found by the load"
+        self.flush()
+        cursor = Transaction().connection.cursor()
+        stage = Table(self.stage)
+        record = Table(self.record_table)
+        dataset = Literal(self.dataset_id)
+
+        # The same key with different contents in one batch: which one is
+        # true is not ours to guess. Neither loads; each row says why.
+        cursor.execute(*stage.select(stage.key,
+                group_by=[stage.key], having=Count(stage.key) > 1))
+        repeated = [k for k, in cursor]
+        contradicted = []
+        for chunk in _chunks(repeated, 500):
+            cursor.execute(*stage.select(stage.key,
+                    where=In(stage.key, chunk),
+                    group_by=[stage.key],
+                    having=_count_distinct(stage.digest) > 1))
+            contradicted.extend(k for k, in cursor)
+        for chunk in _chunks(contradicted, 500):
+            cursor.execute(*stage.select(stage.row_number,
+                    where=In(stage.key, chunk), order_by=[stage.row_number]))
+            for row_number, in cursor.fetchall():
+                self.rejects.append((row_number,
+                        "同一批数据中该记录出现互相矛盾的内容，均未导入", None))
+            cursor.execute(*stage.delete(where=In(stage.key, chunk)))
+        cursor.execute(*stage.select(Count(stage.key)))
+        staged, = cursor.fetchone()
+        # Identical repeats (a page sent twice) keep their first row.
+        cursor.execute(*_delete_repeats(stage))
+        cursor.execute(*stage.select(Count(stage.key)))
+        distinct, = cursor.fetchone()
+
+        now = clock.now()
+        uid = Transaction().user
+        updated = _update_changed(cursor, record, stage, dataset,
+            self.run_id, now, uid)
+        inserted = _insert_new(cursor, record, stage, dataset,
+            self.run_id, now, uid)
+        removed = 0
+        if full_refresh:
+            cursor.execute(*record.delete(where=(record.dataset == dataset)
+                    & ~In(record.key, stage.select(stage.key))))
+            removed = cursor.rowcount
+        linked = _link_applicants(cursor, record, dataset)
+        cursor.execute(f'DROP TABLE IF EXISTS "{self.stage}"')
+        self.counts = {
+            'rows_read': self.read,
+            'rejected': len(self.rejects),
+            'duplicates': staged - distinct,
+            'inserted': inserted,
+            'updated': updated,
+            'unchanged': distinct - inserted - updated,
+            'removed': removed,
+            'linked': linked,
+            }
+        return self.rejects
+
+
+def _chunks(values, size):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _count_distinct(column):
+    return Count(column, distinct=True)
+
+
+def _delete_repeats(stage):
+    first = stage.select(Min(stage.row_number), group_by=[stage.key])
+    return stage.delete(where=~In(stage.row_number, first))
+
+
+def _update_changed(cursor, record, stage, dataset, run_id, now, uid):
+    source = stage.select(*[Column(stage, c) for c in [
+                'key', 'digest', *COLUMNS]])
+    cursor.execute(*record.update(
+            [Column(record, c) for c in [*COLUMNS, 'digest']]
+            + [record.run, record.write_uid, record.write_date],
+            [Column(source, c) for c in [*COLUMNS, 'digest']]
+            + [Literal(run_id), Literal(uid), Literal(now)],
+            from_=[source],
+            where=(record.dataset == dataset)
+            & (record.key == source.key)
+            & (record.digest != source.digest)))
+    return max(cursor.rowcount, 0)
+
+
+def _insert_new(cursor, record, stage, dataset, run_id, now, uid):
+    existing = record.select(record.key, where=record.dataset == dataset)
+    cursor.execute(*record.insert(
+            [record.dataset, record.key, record.digest,
+                *[Column(record, c) for c in COLUMNS],
+                record.run, record.create_uid, record.create_date],
+            stage.select(dataset, stage.key, stage.digest,
+                *[Column(stage, c) for c in COLUMNS],
+                Literal(run_id), Literal(uid), Literal(now),
+                where=~In(stage.key, existing))))
+    return max(cursor.rowcount, 0)
+
+
+def _link_applicants(cursor, record, dataset):
+    "Point records at the applicant with their ID number"
+    applicant = Table('laisui_applicant')
+    match = applicant.select(applicant.id,
+        where=applicant.id_number == record.id_number)
+    cursor.execute(*record.update([record.applicant], [match],
+            where=(record.dataset == dataset)
+            & (record.applicant == Null)
+            & (record.id_number != Null)
+            & In(record.id_number, applicant.select(applicant.id_number))))
+    return max(cursor.rowcount, 0)
+
+
+def masked(raw):
+    "A rejected row as kept for download: ID and phone numbers masked"
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        text = json.dumps(raw, ensure_ascii=False, default=str)
+    elif isinstance(raw, FormulaCell):
+        text = raw.coordinate
+    else:
+        text = ','.join('' if v is None else str(v) for v in raw)
+    return mask_text(text)[:1000]

@@ -1,0 +1,64 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.laisui_base.identity import mask_id_number
+
+
+class ExternalRecord(ModelSQL, ModelView):
+    """Clean copy of one record of an external system (外部数据)
+
+    Loaded only by runs (upsert by the dataset's natural key); read by the
+    points, the automatic review and the staff.
+    """
+    __name__ = 'laisui.connector.record'
+
+    dataset = fields.Many2One('laisui.connector.dataset', "Dataset",
+        required=True, readonly=True, ondelete='CASCADE')
+    # A digest of the natural key's values: unique, short and without the
+    # ID number in clear.
+    key = fields.Char("Natural Key", required=True, readonly=True)
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        readonly=True, ondelete='SET NULL')
+    id_number = fields.Char("ID Number", readonly=True)
+    id_number_masked = fields.Function(
+        fields.Char("ID Number"), 'get_id_number_masked')
+    name = fields.Char("Name", readonly=True)
+    reference = fields.Char("External Reference", readonly=True)
+    date_from = fields.Date("From", readonly=True)
+    date_to = fields.Date("To", readonly=True)
+    district = fields.Many2One('laisui.district', "District",
+        readonly=True, ondelete='SET NULL')
+    street = fields.Many2One('laisui.street', "Street", readonly=True,
+        ondelete='SET NULL')
+    address = fields.Char("Address", readonly=True)
+    level = fields.Char("Level", readonly=True)
+    quantity = fields.Numeric("Quantity", digits=(16, 2), readonly=True)
+    flag = fields.Boolean("Flag", readonly=True)
+    description = fields.Char("Description", readonly=True)
+    extra = fields.Text("Other Fields", readonly=True)
+    digest = fields.Char("Digest", readonly=True)
+    run = fields.Many2One('laisui.connector.run', "Last Changed By",
+        readonly=True, ondelete='SET NULL')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('key_unique', Unique(t, t.dataset, t.key),
+                'laisui_connectors.msg_record_key_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.id_number, Index.Equality())),
+                Index(t, (t.applicant, Index.Equality())),
+                })
+        cls._order = [('dataset', 'ASC'), ('date_from', 'DESC'),
+            ('id', 'DESC')]
+
+    def get_id_number_masked(self, name):
+        return mask_id_number(self.id_number)
+
+    def get_rec_name(self, name):
+        return ' '.join(filter(None, [self.dataset.code,
+                    self.reference or self.id_number_masked,
+                    str(self.date_from or '')]))

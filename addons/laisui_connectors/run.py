@@ -1,0 +1,278 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import csv
+import hashlib
+import io
+import logging
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.laisui_base import clock
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .clean import AddressIndex, CleanError
+from .exceptions import DuplicateFileError, FileFormatError
+from .pipeline import Load, Pipeline, masked
+from .reader import open_table
+
+logger = logging.getLogger(__name__)
+
+ORIGINS = [
+    ('http', "HTTP Sync"),
+    ('upload', "Uploaded File"),
+    ('folder', "Drop Folder"),
+    ]
+STATES = [
+    ('queued', "Queued"),
+    ('done', "Done"),
+    ('failed', "Failed"),
+    ]
+COUNTS = ['rows_read', 'rejected', 'duplicates', 'inserted', 'updated',
+    'unchanged', 'removed', 'linked']
+
+
+class Run(ModelSQL, ModelView):
+    """Run of the ETL pipeline (同步批次)
+
+    One transaction loads everything or nothing; the dataset's cursor
+    moves with it. A run that fails is written down in a new transaction
+    after the rollback.
+    """
+    __name__ = 'laisui.connector.run'
+
+    dataset = fields.Many2One('laisui.connector.dataset', "Dataset",
+        required=True, readonly=True, ondelete='CASCADE')
+    origin = fields.Selection(ORIGINS, "Origin", required=True,
+        readonly=True)
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    data = fields.Binary("File", file_id='file_id', filename='filename',
+        readonly=True)
+    file_id = fields.Char("File ID", readonly=True)
+    filename = fields.Char("File Name", readonly=True)
+    sha256 = fields.Char("SHA-256", readonly=True)
+    encoding = fields.Char("Encoding", readonly=True)
+    cursor_from = fields.Char("Cursor From", readonly=True)
+    cursor_to = fields.Char("Cursor To", readonly=True)
+    started = fields.Timestamp("Started", readonly=True)
+    finished = fields.Timestamp("Finished", readonly=True)
+    error = fields.Text("Error", readonly=True)
+    rejects = fields.One2Many('laisui.connector.run.reject', 'run',
+        "Rejected Rows", readonly=True)
+    # Counts
+    rows_read = fields.Integer("Rows Read", readonly=True)
+    rejected = fields.Integer("Rejected", readonly=True)
+    duplicates = fields.Integer("Duplicates", readonly=True)
+    inserted = fields.Integer("Inserted", readonly=True)
+    updated = fields.Integer("Updated", readonly=True)
+    unchanged = fields.Integer("Unchanged", readonly=True)
+    removed = fields.Integer("Removed", readonly=True)
+    linked = fields.Integer("Linked", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.update({
+                Index(t, (t.dataset, Index.Equality()),
+                    (t.sha256, Index.Equality())),
+                })
+        cls._buttons.update({
+                'retry': {
+                    'invisible': Eval('state') != 'failed',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'queued'
+
+    def get_rec_name(self, name):
+        return f'{self.dataset.code} #{self.id}'
+
+    @classmethod
+    def launch(cls, datasets, origin, data=None, filename=None):
+        """Queue a run of each dataset; the task queue processes them after
+        commit (or at once, in the same process, when no worker runs)."""
+        vlist = []
+        for dataset in datasets:
+            values = {'dataset': dataset.id, 'origin': origin,
+                'cursor_from': dataset.cursor}
+            if data is not None:
+                values.update(cls._file_values(dataset, data))
+                values['filename'] = filename
+            vlist.append(values)
+        runs = cls.create(vlist)
+        for run in runs:
+            cls.__queue__.process(run)
+        return runs
+
+    @classmethod
+    def _file_values(cls, dataset, data):
+        sha256 = hashlib.sha256(data).hexdigest()
+        loaded = cls.search([
+                ('dataset', '=', dataset.id),
+                ('sha256', '=', sha256),
+                ('state', 'in', ['queued', 'done']),
+                ], limit=1)
+        if loaded:
+            raise DuplicateFileError(gettext(
+                    'laisui_connectors.msg_file_already_loaded',
+                    run=loaded[0].id,
+                    date=clock.to_local(loaded[0].create_date).strftime(
+                        '%Y-%m-%d %H:%M')))
+        return {'data': data, 'sha256': sha256}
+
+    @classmethod
+    def process(cls, run):
+        "Run the pipeline; on failure roll back and record why"
+        transaction = Transaction()
+        run = cls(int(run))
+        if run.state != 'queued':
+            return
+        cursor = transaction.connection.cursor()
+        # A savepoint rather than the transaction: the run itself may have
+        # been created in this transaction (a file loaded at once).
+        cursor.execute('SAVEPOINT laisui_run')
+        try:
+            with transaction.set_context(_check_access=False):
+                cls._process(run)
+        except Exception as e:
+            message = e.message if isinstance(e, UserError) else (
+                gettext('laisui_connectors.msg_run_failed',
+                    error=type(e).__name__))
+            if not isinstance(e, UserError):
+                logger.exception("run %s failed", run.id)
+            cursor.execute('ROLLBACK TO SAVEPOINT laisui_run')
+            cursor.execute('RELEASE SAVEPOINT laisui_run')
+            for cache in transaction.cache.values():
+                cache.clear()
+            run = cls(run.id)
+            cls.write([run], {
+                    'state': 'failed',
+                    'error': message,
+                    'started': run.started or clock.now(),
+                    'finished': clock.now(),
+                    })
+            return
+        cursor.execute('RELEASE SAVEPOINT laisui_run')
+
+    @classmethod
+    def _process(cls, run):
+        pool = Pool()
+        Record = pool.get('laisui.connector.record')
+        Reject = pool.get('laisui.connector.run.reject')
+        Dataset = pool.get('laisui.connector.dataset')
+        dataset = run.dataset
+        run.started = clock.now()
+        pipeline = Pipeline(dataset, cls._address_index())
+        load = Load(dataset.id, run.id, Record._table)
+        cursor_to = None
+        if run.origin == 'http':
+            from .http_adapter import HttpAdapter
+            adapter = HttpAdapter(dataset.source)
+            rows, state = adapter.pages(dataset, run.cursor_from)
+            cls._feed(pipeline, load, rows)
+            cursor_to = state.cursor
+        else:
+            table = open_table(bytes(run.data or b''), dataset.max_rows)
+            run.encoding = table.encoding
+            pipeline.bind_headers(table.headers)
+            cls._feed(pipeline, load, table.rows)
+            if not load.read:
+                raise FileFormatError(gettext(
+                        'laisui_connectors.msg_file_empty'))
+        rejects = load.finish(full_refresh=dataset.mode == 'full'
+            and run.origin == 'http')
+        Reject.create_many(run, rejects)
+        for name in COUNTS:
+            setattr(run, name, load.counts[name])
+        run.state = 'done'
+        run.finished = clock.now()
+        if run.origin == 'http':
+            run.cursor_to = cursor_to
+            Dataset.write([dataset], {'cursor': cursor_to})
+        run.save()
+        cls._after_load(run)
+
+    @classmethod
+    def _feed(cls, pipeline, load, rows):
+        for number, row in rows:
+            try:
+                values = pipeline.clean(row)
+            except CleanError as e:
+                load.reject(number, str(e), masked(row))
+                continue
+            load.add(number, values, pipeline.key(values))
+
+    @classmethod
+    def _after_load(cls, run):
+        "Hook for what follows a load (facts and statements)"
+
+    @classmethod
+    def _address_index(cls):
+        pool = Pool()
+        District = pool.get('laisui.district')
+        Street = pool.get('laisui.street')
+        return AddressIndex(
+            [(d.id, d.name) for d in District.search([])],
+            [(s.id, s.name, s.district.id) for s in Street.search([])])
+
+    @classmethod
+    @ModelView.button
+    def retry(cls, runs):
+        for run in runs:
+            cls.launch([run.dataset], run.origin,
+                data=bytes(run.data) if run.data else None,
+                filename=run.filename)
+
+    def rejects_csv(self):
+        "The rejected rows as a CSV for download (UTF-8 with BOM for Excel)"
+        output = io.StringIO()
+        writer = csv.writer(output)
+        writer.writerow(["行号", "原因", "原始内容（已脱敏）"])
+        for reject in self.rejects:
+            writer.writerow([reject.row_number, reject.reason,
+                    _literal(reject.raw or '')])
+        return '\ufeff' + output.getvalue()
+
+
+def _literal(value):
+    "Spreadsheets must not read a cell as a formula"
+    if value and value[0] in '=+-@\t\r':
+        return "'" + value
+    return value
+
+
+class Reject(ModelSQL, ModelView):
+    "Rejected row (校验未通过的数据)"
+    __name__ = 'laisui.connector.run.reject'
+
+    run = fields.Many2One('laisui.connector.run', "Run", required=True,
+        readonly=True, ondelete='CASCADE')
+    row_number = fields.Integer("Row", readonly=True,
+        help="Line of the file, or position in the synchronised records.")
+    reason = fields.Char("Reason", readonly=True)
+    raw = fields.Text("Row (masked)", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('row_number', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.add(Index(t, (t.run, Index.Equality())))
+
+    @classmethod
+    def create_many(cls, run, rejects):
+        from trytond.modules.laisui_base.bulk import bulk_insert
+        now = clock.now()
+        uid = Transaction().user
+        bulk_insert(cls._table,
+            ['run', 'row_number', 'reason', 'raw', 'create_uid',
+                'create_date'],
+            [(run.id, n, reason[:250], raw, uid, now)
+                for n, reason, raw in rejects])

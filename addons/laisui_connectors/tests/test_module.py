@@ -1,0 +1,12 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class LaisuiConnectorsTestCase(ModuleTestCase):
+    "laisui_connectors"
+    module = 'laisui_connectors'
+    language = 'zh_CN'
+
+
+del ModuleTestCase
