@@ -35,108 +35,15 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.parse
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import demo_data  # noqa: E402
-
-
-def log(message):
-    print(message, flush=True)
-
-
-class FreshDatabase:
-    "A new SQLite or PostgreSQL database with laisui_points, removed on exit"
-
-    def __init__(self, uri=None):
-        self.uri = uri or 'sqlite://'
-        self.backend = urllib.parse.urlsplit(self.uri).scheme
-        self.name = f'bench_points_{os.getpid()}'
-        self.tmp = None
-        self.created = False
-
-    def __enter__(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix='laisui-bench-'))
-        path = self.tmp / 'db'
-        path.mkdir()
-        self.config = self.tmp / 'trytond.conf'
-        self.config.write_text(
-            '[database]\n'
-            f'uri = {self.uri}\n'
-            f'path = {path}\n'
-            'language = en\n', encoding='utf-8')
-        try:
-            if self.backend == 'sqlite':
-                # trytond-admin opens only an existing file
-                (path / f'{self.name}.sqlite').touch()
-            elif self.backend == 'postgresql':
-                with self._postgres() as conn:
-                    conn.execute(f'CREATE DATABASE "{self.name}" '
-                        "TEMPLATE template0 ENCODING 'UTF8'")
-            else:
-                raise SystemExit(f'unsupported backend {self.backend}')
-            self.created = True
-            self._activate()
-        except BaseException:
-            self.__exit__(*sys.exc_info())
-            raise
-        return self
-
-    def _postgres(self):
-        import psycopg
-        parts = urllib.parse.urlsplit(self.uri)
-        return psycopg.connect(urllib.parse.urlunsplit(
-                parts._replace(path='/postgres')), autocommit=True)
-
-    def _activate(self):
-        "Initialise and activate laisui_points like trytond-admin does"
-        passfile = self.tmp / 'admin-password'
-        passfile.write_text('bench-admin-password')
-        env = dict(os.environ, TRYTONPASSFILE=str(passfile),
-            PYTHONOPTIMIZE='1')
-        for key in ['TRYTOND_CONFIG', 'TRYTOND_DATABASE__URI',
-                'TRYTOND_DATABASE__PATH']:
-            env.pop(key, None)
-        admin = Path(sys.executable).with_name('trytond-admin')
-        if not admin.exists():
-            admin = shutil.which('trytond-admin')
-        start = time.perf_counter()
-        for args in [
-                ['--all', '--email', 'bench@example.com'],
-                ['-u', 'laisui_points', '--activate-dependencies'],
-                ]:
-            result = subprocess.run(
-                [str(admin), '-c', str(self.config), '-d', self.name, *args],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True)
-            if result.returncode:
-                sys.stderr.write(result.stdout[-5000:])
-                raise SystemExit(f'trytond-admin {" ".join(args)} failed')
-        log(f'{self.backend} database {self.name} activated in '
-            f'{time.perf_counter() - start:.1f}s')
-
-    def __exit__(self, *exc):
-        if self.created and self.backend == 'postgresql':
-            try:
-                from trytond import backend
-                if backend.name == 'postgresql':
-                    backend.Database(self.name).close()
-            except Exception:
-                pass
-            with self._postgres() as conn:
-                conn.execute(
-                    f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        if self.tmp:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
+from bench.common import FreshDatabase, log  # noqa: E402
 
 
 def snapshot(pool, applicant_ids):

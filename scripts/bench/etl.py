@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Benchmark of the ETL pipeline against the physical reference (COPY).
+
+    python scripts/bench/etl.py [--rows 200000]
+
+Makes a fresh database with laisui_connectors (SQLite in a temporary
+folder, or PostgreSQL when TRYTOND_DATABASE_URI is set, e.g.
+``postgresql://tryton:tryton@127.0.0.1:5432/``) and removes it at the end.
+
+(a) ``csv``: N synthetic property records (housing bureau file, Chinese
+    headers, dates as offices type them) loaded from a CSV file through
+    the whole pipeline: decode, clean, validate, stage, upsert, link,
+    commit.
+(b) ``http``: N rental registrations synchronised from a fake rental
+    system on 127.0.0.1 (pages of 5,000) through the HTTP adapter and the
+    same pipeline, commit included.
+(c) ``copy`` (PostgreSQL only): the same N cleaned rows copied with COPY
+    into a bare table with the record's columns: the physical floor.
+
+The ratio is COPY rate / CSV pipeline rate. The last line on stdout is
+JSON. Runs under python -O (re-executes itself).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import demo_data  # noqa: E402
+from bench.common import FreshDatabase, log  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--rows', type=int, default=200_000)
+    args = parser.parse_args()
+    demo_data.ensure_optimized()
+
+    with FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
+            module='laisui_connectors', prefix='bench_etl') as fresh:
+        from trytond import config
+        config.update_etc(str(fresh.config))
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        from trytond.modules.laisui_connectors.tests.fake_sources import (
+            FakeSource)
+        from trytond.modules.laisui_connectors.tests.tools import (
+            lease, property_rows, to_csv)
+
+        Pool(fresh.name).init()
+        result = {'rows': args.rows, 'backend': fresh.backend}
+
+        rows = property_rows(args.rows)
+        data = to_csv(rows)
+        log(f'{args.rows} rows, CSV of {len(data) / 1e6:.1f} MB')
+        with Transaction().start(fresh.name, 0) as transaction:
+            pool = Pool()
+            Run = pool.get('laisui.connector.run')
+            Dataset = pool.get('laisui.connector.dataset')
+            housing, = Dataset.search([('code', '=', 'housing_property')])
+            run, = Run.launch([housing], 'upload', data=data,
+                filename='bench.csv')
+            transaction.commit()
+        start = time.perf_counter()
+        with Transaction().start(fresh.name, 0) as transaction:
+            Run = Pool().get('laisui.connector.run')
+            Run.process(run.id)
+            transaction.commit()
+            run = Run(run.id)
+            assert run.state == 'done', run.error
+            assert run.inserted == args.rows, run.inserted
+        seconds = time.perf_counter() - start
+        result['csv_seconds'] = round(seconds, 2)
+        result['csv_rows_per_second'] = round(args.rows / seconds)
+        log(f'(a) CSV pipeline: {seconds:.1f}s, '
+            f'{result["csv_rows_per_second"]} rows/s')
+
+        with FakeSource() as fake:
+            fake.put('leases', [lease(n) for n in range(args.rows)])
+            with Transaction().start(fresh.name, 0) as transaction:
+                pool = Pool()
+                Dataset = pool.get('laisui.connector.dataset')
+                Source = pool.get('laisui.connector.source')
+                Run = pool.get('laisui.connector.run')
+                rental, = Dataset.search([('code', '=', 'rental_lease')])
+                Source.write([rental.source], {
+                        'base_url': fake.url, 'page_size': 5000})
+                run, = Run.launch([rental], 'http')
+                transaction.commit()
+            start = time.perf_counter()
+            with Transaction().start(fresh.name, 0) as transaction:
+                Run = Pool().get('laisui.connector.run')
+                Run.process(run.id)
+                transaction.commit()
+                run = Run(run.id)
+                assert run.state == 'done', run.error
+                assert run.inserted == args.rows, run.inserted
+            seconds = time.perf_counter() - start
+        result['http_seconds'] = round(seconds, 2)
+        result['http_rows_per_second'] = round(args.rows / seconds)
+        log(f'(b) HTTP pipeline: {seconds:.1f}s, '
+            f'{result["http_rows_per_second"]} rows/s')
+
+        result['copy_rows_per_second'] = None
+        result['ratio_to_copy'] = None
+        if fresh.backend == 'postgresql':
+            seconds = copy_reference(fresh.name)
+            result['copy_seconds'] = round(seconds, 2)
+            result['copy_rows_per_second'] = round(args.rows / seconds)
+            result['ratio_to_copy'] = round(
+                result['copy_rows_per_second']
+                / result['csv_rows_per_second'], 2)
+            log(f'(c) COPY: {seconds:.1f}s, '
+                f'{result["copy_rows_per_second"]} rows/s')
+    print(json.dumps(result))
+
+
+def copy_reference(database):
+    "COPY the loaded, cleaned rows into a bare table; seconds taken"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    from trytond.modules.laisui_base.bulk import bulk_insert
+    from trytond.modules.laisui_connectors.pipeline import COLUMNS
+    columns = ['dataset', 'key', 'digest', *COLUMNS]
+    with Transaction().start(database, 0) as transaction:
+        Record = Pool().get('laisui.connector.record')
+        cursor = transaction.connection.cursor()
+        quoted = ', '.join(f'"{c}"' for c in columns)
+        cursor.execute(f'SELECT {quoted} FROM "{Record._table}" '
+            'WHERE dataset = (SELECT id FROM laisui_connector_dataset '
+            "WHERE code = 'housing_property')")
+        rows = cursor.fetchall()
+        cursor.execute(f'CREATE TABLE bench_copy AS SELECT {quoted} '
+            f'FROM "{Record._table}" WITH NO DATA')
+        transaction.commit()
+        start = time.perf_counter()
+        bulk_insert('bench_copy', columns, rows)
+        transaction.commit()
+        return time.perf_counter() - start
+
+
+if __name__ == '__main__':
+    main()
