@@ -88,7 +88,8 @@ class Server:
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all',
             '-l', 'zh_CN', '--email', 'admin@laisui.example')
         self.run(admin, '-c', str(self.config), '-d', self.db,
-            '-u', 'laisui_integrity', '--activate-dependencies')
+            '-u', 'laisui_integrity', 'laisui_connectors',
+            '--activate-dependencies')
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
         self.run(sys.executable, '-c', SETUP, self.db)
 
@@ -136,6 +137,15 @@ class Server:
         if result.returncode:
             raise RuntimeError(result.stderr[-3000:])
         return result.stdout
+
+    def spawn(self, body):
+        """Start `body` like python() but in the background, its stdout
+        a pipe: for what must be killed half-way."""
+        code = PRELUDE + textwrap.indent(textwrap.dedent(body), '    ') + (
+            '\n    t.commit()\n')
+        return subprocess.Popen([sys.executable, '-c', code, self.db],
+            env=self.env(), cwd=self.tmp, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
 
     def rpc(self, login, password):
         "A JSON-RPC session of a staff user, as the sao client opens one"

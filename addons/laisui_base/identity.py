@@ -38,8 +38,10 @@ class InvalidPhone(ValueError):
 
 
 def _clean(value):
-    value = unicodedata.normalize('NFKC', value or '').translate(_INVISIBLE)
-    return re.sub(r'\s+', '', value)
+    value = value or ''
+    if not value.isascii():
+        value = unicodedata.normalize('NFKC', value).translate(_INVISIBLE)
+    return ''.join(value.split())
 
 
 def normalize_id_number(value, today=None):

@@ -27,7 +27,6 @@ _DATE_FORMATS = [
     re.compile(r'^(\d{4})(\d{2})(\d{2})$'),
     ]
 _MONTH_FORMAT = re.compile(r'^(\d{4})[-/.年](\d{1,2})月?$')
-_SPACES = re.compile(r'\s+')
 TRUE = {'1', 'y', 'yes', 'true', 't', '是', '有', '已备案', '√'}
 FALSE = {'0', 'n', 'no', 'false', 'f', '否', '无', '未备案', '×', ''}
 
@@ -37,14 +36,17 @@ class CleanError(ValueError):
 
 
 def text(value):
-    "NFKC (full-width letters and digits to half-width), trimmed"
+    "NFKC (full-width letters and digits to half-width), spaces collapsed"
     if value is None:
         return None
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    value = unicodedata.normalize('NFKC', str(value))
-    value = _SPACES.sub(' ', value).strip()
-    return value or None
+    if value.__class__ is not str:
+        if isinstance(value, float) and value == int(value):
+            value = int(value)
+        value = str(value)
+    if not value.isascii():
+        value = unicodedata.normalize('NFKC', value)
+    # split() without argument: every run of whitespace, ends trimmed
+    return ' '.join(value.split()) or None
 
 
 def name(value):
@@ -59,11 +61,12 @@ def name(value):
 
 
 def id_number(value):
-    value = text(value)
-    if value is None:
+    # normalize_id_number does its own NFKC and space removal
+    raw = value if value.__class__ is str else text(value)
+    if not raw or raw.isspace():
         return None
     try:
-        return normalize_id_number(value)
+        return normalize_id_number(raw)
     except InvalidIdNumber as e:
         raise CleanError(ID_REASONS.get(e.args[0], ID_REASONS['format']))
 

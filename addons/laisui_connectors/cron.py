@@ -9,6 +9,11 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.append(
-            ('laisui.connector.dataset|sync_due',
-                "Synchronise Due Datasets"))
+        cls.method.selection.extend([
+                ('laisui.connector.dataset|sync_due',
+                    "Synchronise Due Datasets"),
+                ('laisui.connector.run|resume_stalled',
+                    "Resume Stalled Runs"),
+                ('laisui.connector.run|pick_up_files',
+                    "Pick Up Dropped Files"),
+                ])

@@ -116,12 +116,6 @@ class Pipeline:
         return hashlib.sha1(raw.encode()).hexdigest()
 
 
-def digest(values):
-    raw = '\x1f'.join('' if values[c] is None else str(values[c])
-        for c in COLUMNS)
-    return hashlib.sha1(raw.encode()).hexdigest()
-
-
 class Load:
     """The staging table of a run and the set-based load out of it"""
 
@@ -148,8 +142,11 @@ class Load:
 
     def add(self, row_number, values, key):
         self.read += 1
-        self.rows.append((row_number, key, digest(values),
-                *(values[c] for c in COLUMNS)))
+        row = tuple(map(values.__getitem__, COLUMNS))
+        # repr tells None from 'None' and 1 from '1'; it only has to
+        # change when the contents do.
+        digest = hashlib.sha1(repr(row).encode()).hexdigest()
+        self.rows.append((row_number, key, digest, *row))
         if len(self.rows) >= CHUNK:
             self.flush()
 

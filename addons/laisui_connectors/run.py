@@ -1,10 +1,14 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
 
+from sql import For
+
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -15,6 +19,7 @@ from trytond.transaction import Transaction
 
 from .clean import AddressIndex, CleanError
 from .exceptions import DuplicateFileError, FileFormatError
+from .feed import feed_facts
 from .pipeline import Load, Pipeline, masked
 from .reader import open_table
 
@@ -30,6 +35,9 @@ STATES = [
     ('done', "Done"),
     ('failed', "Failed"),
     ]
+# A queued run older than this has lost its worker (killed, restarted):
+# the cron runs it again. Longer than the queue's usual delay.
+STALLED_AFTER = dt.timedelta(minutes=15)
 COUNTS = ['rows_read', 'rejected', 'duplicates', 'inserted', 'updated',
     'unchanged', 'removed', 'linked']
 
@@ -70,6 +78,8 @@ class Run(ModelSQL, ModelView):
     unchanged = fields.Integer("Unchanged", readonly=True)
     removed = fields.Integer("Removed", readonly=True)
     linked = fields.Integer("Linked", readonly=True)
+    facts_changed = fields.Integer("Facts Changed", readonly=True,
+        help="Applicant facts created, updated or deleted from the records.")
 
     @classmethod
     def __setup__(cls):
@@ -112,28 +122,42 @@ class Run(ModelSQL, ModelView):
         return runs
 
     @classmethod
+    def loaded(cls, dataset, data, states=None):
+        "The latest run of dataset with this very file, or None"
+        domain = [
+            ('dataset', '=', dataset.id),
+            ('sha256', '=', hashlib.sha256(data).hexdigest()),
+            ]
+        if states:
+            domain.append(('state', 'in', states))
+        runs = cls.search(domain, order=[('id', 'DESC')], limit=1)
+        return runs[0] if runs else None
+
+    @classmethod
     def _file_values(cls, dataset, data):
-        sha256 = hashlib.sha256(data).hexdigest()
-        loaded = cls.search([
-                ('dataset', '=', dataset.id),
-                ('sha256', '=', sha256),
-                ('state', 'in', ['queued', 'done']),
-                ], limit=1)
+        # A failed run does not count: its file may be loaded again.
+        loaded = cls.loaded(dataset, data, states=['queued', 'done'])
         if loaded:
             raise DuplicateFileError(gettext(
                     'laisui_connectors.msg_file_already_loaded',
-                    run=loaded[0].id,
-                    date=clock.to_local(loaded[0].create_date).strftime(
+                    run=loaded.id,
+                    date=clock.to_local(loaded.create_date).strftime(
                         '%Y-%m-%d %H:%M')))
-        return {'data': data, 'sha256': sha256}
+        return {'data': data, 'sha256': hashlib.sha256(data).hexdigest()}
+
+    @classmethod
+    def pick_up_files(cls):
+        "Launch the files dropped in the drop folder (cron)"
+        from .folder import pick_up
+        pick_up()
 
     @classmethod
     def process(cls, run):
         "Run the pipeline; on failure roll back and record why"
         transaction = Transaction()
-        run = cls(int(run))
-        if run.state != 'queued':
+        if not cls._lock_queued(int(run)):
             return
+        run = cls(int(run))
         cursor = transaction.connection.cursor()
         # A savepoint rather than the transaction: the run itself may have
         # been created in this transaction (a file loaded at once).
@@ -162,6 +186,46 @@ class Run(ModelSQL, ModelView):
         cursor.execute('RELEASE SAVEPOINT laisui_run')
 
     @classmethod
+    def _lock_queued(cls, run_id):
+        """Lock the run for this transaction; False when it is not queued
+        or another worker holds it (it is being processed)."""
+        transaction = Transaction()
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        if backend.name == 'sqlite':
+            # One writer at a time: taking the write lock is the row lock.
+            cursor.execute(*table.update([table.id], [table.id],
+                    where=table.id == run_id))
+        else:
+            cursor.execute('SAVEPOINT laisui_run_lock')
+            try:
+                cursor.execute(*table.select(table.id,
+                        where=table.id == run_id,
+                        for_=For('UPDATE', nowait=True)))
+            except backend.DatabaseOperationalError:
+                # Locked by a live worker, or changed since our snapshot
+                cursor.execute('ROLLBACK TO SAVEPOINT laisui_run_lock')
+                return False
+            finally:
+                cursor.execute('RELEASE SAVEPOINT laisui_run_lock')
+        cursor.execute(*table.select(table.state, where=table.id == run_id))
+        row = cursor.fetchone()
+        return bool(row) and row[0] == 'queued'
+
+    @classmethod
+    def resume_stalled(cls, older_than=STALLED_AFTER):
+        """Process the runs still queued long after they were made (cron):
+        their worker was killed, so their transaction rolled back whole
+        and they start again from the committed cursor."""
+        runs = cls.search([
+                ('state', '=', 'queued'),
+                ('create_date', '<=', clock.now() - older_than),
+                ], order=[('id', 'ASC')])
+        for run in runs:
+            logger.warning("resuming stalled run %s", run.id)
+            cls.process(run.id)
+
+    @classmethod
     def _process(cls, run):
         pool = Pool()
         Record = pool.get('laisui.connector.record')
@@ -176,13 +240,13 @@ class Run(ModelSQL, ModelView):
             from .http_adapter import HttpAdapter
             adapter = HttpAdapter(dataset.source)
             rows, state = adapter.pages(dataset, run.cursor_from)
-            cls._feed(pipeline, load, rows)
+            cls._stage(pipeline, load, rows)
             cursor_to = state.cursor
         else:
             table = open_table(bytes(run.data or b''), dataset.max_rows)
             run.encoding = table.encoding
             pipeline.bind_headers(table.headers)
-            cls._feed(pipeline, load, table.rows)
+            cls._stage(pipeline, load, table.rows)
             if not load.read:
                 raise FileFormatError(gettext(
                         'laisui_connectors.msg_file_empty'))
@@ -200,7 +264,7 @@ class Run(ModelSQL, ModelView):
         cls._after_load(run)
 
     @classmethod
-    def _feed(cls, pipeline, load, rows):
+    def _stage(cls, pipeline, load, rows):
         for number, row in rows:
             try:
                 values = pipeline.clean(row)
@@ -211,7 +275,9 @@ class Run(ModelSQL, ModelView):
 
     @classmethod
     def _after_load(cls, run):
-        "Hook for what follows a load (facts and statements)"
+        "What follows a load: the applicants' external facts"
+        run.facts_changed = feed_facts(run.dataset)
+        run.save()
 
     @classmethod
     def _address_index(cls):

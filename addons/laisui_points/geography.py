@@ -13,6 +13,9 @@ class District(ModelSQL, ModelView):
         help="One of the four central districts of the 2018 city rules.")
     property_bonus = fields.Boolean("Property Bonus",
         help="Owning property here earns the extra residence points.")
+    home = fields.Boolean("This District",
+        help="The district this system serves: district-scope indicators "
+        "count only the periods spent here.")
     streets = fields.One2Many('laisui.street', 'district', "Streets")
 
     @classmethod
@@ -27,8 +30,9 @@ class District(ModelSQL, ModelView):
 
     @classmethod
     def as_dict(cls):
-        "id → {core, property_bonus} for the statement computation"
-        return {d.id: {'core': d.core, 'property_bonus': d.property_bonus}
+        "id → {core, property_bonus, home} for the statement computation"
+        return {d.id: {'core': d.core, 'property_bonus': d.property_bonus,
+                'home': d.home}
             for d in cls.search([])}
 
 

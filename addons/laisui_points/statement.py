@@ -33,7 +33,7 @@ from .variables import VARIABLES, FactSet, describe
 _CENT = Decimal('0.01')
 _SOURCES_BY_RANK = {rank: source for source, rank in SOURCE_RANK.items()}
 _FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
-    'level', 'quantity', 'flag', 'source', 'id']
+    'level', 'quantity', 'flag', 'source', 'external_reference', 'id']
 # Columns of a statement line that _evaluate computes.
 _LINE_COLUMNS = ['indicator', 'sequence', 'category', 'department',
     'facts_used', 'source', 'computed', 'cap_applied', 'adjusted',
@@ -150,7 +150,8 @@ class Statement(ModelSQL, ModelView):
                 fs.used = []
                 value = values[name] = variable.function(fs)
                 used = fs.permits if name == 'permit_years' else fs.used
-                shown[name] = (f'{variable.label}：{describe(value)}',
+                shown[name] = (f'{variable.label}：{describe(value)}'
+                    + _references(used),
                     max((SOURCE_RANK[u['source']] for u in used),
                         default=-1))
             scopes[lookback] = (namespace(values), shown)
@@ -350,7 +351,9 @@ class Statement(ModelSQL, ModelView):
                 'date_to': f.date_to,
                 'district': f.district.id if f.district else None,
                 'level': f.level, 'quantity': f.quantity, 'flag': f.flag,
-                'source': f.source, 'id': f.id} for f in applicant.facts]
+                'source': f.source,
+                'external_reference': f.external_reference,
+                'id': f.id} for f in applicant.facts]
         adjustments = {a.indicator.id: {'points': a.points,
                 'reason': a.reason}
             for a in Adjustment.search([('applicant', '=', applicant.id)],
@@ -466,6 +469,15 @@ class _Indicators(list):
     def __init__(self):
         super().__init__()
         self.variables = {}
+
+
+def _references(used):
+    "Which external records a value came from, for the statement line"
+    references = sorted({u['external_reference'] for u in used
+            if u.get('external_reference')})
+    if not references:
+        return ''
+    return f"（外部记录：{'、'.join(references)}）"
 
 
 def _band(total, width=20):

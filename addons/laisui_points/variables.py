@@ -86,6 +86,13 @@ class FactSet:
         self.used.extend(result)
         return result
 
+    def home_facts(self, *kinds):
+        "The facts of kinds located in this system's own district"
+        result = [f for k in kinds for f in self.by_kind.get(k, ())
+            if self.districts.get(f['district'], {}).get('home')]
+        self.used.extend(result)
+        return result
+
     def full_years(self, periods):
         "Full years covered by the union of (start, end) periods"
         return _full_years(_days(_merge(periods, self.date, self.since)))
@@ -198,6 +205,33 @@ def insurance_type_years(fs):
     kinds=['employment', 'business'])
 def employed(fs):
     return int(bool(fs.facts('employment', 'business')))
+
+
+# The part in this district (district-scope indicators) ----------------
+# The city verifies residence, employment and insurance wherever they are;
+# a district scores only the part spent in its own territory.
+@variable("在本区合法稳定居住满年数",
+    kinds=['residence_owned', 'residence_rented', 'residence_dormitory'])
+def home_residence_years(fs):
+    facts = fs.home_facts(
+        'residence_owned', 'residence_rented', 'residence_dormitory')
+    # As rental_years: a rental counts once registered (备案).
+    return fs.full_years(_period(f) for f in facts
+        if f['kind'] != 'residence_rented' or f['flag'])
+
+
+@variable("在本区参保最长险种满年数", kinds=['insurance'])
+def home_insurance_years(fs):
+    by_type = defaultdict(list)
+    for fact in fs.home_facts('insurance'):
+        by_type[fact['level']].append(_period(fact))
+    return max((fs.full_years(p) for p in by_type.values()), default=0)
+
+
+@variable("在本区登记就业或经营", kinds=['employment', 'business'])
+def home_employed(fs):
+    return int(any(not f['date_to'] or f['date_to'] >= fs.date
+            for f in fs.home_facts('employment', 'business')))
 
 
 # Education and skills --------------------------------------------------

@@ -49,7 +49,8 @@ class FakeSource:
                 parts = url.path.strip('/').split('/')
                 if len(parts) == 3 and parts[1] == 'by-id':
                     records = [r for _, r in source.endpoints.get(
-                            parts[0], []) if r.get('id_number') == parts[2]]
+                            parts[0], {}).values()
+                        if r.get('id_number') == parts[2]]
                     return self._json({'records': records})
                 if len(parts) != 1 or parts[0] not in source.endpoints:
                     return self._send(404, b'{"error": "not found"}')
@@ -108,17 +109,18 @@ class FakeSource:
     def put(self, endpoint, records, key='record_no'):
         "Add or change records; a change moves the record past the cursors"
         with self._lock:
-            rows = self.endpoints.setdefault(endpoint, [])
+            # dicts keep insertion order: a changed record moves to the end
+            rows = self.endpoints.setdefault(endpoint, {})
             for record in records:
-                rows[:] = [(s, r) for s, r in rows
-                    if r.get(key) != record.get(key)]
+                rows.pop(record.get(key), None)
                 self._sequence += 1
-                rows.append((self._sequence, dict(record)))
+                rows[record.get(key)] = (self._sequence, dict(record))
 
     def page(self, endpoint, cursor, limit):
         with self._lock:
-            rows = [(s, r) for s, r in self.endpoints[endpoint] if s > cursor]
-        rows.sort(key=lambda row: row[0])
+            # in sequence order already (see put)
+            rows = [(s, r) for s, r in self.endpoints[endpoint].values()
+                if s > cursor]
         page = rows[:limit]
         following = page[-1][0] if page else cursor
         return [r for _, r in page], following, len(rows) > limit

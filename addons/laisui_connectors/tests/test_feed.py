@@ -1,0 +1,164 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""External records become applicant facts; district-scope indicators
+count only the part in this district (city → district transformation)."""
+import datetime as dt
+from decimal import Decimal
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+
+from .fake_sources import FakeSource
+from .tools import dataset, id_number, lease, load, to_csv
+
+# In force of the 2018 city rule set the tests use
+DATE = dt.date(2021, 6, 30)
+
+
+def make_applicant(n):
+    "An applicant with no declared facts"
+    Applicant = Pool().get('laisui.applicant')
+    applicant, = Applicant.create([{'name': f'申请人{n}',
+                'id_number': id_number(n), 'phone': f'1380013{n:04d}'}])
+    return applicant
+
+
+class FeedTestCase(ModuleTestCase):
+    "External facts and the district part"
+    module = 'laisui_connectors'
+    language = 'zh_CN'
+
+    def setUp(self):
+        super().setUp()
+        self.fake = FakeSource()
+        self.fake.__enter__()
+        self.addCleanup(self.fake.__exit__)
+
+    def sync(self, code='rental_lease'):
+        pool = Pool()
+        Source = pool.get('laisui.connector.source')
+        Run = pool.get('laisui.connector.run')
+        Source.write([dataset(code).source], {'base_url': self.fake.url})
+        run, = Run.launch([dataset(code)], 'http')
+        Run.process(run)
+        run = Run(run.id)
+        self.assertEqual(run.state, 'done', run.error)
+        return run
+
+    def district_indicator(self, code, formula):
+        pool = Pool()
+        RuleSet = pool.get('laisui.points.rule_set')
+        Indicator = pool.get('laisui.points.indicator')
+        rule_set = RuleSet.in_force(DATE)
+        Indicator.create([{'rule_set': rule_set.id, 'code': code,
+                    'name': code, 'category': 'base', 'scope': 'district',
+                    'formula': formula, 'sequence': 900}])
+
+    def line(self, applicant, code):
+        pool = Pool()
+        Statement = pool.get('laisui.points.statement')
+        statement = Statement.compute_one(applicant, date=DATE)
+        line, = [l for l in statement.lines if l.indicator.code == code]
+        return line
+
+    @with_transaction()
+    def test_rentals_feed_facts_and_district_part(self):
+        "Two rentals, one in Yuexiu: the city counts both, the district one"
+        pool = Pool()
+        Fact = pool.get('laisui.fact')
+        applicant = make_applicant(1)
+        self.fake.put('leases', [
+                lease(1, record_no='ZL-YX', start='2016-01-01',
+                    end='2019-12-31'),
+                lease(1, record_no='ZL-TH', address='广州市天河区天河路1号',
+                    start='2020-01-01'),
+                lease(2, record_no='ZL-OTHER'),
+                ])
+        run = self.sync()
+        self.assertEqual((run.inserted, run.linked, run.facts_changed),
+            (3, 2, 2))
+        facts = Fact.search([('applicant', '=', applicant.id),
+                ('source', '=', 'external')],
+            order=[('date_from', 'ASC')])
+        self.assertEqual(
+            [(f.kind, f.district.name, f.flag, f.external_reference)
+                for f in facts],
+            [('residence_rented', '越秀区', True, 'rental_lease:ZL-YX'),
+                ('residence_rented', '天河区', True, 'rental_lease:ZL-TH')])
+        self.assertEqual(facts[0].street.name, '东山街道')
+
+        self.district_indicator('home_residence', '2 * home_residence_years')
+        line = self.line(applicant, 'home_residence')
+        # 2016-01-01 .. 2019-12-31 in Yuexiu: 4 full years.
+        self.assertEqual(line.points, Decimal('8.00'))
+        self.assertEqual(line.source, 'external')
+        self.assertIn('在本区合法稳定居住满年数：4', line.facts_used)
+        self.assertIn('外部记录：rental_lease:ZL-YX', line.facts_used)
+        self.assertNotIn('ZL-TH', line.facts_used)
+        # The city's rental indicator reads both external rentals.
+        rental = self.line(applicant, 'rental')
+        self.assertIn('rental_lease:ZL-TH', rental.facts_used)
+
+        # The same data again changes nothing; an ended lease rewrites
+        # its fact only.
+        self.assertEqual(self.sync().facts_changed, 0)
+        self.fake.put('leases', [lease(1, record_no='ZL-TH',
+                    address='广州市天河区天河路1号', start='2020-01-01',
+                    end='2020-12-31')])
+        run = self.sync()
+        self.assertEqual((run.updated, run.facts_changed), (1, 1))
+        fact, = Fact.search([('external_reference', '=',
+                    'rental_lease:ZL-TH')])
+        self.assertEqual(fact.date_to, dt.date(2020, 12, 31))
+
+    @with_transaction()
+    def test_insurance_names_and_unknown_types(self):
+        "Insurance types by their Chinese names; an unknown one feeds nothing"
+        pool = Pool()
+        Fact = pool.get('laisui.fact')
+        applicant = make_applicant(3)
+        self.fake.put('insurance', [
+                {'id_number': id_number(3), 'name': '张三',
+                    'insurance': '城镇职工基本养老保险',
+                    'insured_at': '广州市越秀区人民街道', 'start': '2019-01',
+                    'end': None},
+                {'id_number': id_number(3), 'name': '张三',
+                    'insurance': '补充医疗',
+                    'insured_at': '广州市海珠区', 'start': '2016-01',
+                    'end': None},
+                {'id_number': id_number(3), 'name': '张三',
+                    'insurance': '企业年金', 'insured_at': '广州市越秀区',
+                    'start': '2015-01', 'end': None},
+                ], key='insurance')
+        run = self.sync('hrss_insurance')
+        self.assertEqual((run.inserted, run.facts_changed), (3, 2))
+        facts = Fact.search([('applicant', '=', applicant.id),
+                ('source', '=', 'external')])
+        self.assertEqual(sorted((f.level, f.district.name) for f in facts),
+            [('medical', '海珠区'), ('pension', '越秀区')])
+
+        self.district_indicator('home_insurance', 'home_insurance_years')
+        line = self.line(applicant, 'home_insurance')
+        # Pension in Yuexiu since 2019-01-01: 2 full years by 2021-06-30;
+        # the longer medical insurance is in Haizhu and does not count.
+        self.assertEqual(line.points, Decimal('2.00'))
+
+    @with_transaction()
+    def test_file_feeds_owned_residence(self):
+        "A property file loaded by staff feeds owned residences"
+        pool = Pool()
+        Fact = pool.get('laisui.fact')
+        applicant = make_applicant(5)
+        run = load('housing_property', to_csv([{
+                        '身份证号码': id_number(5), '姓名': '业主',
+                        '不动产权证号': '粤(2019)广州市不动产权第0000005号',
+                        '坐落': '越秀区东山街道署前路1号',
+                        '登记日期': '2019年5月6日'}]))
+        self.assertEqual((run.state, run.facts_changed), ('done', 1))
+        fact, = Fact.search([('applicant', '=', applicant.id),
+                ('kind', '=', 'residence_owned')])
+        self.assertEqual((fact.source, fact.date_from, fact.street.name),
+            ('external', dt.date(2019, 5, 6), '东山街道'))
+
+
+del ModuleTestCase
