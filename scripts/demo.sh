@@ -8,10 +8,11 @@
 #   bash scripts/demo.sh
 #   LAISUI_RESET=1 bash scripts/demo.sh          # drop the demo database first
 #   LAISUI_ADMIN_PASSWORD=... bash scripts/demo.sh
-#   bash scripts/demo.sh stop                    # stop server and cron
+#   bash scripts/demo.sh stop                    # stop server, cron and fake systems
 #
 # Files: var/db/laisui.sqlite (+ filestore var/db/laisui/), var/log/trytond.log,
-# var/log/trytond-cron.log, var/trytond.pid, var/trytond-cron.pid.
+# var/log/trytond-cron.log, var/log/fake-sources.log, var/trytond.pid,
+# var/trytond-cron.pid, var/fake-sources.pid.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -24,6 +25,7 @@ ADDONS_STAMP="$TRYTOND_DATABASE__PATH/$DB.addons-hash"
 DATA_STAMP="$TRYTOND_DATABASE__PATH/$DB.demo-data-done"
 SERVER_PID="$LAISUI_VAR/trytond.pid"
 CRON_PID="$LAISUI_VAR/trytond-cron.pid"
+FAKE_PID="$LAISUI_VAR/fake-sources.pid"
 URL=http://127.0.0.1:8000
 export TRYTOND_CONFIG="$CONF"
 unset TRYTOND_DATABASE_URI   # the demo always runs on SQLite
@@ -57,6 +59,7 @@ stop_pidfile() {
 if [ "${1:-}" = stop ]; then
     stop_pidfile "$CRON_PID" trytond-cron
     stop_pidfile "$SERVER_PID" trytond
+    stop_pidfile "$FAKE_PID" fake_sources
     exit 0
 fi
 
@@ -64,7 +67,8 @@ fi
 ensure_system_packages
 ensure_venv
 ensure_sao
-mkdir -p "$TRYTOND_DATABASE__PATH" "$LAISUI_VAR/log"
+mkdir -p "$TRYTOND_DATABASE__PATH" "$LAISUI_VAR/log" \
+    "$TRYTOND_LAISUI_CONNECTORS__DROP_FOLDER"/{housing_property,market_business}
 
 if [ -n "${LAISUI_RESET:-}" ]; then
     stop_pidfile "$CRON_PID" trytond-cron
@@ -156,9 +160,17 @@ else
     warn "scripts/demo_data.py does not exist yet: no demo data loaded"
 fi
 
-# (Re)start the server and the cron daemon, detached from this shell.
+# (Re)start the fake external systems, the server and the cron daemon,
+# detached from this shell.  The fake systems (127.0.0.1:8701-8705, where
+# the seeded sources point) know the first 300 demo applicants; the cron
+# synchronises them at its first pass and every day after.
 stop_pidfile "$CRON_PID" trytond-cron
 stop_pidfile "$SERVER_PID" trytond
+stop_pidfile "$FAKE_PID" fake_sources
+log "starting the fake external systems (log: var/log/fake-sources.log)"
+setsid python scripts/fake_sources.py --db "$DB_FILE" \
+    >> "$LAISUI_VAR/log/fake-sources.log" 2>&1 < /dev/null &
+echo $! > "$FAKE_PID"
 if python -c 'import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1", 8000)) != 0)'; then
     die "127.0.0.1:8000 is already in use by another process (not $SERVER_PID)"
 fi
@@ -189,7 +201,9 @@ Laisui is running (server pid $(cat "$SERVER_PID"), cron pid $(cat "$CRON_PID"))
   back office: $URL/#$DB
   portal:      $URL/$DB/portal/
   admin login: admin / ${LAISUI_ADMIN_PASSWORD:-admin-Laisui-2026} (the password given when the database was created)
-  logs:        var/log/trytond.log, var/log/trytond-cron.log
+  logs:        var/log/trytond.log, var/log/trytond-cron.log, var/log/fake-sources.log
+  data hub:    数据交换 › 同步批次 (the fake city and department systems run on 127.0.0.1:8701-8705;
+               files dropped in var/drop/<dataset code>/ are loaded within 5 minutes)
   stop:        bash scripts/demo.sh stop
 EOF
 if [ -f "$LAISUI_VAR/demo-logins.txt" ]; then

@@ -16,6 +16,9 @@ LAISUI_MODULES=(laisui_base laisui_points laisui_integrity laisui_connectors)
 # [web] root: they come from here, relative to wherever the repo is cloned.
 export TRYTOND_DATABASE__PATH="${TRYTOND_DATABASE__PATH:-$LAISUI_VAR/db}"
 export TRYTOND_WEB__ROOT="${TRYTOND_WEB__ROOT:-$LAISUI_VAR/sao/package}"
+# Where departments without an interface drop their files, one folder per
+# dataset code (laisui_connectors/folder.py).
+export TRYTOND_LAISUI_CONNECTORS__DROP_FOLDER="${TRYTOND_LAISUI_CONNECTORS__DROP_FOLDER:-$LAISUI_VAR/drop}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 warn() { printf '\033[33mWARNING: %s\033[0m\n' "$*" >&2; }

@@ -107,7 +107,8 @@ class HttpAdapter:
         path = (dataset.lookup_endpoint or '').replace(
             '{id_number}', id_number)
         page = self.get(path)
-        if not isinstance(page, dict) or not isinstance(
-                page.get('records'), list):
+        if (not isinstance(page, dict)
+                or not isinstance(page.get('records'), list)
+                or not all(isinstance(r, dict) for r in page['records'])):
             raise self._error('json')
         return page['records']

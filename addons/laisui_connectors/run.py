@@ -20,6 +20,7 @@ from trytond.transaction import Transaction
 from .clean import AddressIndex, CleanError
 from .exceptions import DuplicateFileError, FileFormatError
 from .feed import feed_facts
+from .http_adapter import HttpAdapter
 from .pipeline import Load, Pipeline, masked
 from .reader import open_table
 
@@ -29,6 +30,7 @@ ORIGINS = [
     ('http', "HTTP Sync"),
     ('upload', "Uploaded File"),
     ('folder', "Drop Folder"),
+    ('lookup', "Look-up of One Applicant"),
     ]
 STATES = [
     ('queued', "Queued"),
@@ -56,6 +58,10 @@ class Run(ModelSQL, ModelView):
     origin = fields.Selection(ORIGINS, "Origin", required=True,
         readonly=True)
     state = fields.Selection(STATES, "State", required=True, readonly=True)
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        readonly=True, ondelete='CASCADE',
+        states={'invisible': Eval('origin') != 'lookup'},
+        help="The person a look-up run asked the source about.")
     data = fields.Binary("File", file_id='file_id', filename='filename',
         readonly=True)
     file_id = fields.Char("File ID", readonly=True)
@@ -105,13 +111,15 @@ class Run(ModelSQL, ModelView):
         return f'{self.dataset.code} #{self.id}'
 
     @classmethod
-    def launch(cls, datasets, origin, data=None, filename=None):
+    def launch(cls, datasets, origin, data=None, filename=None,
+            applicant=None):
         """Queue a run of each dataset; the task queue processes them after
         commit (or at once, in the same process, when no worker runs)."""
         vlist = []
         for dataset in datasets:
             values = {'dataset': dataset.id, 'origin': origin,
-                'cursor_from': dataset.cursor}
+                'cursor_from': dataset.cursor,
+                'applicant': applicant.id if applicant else None}
             if data is not None:
                 values.update(cls._file_values(dataset, data))
                 values['filename'] = filename
@@ -237,11 +245,14 @@ class Run(ModelSQL, ModelView):
         load = Load(dataset.id, run.id, Record._table)
         cursor_to = None
         if run.origin == 'http':
-            from .http_adapter import HttpAdapter
             adapter = HttpAdapter(dataset.source)
             rows, state = adapter.pages(dataset, run.cursor_from)
             cls._stage(pipeline, load, rows)
             cursor_to = state.cursor
+        elif run.origin == 'lookup':
+            adapter = HttpAdapter(dataset.source)
+            records = adapter.lookup(dataset, run.applicant.id_number)
+            cls._stage(pipeline, load, enumerate(records, 1))
         else:
             table = open_table(bytes(run.data or b''), dataset.max_rows)
             run.encoding = table.encoding
@@ -294,7 +305,7 @@ class Run(ModelSQL, ModelView):
         for run in runs:
             cls.launch([run.dataset], run.origin,
                 data=bytes(run.data) if run.data else None,
-                filename=run.filename)
+                filename=run.filename, applicant=run.applicant)
 
     def rejects_csv(self):
         "The rejected rows as a CSV for download (UTF-8 with BOM for Excel)"

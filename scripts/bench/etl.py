@@ -14,8 +14,9 @@ folder, or PostgreSQL when TRYTOND_DATABASE_URI is set, e.g.
     the whole pipeline: decode, clean, validate, stage, upsert, link,
     commit.
 (b) ``http``: N rental registrations synchronised from a fake rental
-    system on 127.0.0.1 (pages of 5,000) through the HTTP adapter and the
-    same pipeline, commit included.
+    system on 127.0.0.1 (scripts/fake_sources.py in its own process;
+    pages of 5,000) through the HTTP adapter and the same pipeline,
+    commit included.
 (c) ``copy`` (PostgreSQL only): the same N cleaned rows copied with COPY
     into a bare table with the record's columns: the physical floor.
 
@@ -25,6 +26,7 @@ JSON. Runs under python -O (re-executes itself).
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,10 +48,8 @@ def main():
         config.update_etc(str(fresh.config))
         from trytond.pool import Pool
         from trytond.transaction import Transaction
-        from trytond.modules.laisui_connectors.tests.fake_sources import (
-            FakeSource)
         from trytond.modules.laisui_connectors.tests.tools import (
-            lease, property_rows, to_csv)
+            property_rows, to_csv)
 
         Pool(fresh.name).init()
         result = {'rows': args.rows, 'backend': fresh.backend}
@@ -79,8 +79,9 @@ def main():
         log(f'(a) CSV pipeline: {seconds:.1f}s, '
             f'{result["csv_rows_per_second"]} rows/s')
 
-        with FakeSource() as fake:
-            fake.put('leases', [lease(n) for n in range(args.rows)])
+        # The fake rental system runs in its own process, as a real one
+        # would: in this one it would take turns with the pipeline.
+        with FakeProcess(args.rows) as url:
             with Transaction().start(fresh.name, 0) as transaction:
                 pool = Pool()
                 Dataset = pool.get('laisui.connector.dataset')
@@ -88,7 +89,7 @@ def main():
                 Run = pool.get('laisui.connector.run')
                 rental, = Dataset.search([('code', '=', 'rental_lease')])
                 Source.write([rental.source], {
-                        'base_url': fake.url, 'page_size': 5000})
+                        'base_url': url, 'page_size': 5000})
                 run, = Run.launch([rental], 'http')
                 transaction.commit()
             start = time.perf_counter()
@@ -117,6 +118,29 @@ def main():
             log(f'(c) COPY: {seconds:.1f}s, '
                 f'{result["copy_rows_per_second"]} rows/s')
     print(json.dumps(result))
+
+
+class FakeProcess:
+    "scripts/fake_sources.py serving N leases; the context is its URL"
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __enter__(self):
+        script = Path(__file__).resolve().parent.parent / 'fake_sources.py'
+        self.process = subprocess.Popen([sys.executable, str(script),
+                '--leases', str(self.rows)], stdout=subprocess.PIPE,
+            text=True)
+        url = self.process.stdout.readline().strip()
+        if not url.startswith('http://'):
+            self.process.kill()
+            raise SystemExit('the fake rental system did not start')
+        return url
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(10)
+        return False
 
 
 def copy_reference(database):

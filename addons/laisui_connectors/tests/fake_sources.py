@@ -107,14 +107,16 @@ class FakeSource:
         self.server.server_close()
 
     def put(self, endpoint, records, key='record_no'):
-        "Add or change records; a change moves the record past the cursors"
+        """Add or change records (same `key` value: a change, which moves
+        the record past the cursors; key None: always new records)"""
         with self._lock:
             # dicts keep insertion order: a changed record moves to the end
             rows = self.endpoints.setdefault(endpoint, {})
             for record in records:
-                rows.pop(record.get(key), None)
                 self._sequence += 1
-                rows[record.get(key)] = (self._sequence, dict(record))
+                name = record.get(key) if key else self._sequence
+                rows.pop(name, None)
+                rows[name] = (self._sequence, dict(record))
 
     def page(self, endpoint, cursor, limit):
         with self._lock:

@@ -64,6 +64,34 @@ class HttpSyncTestCase(ModuleTestCase):
         self.assertEqual(len(records(CODE)), 260)
 
     @with_transaction()
+    def test_lookup_one_applicant(self):
+        "The look-up button asks the source about one person only"
+        pool = Pool()
+        Applicant = pool.get('laisui.applicant')
+        Run = pool.get('laisui.connector.run')
+        Source = pool.get('laisui.connector.source')
+        applicant = make_applicant(id_number=id_number(7))
+        self.configure()
+        # Only the rental system runs in this test.
+        Source.write(Source.search([
+                    ('id', '!=', dataset(CODE).source.id)]),
+            {'active': False})
+        self.fake.put('leases', [lease(n) for n in range(20)])
+        Applicant.lookup_external([applicant])
+        run, = Run.search([('origin', '=', 'lookup')])
+        Run.process(run)
+        run = Run(run.id)
+        self.assertEqual((run.state, run.applicant, run.rows_read,
+                run.inserted, run.linked, run.facts_changed),
+            ('done', applicant, 1, 1, 1, 1))
+        self.assertTrue(self.fake.requests[-1].endswith(
+                f'/leases/by-id/{id_number(7)}'))
+        # A look-up is no synchronisation: the cursor does not move.
+        self.assertIsNone(dataset(CODE).cursor)
+        record, = Applicant(applicant.id).external_records
+        self.assertEqual(record.reference, lease(7)['record_no'])
+
+    @with_transaction()
     def test_source_down_mid_sync_resumes(self):
         "A 500 on page 2: nothing loaded, cursor kept, next run resumes"
         self.configure(page_size=100)
