@@ -34,30 +34,37 @@ COLUMNS = ['id_number', 'name', 'reference', 'date_from', 'date_to',
 STAGE_COLUMNS = ['row_number', 'key', 'digest', *COLUMNS]
 
 
+# Positions in a cleaned row (a list in the order of COLUMNS).
+POSITION = {c: i for i, c in enumerate(COLUMNS)}
+
+
 class Field:
     "One mapping bound to where its value sits in a row"
-    __slots__ = ('source', 'target', 'clean', 'required', 'index')
+    __slots__ = ('source', 'target', 'clean', 'required', 'index',
+        'position')
 
-    def __init__(self, source, target, clean, required, index=None):
+    def __init__(self, source, target, clean, required):
         self.source = source
         self.target = target
         self.clean = clean
         self.required = required
-        self.index = index
+        self.index = None
+        # None for 'extra': those values are gathered into one JSON text
+        self.position = None if target == 'extra' else POSITION[target]
 
 
 class Pipeline:
 
     def __init__(self, dataset, address_index):
         self.dataset = dataset
-        self.keys = dataset.keys
+        self.keys = [POSITION[k] for k in dataset.keys]
         self.fields = []
         for mapping in dataset.mappings:
             cleaning = mapping.cleaning
             clean = (address_index.find if cleaning == 'address'
                 else CLEANERS[cleaning])
             self.fields.append(Field(mapping.source_field, mapping.target,
-                    clean, mapping.required or mapping.target in self.keys))
+                    clean, mapping.required or mapping.target in dataset.keys))
 
     def bind_headers(self, headers):
         "Find each mapped column in the file's header row"
@@ -73,13 +80,14 @@ class Pipeline:
             field.index = positions.get(field.source)
 
     def clean(self, row):
-        """The record values of one row (a list bound by bind_headers or
-        a JSON object); raises CleanError with the reason."""
+        """The cleaned row (values in the order of COLUMNS) of one file row
+        bound by bind_headers or one JSON object; raises CleanError with
+        the reason."""
         if isinstance(row, FormulaCell):
             raise CleanError(f"单元格 {row.coordinate} 含公式，"
                 "请将公式转换为数值后重新导入")
-        values = dict.fromkeys(COLUMNS)
-        extra = {}
+        values = [None] * len(COLUMNS)
+        extra = None
         is_dict = isinstance(row, dict)
         for field in self.fields:
             if is_dict:
@@ -92,28 +100,35 @@ class Pipeline:
                 value = field.clean(raw)
             except CleanError as e:
                 raise CleanError(f"{field.source}：{e}")
-            if field.target == 'address':
-                values['district'], values['street'] = value
-                value = CLEANERS['text'](raw)
-            if field.target == 'extra':
+            if field.position is None:  # extra: kept as is
                 if value is not None:
+                    extra = extra or {}
                     extra[field.source] = value
                 continue
-            if field.required and value in (None, ''):
+            if field.target == 'address':
+                values[_DISTRICT], values[_STREET] = value
+                value = CLEANERS['text'](raw)
+            if field.required and (value is None or value == ''):
                 raise CleanError(f"{field.source}：必填项为空")
-            values[field.target] = value
-        if values['flag'] is None:
-            values['flag'] = False
-        if (values['date_from'] and values['date_to']
-                and values['date_to'] < values['date_from']):
+            values[field.position] = value
+        if values[_FLAG] is None:
+            values[_FLAG] = False
+        if (values[_DATE_FROM] and values[_DATE_TO]
+                and values[_DATE_TO] < values[_DATE_FROM]):
             raise CleanError("结束日期早于开始日期")
-        values['extra'] = (json.dumps(extra, ensure_ascii=False,
-                sort_keys=True, default=str) if extra else None)
+        if extra:
+            values[_EXTRA] = json.dumps(extra, ensure_ascii=False,
+                sort_keys=True, default=str)
         return values
 
     def key(self, values):
         raw = '\x1f'.join(str(values[k] or '') for k in self.keys)
         return hashlib.sha1(raw.encode()).hexdigest()
+
+
+_DISTRICT, _STREET, _FLAG, _DATE_FROM, _DATE_TO, _EXTRA = (
+    POSITION[c] for c in [
+        'district', 'street', 'flag', 'date_from', 'date_to', 'extra'])
 
 
 class Load:
@@ -141,12 +156,12 @@ class Load:
             f'FROM "{record_table}"{where}')
 
     def add(self, row_number, values, key):
+        "Stage one cleaned row (a list in the order of COLUMNS)"
         self.read += 1
-        row = tuple(map(values.__getitem__, COLUMNS))
         # repr tells None from 'None' and 1 from '1'; it only has to
         # change when the contents do.
-        digest = hashlib.sha1(repr(row).encode()).hexdigest()
-        self.rows.append((row_number, key, digest, *row))
+        digest = hashlib.sha1(repr(values).encode()).hexdigest()
+        self.rows.append((row_number, key, digest, *values))
         if len(self.rows) >= CHUNK:
             self.flush()
 

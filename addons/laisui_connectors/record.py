@@ -48,6 +48,12 @@ class ExternalRecord(ModelSQL, ModelView):
             ('key_unique', Unique(t, t.dataset, t.key),
                 'laisui_connectors.msg_record_key_unique'),
             ]
+        # Records are found by key, ID number and applicant, never by the
+        # beginning of a name: drop the index Tryton makes for _rec_name,
+        # which every load would maintain for nothing.
+        cls._sql_indexes = {i for i in cls._sql_indexes
+            if not any(isinstance(u, Index.Similarity)
+                for _, u in i.expressions)}
         cls._sql_indexes.update({
                 Index(t, (t.id_number, Index.Equality())),
                 Index(t, (t.applicant, Index.Equality())),
