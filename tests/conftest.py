@@ -232,10 +232,13 @@ with Transaction().start(db, 0, context={{'language': 'zh_CN'}}) as t:
     Configuration.write([Configuration(1)],
         {{'reference_date': dt.date(2019, 4, 30)}})
     zh, = Lang.search([('code', '=', 'zh_CN')])
-    User.create([{{'name': '区审核员', 'login': 'reviewer01',
+    User.create([{{'name': name, 'login': login,
         'password': '{STAFF_PASSWORD}', 'language': zh.id,
-        'groups': [('add', [Data.get_id('laisui_base',
-            'group_district_reviewer')])]}}])
+        'groups': [('add', [Data.get_id('laisui_base', group)])]}}
+        for name, login, group in [
+            ('区审核员', 'reviewer01', 'group_district_reviewer'),
+            ('区管理员', 'dadmin01', 'group_district_admin'),
+            ]])
     t.commit()
 '''
 

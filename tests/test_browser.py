@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 from conftest import STAFF_PASSWORD
+from trytond.modules.laisui_connectors.tests.fake_sources import FakeSource
+from trytond.modules.laisui_connectors.tests.tools import lease
 
 SHOTS = Path(__file__).resolve().parent.parent / 'docs' / 'screenshots'
 PHONE = '13712345678'
@@ -122,9 +124,8 @@ def test_integrity_entry_and_appeal(laisui_server, browser):
     context.close()
 
 
-def test_back_office_statements(laisui_server, browser):
-    "A district reviewer opens the statements in sao, numbers masked"
-    server = laisui_server
+def staff_login(browser, server, login):
+    "A sao page logged in as `login`, and the list its JS errors go to"
     context = browser.new_context(
         viewport={'width': 1366, 'height': 800}, locale='zh-CN')
     page = context.new_page()
@@ -134,7 +135,7 @@ def test_back_office_statements(laisui_server, browser):
     page.goto(f'{server.url}/#{server.db}')
     try:
         page.wait_for_selector('#login', timeout=30000)
-        page.fill('#login', 'reviewer01')
+        page.fill('#login', login)
         # The dialog may still be loading the database list when first
         # submitted (several databases on PostgreSQL): submit until the
         # password step shows.
@@ -153,6 +154,13 @@ def test_back_office_statements(laisui_server, browser):
         page.screenshot(path=str(SHOTS.parent.parent / 'var' / 'log'
                 / 'backoffice-login-failure.png'))
         raise
+    return context, page, errors
+
+
+def test_back_office_statements(laisui_server, browser):
+    "A district reviewer opens the statements in sao, numbers masked"
+    server = laisui_server
+    context, page, errors = staff_login(browser, server, 'reviewer01')
     page.click('text=来穗积分')
     page.click('text=积分明细')
     page.wait_for_selector('text=陈小燕', timeout=30000)
@@ -176,5 +184,53 @@ def test_back_office_statements(laisui_server, browser):
     assert '已认定' in body
     assert not re.search(r'\d{17}[\dX]', body)
     shot(page, 'backoffice-integrity')
+    assert not errors, errors
+    context.close()
+
+
+def test_back_office_synchronisation(laisui_server, browser):
+    "A district admin synchronises the rental system and reads the run"
+    server = laisui_server
+    with FakeSource() as fake:
+        fake.put('leases', [
+                lease(1, id_number='440524199001011221', name='陈小燕',
+                    record_no='ZL-BROWSER-1'),
+                lease(2, record_no='ZL-BROWSER-2'),
+                # A bad check digit: rejected with its reason
+                lease(3, id_number='440524199001011222',
+                    record_no='ZL-BROWSER-3'),
+                ])
+        server.python(f'''
+            Source = pool.get('laisui.connector.source')
+            source, = Source.search([('code', '=', 'rental')])
+            Source.write([source], {{'base_url': '{fake.url}'}})
+            ''')
+        context, page, errors = staff_login(browser, server, 'dadmin01')
+        page.click('text=来穗积分')
+        page.click('text="数据交换"')
+        page.click('text="数据集"')
+        page.dblclick('text="租赁备案"')
+        page.click('button:has-text("立即同步")')
+        # No worker on this server: the run is processed after the click's
+        # commit, before the answer.
+        page.click('text="同步批次"')
+        # The list opens on the failed runs: this one succeeded.
+        page.click('text="全部"')
+        run = page.locator('td:has-text("租赁备案") >> visible=true').first
+        run.wait_for(timeout=30000)
+        run.dblclick()
+        page.wait_for_selector('text=身份证号码校验位错误', timeout=30000)
+        body = page.inner_text('body')
+        assert '已完成' in body
+        assert not re.search(r'\d{17}[\dX]', body)
+        shot(page, 'backoffice-sync-run')
+        assert fake.requests, 'the source was not asked'
+
+    page.click('text="外部数据记录"')
+    page.wait_for_selector('text=ZL-BROWSER-1', timeout=30000)
+    body = page.inner_text('body')
+    assert '440524********1221' in body
+    assert not re.search(r'\d{17}[\dX]', body)
+    shot(page, 'backoffice-external-records')
     assert not errors, errors
     context.close()
