@@ -47,7 +47,6 @@ def main():
         from trytond import config
         config.update_etc(str(fresh.config))
         from trytond.pool import Pool
-        from trytond.transaction import Transaction
         from trytond.modules.laisui_connectors.tests.tools import (
             property_rows, to_csv)
 
@@ -57,23 +56,12 @@ def main():
         rows = property_rows(args.rows)
         data = to_csv(rows)
         log(f'{args.rows} rows, CSV of {len(data) / 1e6:.1f} MB')
-        with Transaction().start(fresh.name, 0) as transaction:
-            pool = Pool()
-            Run = pool.get('laisui.connector.run')
-            Dataset = pool.get('laisui.connector.dataset')
-            housing, = Dataset.search([('code', '=', 'housing_property')])
-            run, = Run.launch([housing], 'upload', data=data,
-                filename='bench.csv')
-            transaction.commit()
-        start = time.perf_counter()
-        with Transaction().start(fresh.name, 0) as transaction:
-            Run = Pool().get('laisui.connector.run')
-            Run.process(run.id)
-            transaction.commit()
-            run = Run(run.id)
-            assert run.state == 'done', run.error
-            assert run.inserted == args.rows, run.inserted
-        seconds = time.perf_counter() - start
+
+        def upload(pool, dataset):
+            return pool.get('laisui.connector.run').launch(
+                [dataset], 'upload', data=data, filename='bench.csv')
+        seconds = timed_run(fresh.name, 'housing_property', upload,
+            args.rows)
         result['csv_seconds'] = round(seconds, 2)
         result['csv_rows_per_second'] = round(args.rows / seconds)
         log(f'(a) CSV pipeline: {seconds:.1f}s, '
@@ -82,25 +70,12 @@ def main():
         # The fake rental system runs in its own process, as a real one
         # would: in this one it would take turns with the pipeline.
         with FakeProcess(args.rows) as url:
-            with Transaction().start(fresh.name, 0) as transaction:
-                pool = Pool()
-                Dataset = pool.get('laisui.connector.dataset')
-                Source = pool.get('laisui.connector.source')
-                Run = pool.get('laisui.connector.run')
-                rental, = Dataset.search([('code', '=', 'rental_lease')])
-                Source.write([rental.source], {
-                        'base_url': url, 'page_size': 5000})
-                run, = Run.launch([rental], 'http')
-                transaction.commit()
-            start = time.perf_counter()
-            with Transaction().start(fresh.name, 0) as transaction:
-                Run = Pool().get('laisui.connector.run')
-                Run.process(run.id)
-                transaction.commit()
-                run = Run(run.id)
-                assert run.state == 'done', run.error
-                assert run.inserted == args.rows, run.inserted
-            seconds = time.perf_counter() - start
+            def sync(pool, dataset):
+                pool.get('laisui.connector.source').write(
+                    [dataset.source], {'base_url': url, 'page_size': 5000})
+                return pool.get('laisui.connector.run').launch(
+                    [dataset], 'http')
+            seconds = timed_run(fresh.name, 'rental_lease', sync, args.rows)
         result['http_seconds'] = round(seconds, 2)
         result['http_rows_per_second'] = round(args.rows / seconds)
         log(f'(b) HTTP pipeline: {seconds:.1f}s, '
@@ -118,6 +93,29 @@ def main():
             log(f'(c) COPY: {seconds:.1f}s, '
                 f'{result["copy_rows_per_second"]} rows/s')
     print(json.dumps(result))
+
+
+def timed_run(database, code, launch, rows):
+    """Seconds to process (and commit) the run launch(pool, dataset) queues
+    for the dataset `code`; checks it loaded `rows` records"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(database, 0) as transaction:
+        pool = Pool()
+        dataset, = pool.get('laisui.connector.dataset').search(
+            [('code', '=', code)])
+        run, = launch(pool, dataset)
+        transaction.commit()
+    start = time.perf_counter()
+    with Transaction().start(database, 0) as transaction:
+        Run = Pool().get('laisui.connector.run')
+        Run.process(run.id)
+        transaction.commit()
+        seconds = time.perf_counter() - start
+        run = Run(run.id)
+        assert run.state == 'done', run.error
+        assert run.inserted == rows, run.inserted
+    return seconds
 
 
 class FakeProcess:

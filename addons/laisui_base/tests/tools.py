@@ -74,3 +74,16 @@ class PortalTestMixin:
             messages = Message.search(
                 [('phone', '=', phone)], order=[('id', 'DESC')], limit=1)
             return messages[0].content if messages else None
+
+
+def staff(login, *groups):
+    "A staff user in the given laisui_base groups"
+    pool = Pool()
+    User = pool.get('res.user')
+    Data = pool.get('ir.model.data')
+    user, = User.create([{
+                'name': login, 'login': login,
+                'groups': [('add', [
+                            Data.get_id('laisui_base', g) for g in groups])],
+                }])
+    return user

@@ -8,10 +8,13 @@ import zipfile
 
 import openpyxl
 
+from trytond.model.exceptions import AccessError
+from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_connectors.exceptions import DuplicateFileError
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from .tools import id_number, load, property_rows, records, to_csv
 
@@ -96,8 +99,37 @@ class FileLoadTestCase(ModuleTestCase):
         self.assertEqual(loaded[0].street.name, '北京街道')
         self.assertEqual(loaded[0].district.code, '440104')
         self.assertEqual(loaded[1].applicant, applicant)
-        csv_text = run.rejects_csv()
+        # Downloaded from the run (an audited export)
+        pool = Pool()
+        Download = pool.get('laisui.connector.run.rejects', type='wizard')
+        AuditLog = pool.get('laisui.audit.log')
+        admin = staff('dadmin', 'group_district_admin')
+        with Transaction().set_user(admin.id), \
+                Transaction().set_context(_check_access=True,
+                    active_model='laisui.connector.run',
+                    active_id=run.id, active_ids=[run.id]):
+            session_id, _, _ = Download.create()
+            result = Download.execute(session_id, {}, 'result')
+        values = result['view']['defaults']
+        self.assertEqual(values['filename'],
+            f'rejects-{CODE}-{run.id}.csv')
+        csv_text = bytes(values['file']).decode('utf-8')
         self.assertTrue(csv_text.startswith('\ufeff行号,原因'))
+        self.assertIn('校验位错误', csv_text)
+        self.assertNotIn(bad['身份证号码'], csv_text)
+        self.assertEqual(len(AuditLog.search([('action', '=', 'export'),
+                        ('resource', '=', str(run))])), 1)
+        # A window clerk has no access to runs, nor to their rejects.
+        clerk = staff('clerk', 'group_window_clerk')
+        with Transaction().set_user(clerk.id), \
+                Transaction().set_context(_check_access=True,
+                    active_model='laisui.connector.run',
+                    active_id=run.id, active_ids=[run.id]), \
+                self.assertRaises(AccessError):
+            session_id, _, _ = Download.create()
+            Download.execute(session_id, {}, 'result')
+        self.assertEqual(len(AuditLog.search([('action', '=', 'export'),
+                        ('resource', '=', str(run))])), 1)
 
     @with_transaction()
     def test_same_file_twice_and_idempotence(self):

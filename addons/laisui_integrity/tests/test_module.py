@@ -7,12 +7,13 @@ from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_integrity.exceptions import (
     AppealError, BarredError, DecisionError, IntegrityDeleteError,
     PolicyError)
+from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .tools import NOW, report, staff
+from .tools import NOW, report
 
 
 class LaisuiIntegrityTestCase(ModuleTestCase):

@@ -18,16 +18,3 @@ def report(applicant, kind='false_material', origin=None):
                 'description': "内部核查：租赁合同印章与备案不符",
                 }])
     return record
-
-
-def staff(login, *groups):
-    "A staff user in the given laisui_base groups"
-    pool = Pool()
-    User = pool.get('res.user')
-    Data = pool.get('ir.model.data')
-    user, = User.create([{
-                'name': login, 'login': login,
-                'groups': [('add', [
-                            Data.get_id('laisui_base', g) for g in groups])],
-                }])
-    return user
