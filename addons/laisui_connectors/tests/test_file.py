@@ -195,6 +195,37 @@ class FileLoadTestCase(ModuleTestCase):
         self.assertEqual(records(CODE)[0].date_from, dt.date(2019, 5, 6))
 
     @with_transaction()
+    def test_legacy_xls(self):
+        "An Excel 97-2003 workbook: date cells, text dates, a bad ID"
+        import xlwt
+        rows = property_rows(3)
+        rows[0]['登记日期'] = dt.date(2019, 5, 6)
+        rows[1]['身份证号码'] = rows[1]['身份证号码'][:-1] + (
+            '0' if rows[1]['身份证号码'][-1] != '0' else '1')
+        book = xlwt.Workbook(encoding='utf-8')
+        sheet = book.add_sheet('不动产')
+        date_style = xlwt.easyxf(num_format_str='yyyy-mm-dd')
+        for column, header in enumerate(rows[0]):
+            sheet.write(0, column, header)
+        for line, row in enumerate(rows, 1):
+            for column, value in enumerate(row.values()):
+                if isinstance(value, dt.date):
+                    sheet.write(line, column, value, date_style)
+                else:
+                    sheet.write(line, column, value)
+        buffer = io.BytesIO()
+        book.save(buffer)
+
+        run = load(CODE, buffer.getvalue(), 'data.xls')
+        self.assertEqual(run.state, 'done', run.error)
+        self.assertEqual((run.rows_read, run.inserted, run.rejected),
+            (3, 2, 1))
+        self.assertEqual(run.rejects[0].row_number, 3)
+        self.assertIn('校验位错误', run.rejects[0].reason)
+        self.assertEqual(sorted(r.date_from for r in records(CODE)),
+            [dt.date(2015, 3, 3), dt.date(2019, 5, 6)])
+
+    @with_transaction()
     def test_xlsx_entity_bomb(self):
         bomb = ('<?xml version="1.0"?><!DOCTYPE lolz ['
             '<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
