@@ -55,8 +55,12 @@ class Dataset(DeactivableMixin, ModelSQL, ModelView):
         required=True, ondelete='CASCADE')
     code = fields.Char("Code", required=True)
     name = fields.Char("Name", required=True, translate=True)
-    fact_kind = fields.Selection([(None, '')] + FACT_KINDS, "Feeds Fact",
-        help="The applicant fact its records become.")
+    fact_kind = fields.Selection([
+            (None, ''),
+            ('permit', "Residence Permit"),
+            ] + FACT_KINDS, "Feeds",
+        help="What its records become for their applicant: residence "
+        "permits or facts of this kind.")
     endpoint = fields.Char("Endpoint",
         help="Path of the paged list under the source's base URL.")
     lookup_endpoint = fields.Char("Look-up Endpoint",

@@ -1,17 +1,17 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""External records → applicant facts (source 外部数据).
+"""External records → applicant facts and residence permits (外部数据).
 
-Each linked record of a dataset that feeds a fact kind becomes one fact of
-its applicant, with the district and street the address cleaning found:
-the points catalogue then counts city-scope indicators from every fact
-and district-scope ones only from the facts located in this district (see
-laisui_points.variables, home_*). The fact's external reference
-(`<dataset>:<reference>`) is what the statement line shows.
+Each linked record of a dataset that feeds something becomes one fact (or
+one residence permit) of its applicant, with the district and street the
+address cleaning found: the points catalogue then counts city-scope
+indicators from all of them and district-scope ones only from those
+located in this district (see laisui_points.variables, home_*). A fact's
+external reference (`<dataset>:<reference>`) is what the statement line
+shows; a permit is known by its number.
 
-The feed is a diff: facts of records that changed are rewritten, facts of
-records gone are deleted, the others are left alone, so that re-running a
-load changes nothing.
+The feed is a diff: what changed is rewritten, what is gone is deleted,
+the rest is left alone, so that re-running a load changes nothing.
 """
 import datetime as dt
 from decimal import Decimal
@@ -23,18 +23,16 @@ from trytond.modules.laisui_points.fact import LEVELS, QUANTITY_KINDS
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+# Dataset.fact_kind value for datasets of residence permits
+PERMIT = 'permit'
 # How source systems name the insurance types (人社 exports use the
 # Chinese names; the codes are accepted as they are).
 LEVEL_NAMES = {
     'insurance': {'养老': 'pension', '医疗': 'medical', '失业': 'unemployment',
         '工伤': 'injury', '生育': 'maternity'},
     }
-FIELDS = ['date_from', 'date_to', 'district', 'street', 'level', 'quantity',
-    'flag', 'description']
-
-
-def reference(dataset, record_reference, key):
-    return f'{dataset.code}:{record_reference or key[:16]}'
+RECORD_COLUMNS = ['applicant', 'key', 'reference', 'date_from', 'date_to',
+    'district', 'street', 'level', 'quantity', 'flag', 'description']
 
 
 def level_code(kind, value):
@@ -50,93 +48,127 @@ def level_code(kind, value):
     return None
 
 
-def fact_values(dataset, row):
-    """The fact of one record row, or None when the record cannot be one
-    (no date, or a level the catalogue does not know)."""
-    kind = dataset.fact_kind
-    values = {
-        'kind': kind,
-        'applicant': row['applicant'],
-        'date_from': _date(row['date_from']),
-        'date_to': _date(row['date_to']),
-        'district': row['district'],
-        'street': row['street'] if row['district'] else None,
-        'level': level_code(kind, row['level']),
-        'quantity': (Decimal(str(row['quantity']))
-            if kind in QUANTITY_KINDS and row['quantity'] is not None
-            else None),
-        'flag': bool(row['flag']),
-        'description': (row['description'] or '')[:250] or None,
-        'source': 'external',
-        'external_reference': reference(dataset, row['reference'],
-            row['key']),
-        }
-    if not (values['date_from'] or values['date_to']):
-        return None
-    if LEVELS.get(kind) and not values['level']:
-        return None
-    return values
+class FactTarget:
+    "Records become laisui.fact of the dataset's kind"
+    model = 'laisui.fact'
+    fields = ['kind', 'date_from', 'date_to', 'district', 'street', 'level',
+        'quantity', 'flag', 'description']
+    reference = 'external_reference'
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def values(self, row):
+        """The fact of one record row, or None when the record cannot be
+        one (no date, or a level the catalogue does not know)."""
+        kind = self.dataset.fact_kind
+        values = {
+            'kind': kind,
+            'date_from': _date(row['date_from']),
+            'date_to': _date(row['date_to']),
+            'district': row['district'],
+            'street': row['street'] if row['district'] else None,
+            'level': level_code(kind, row['level']),
+            'quantity': (_decimal(row['quantity'])
+                if kind in QUANTITY_KINDS else None),
+            'flag': bool(row['flag']),
+            'description': (row['description'] or '')[:250] or None,
+            'external_reference': (f'{self.dataset.code}:'
+                f'{row["reference"] or row["key"][:16]}'),
+            }
+        if not (values['date_from'] or values['date_to']):
+            return None
+        if LEVELS.get(kind) and not values['level']:
+            return None
+        return values
+
+    def mine(self, table):
+        return Like(table.external_reference, f'{self.dataset.code}:%')
 
 
-def feed_facts(dataset):
-    "Bring the external facts of dataset in line with its linked records"
+class PermitTarget(FactTarget):
+    "Records become laisui.residence.permit, known by their number"
+    model = 'laisui.residence.permit'
+    fields = ['date_start', 'date_end', 'district', 'street']
+    reference = 'number'
+
+    def values(self, row):
+        # A permit is issued by a district: without one it cannot count.
+        if not (row['reference'] and row['date_from'] and row['district']):
+            return None
+        return {
+            'number': row['reference'],
+            'date_start': _date(row['date_from']),
+            'date_end': _date(row['date_to']),
+            'district': row['district'],
+            'street': row['street'],
+            }
+
+    def mine(self, table):
+        # Every external permit: one dataset feeds permits.
+        return None
+
+
+def feed(dataset):
+    """Bring what the dataset feeds in line with its linked records;
+    return how many facts or permits were created, updated or deleted"""
     pool = Pool()
     Record = pool.get('laisui.connector.record')
-    Fact = pool.get('laisui.fact')
     if not dataset.fact_kind:
         return 0
+    target = (PermitTarget if dataset.fact_kind == PERMIT
+        else FactTarget)(dataset)
+    Model = pool.get(target.model)
     cursor = Transaction().connection.cursor()
+
     record = Record.__table__()
-    columns = ['applicant', 'key', 'reference', *FIELDS]
     cursor.execute(*record.select(
-            *[getattr(record, c) for c in columns],
+            *[getattr(record, c) for c in RECORD_COLUMNS],
             where=(record.dataset == dataset.id)
             & (record.applicant != Null)))
     wanted = {}
     for row in cursor:
-        values = fact_values(dataset, dict(zip(columns, row)))
+        row = dict(zip(RECORD_COLUMNS, row))
+        values = target.values(row)
         if values:
-            wanted[values['applicant'], values['external_reference']] = (
-                values)
+            values.update(applicant=row['applicant'], source='external')
+            wanted[row['applicant'], values[target.reference]] = values
 
-    fact = Fact.__table__()
-    cursor.execute(*fact.select(fact.id, fact.applicant,
-            fact.external_reference, *[getattr(fact, c) for c in FIELDS],
-            fact.kind,
-            where=(fact.source == 'external')
-            & Like(fact.external_reference, f'{dataset.code}:%')))
+    table = Model.__table__()
+    where = table.source == 'external'
+    if target.mine(table) is not None:
+        where &= target.mine(table)
+    cursor.execute(*table.select(table.id, table.applicant,
+            getattr(table, target.reference),
+            *[getattr(table, f) for f in target.fields], where=where))
     to_delete, to_write = [], []
-    for id_, applicant, ref, *current in cursor.fetchall():
-        values = wanted.pop((applicant, ref), None)
+    for id_, applicant, reference, *current in cursor.fetchall():
+        values = wanted.pop((applicant, reference), None)
         if values is None:
             to_delete.append(id_)
-        elif _changed(values, current):
-            to_write.extend(([Fact(id_)], _only(values, FIELDS + ['kind'])))
+        elif _changed(target.fields, values, current):
+            to_write.extend(([Model(id_)],
+                    {f: values[f] for f in target.fields}))
     with Transaction().set_context(_check_access=False):
         if to_delete:
-            Fact.delete(Fact.browse(to_delete))
+            Model.delete(Model.browse(to_delete))
         if to_write:
-            Fact.write(*to_write)
+            Model.write(*to_write)
         if wanted:
-            Fact.create(list(wanted.values()))
+            Model.create(list(wanted.values()))
     return len(to_delete) + len(to_write) // 2 + len(wanted)
 
 
-def _only(values, names):
-    return {n: values[n] for n in names}
-
-
-def _changed(values, current):
-    *fields_, kind = current
-    current = dict(zip(FIELDS, fields_), kind=kind)
-    for name in [*FIELDS, 'kind']:
-        old, new = current[name], values[name]
-        if name == 'flag':
+def _changed(names, values, current):
+    "Whether the stored values (as the database returns them) differ"
+    for name, old in zip(names, current):
+        new = values[name]
+        if isinstance(new, bool):
             old = bool(old)
-        if name in {'date_from', 'date_to'}:
+        elif isinstance(new, dt.date):
             old = _date(old)
-        if name == 'quantity' and old is not None:
-            old = Decimal(str(old))
+        elif isinstance(new, Decimal):
+            old = _decimal(old)
         if old != new:
             return True
     return False
@@ -145,3 +177,7 @@ def _changed(values, current):
 def _date(value):
     "SQLite returns dates as text"
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(value))

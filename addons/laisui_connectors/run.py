@@ -19,7 +19,7 @@ from trytond.transaction import Transaction
 
 from .clean import AddressIndex, CleanError
 from .exceptions import DuplicateFileError, FileFormatError
-from .feed import feed_facts
+from .feed import feed
 from .http_adapter import HttpAdapter
 from .pipeline import Load, Pipeline, masked
 from .reader import open_table
@@ -85,7 +85,8 @@ class Run(ModelSQL, ModelView):
     removed = fields.Integer("Removed", readonly=True)
     linked = fields.Integer("Linked", readonly=True)
     facts_changed = fields.Integer("Facts Changed", readonly=True,
-        help="Applicant facts created, updated or deleted from the records.")
+        help="Applicant facts or residence permits created, updated or "
+        "deleted from the records.")
 
     @classmethod
     def __setup__(cls):
@@ -287,7 +288,7 @@ class Run(ModelSQL, ModelView):
     @classmethod
     def _after_load(cls, run):
         "What follows a load: the applicants' external facts"
-        run.facts_changed = feed_facts(run.dataset)
+        run.facts_changed = feed(run.dataset)
         run.save()
 
     @classmethod

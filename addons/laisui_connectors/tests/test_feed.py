@@ -144,6 +144,39 @@ class FeedTestCase(ModuleTestCase):
         self.assertEqual(line.points, Decimal('2.00'))
 
     @with_transaction()
+    def test_city_permits_feed_residence_permits(self):
+        "Permits the city issued become the applicant's permits"
+        pool = Pool()
+        Permit = pool.get('laisui.residence.permit')
+        applicant = make_applicant(7)
+        permit = {'id_number': id_number(7), 'name': '申请人7',
+            'permit_no': 'GD440104201701', 'issued_on': '2017-03-01',
+            'valid_until': None, 'address': '广州市越秀区农林街道东风东路1号'}
+        self.fake.put('permits', [permit,
+                # No district in the address: no permit can be made of it
+                dict(permit, permit_no='GD-NOWHERE', address='某地')],
+            key='permit_no')
+        run = self.sync('city_permit')
+        self.assertEqual((run.inserted, run.linked, run.facts_changed),
+            (2, 2, 1))
+        permit_, = Permit.search([('applicant', '=', applicant.id)])
+        self.assertEqual((permit_.number, permit_.source,
+                permit_.district.name, permit_.street.name,
+                permit_.date_start),
+            ('GD440104201701', 'external', '越秀区', '农林街道',
+                dt.date(2017, 3, 1)))
+        line = self.line(applicant, 'permit')
+        # 2017-03-01 .. 2021-06-30: 4 full years, 3 points each
+        self.assertEqual(line.points, Decimal('12.00'))
+        self.assertEqual(line.source, 'external')
+
+        self.assertEqual(self.sync('city_permit').facts_changed, 0)
+        self.fake.put('permits', [dict(permit, valid_until='2019-02-28')],
+            key='permit_no')
+        self.assertEqual(self.sync('city_permit').facts_changed, 1)
+        self.assertEqual(Permit(permit_.id).date_end, dt.date(2019, 2, 28))
+
+    @with_transaction()
     def test_file_feeds_owned_residence(self):
         "A property file loaded by staff feeds owned residences"
         pool = Pool()
