@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sql import Null
-from sql.operators import Like
+from sql.operators import In, Like
 
 from trytond.modules.laisui_points.fact import LEVELS, QUANTITY_KINDS
 from trytond.pool import Pool
@@ -105,8 +105,12 @@ class PermitTarget(FactTarget):
             }
 
     def mine(self, table):
-        # Every external permit: one dataset feeds permits.
-        return None
+        # The external permits of the people this dataset knows: one
+        # dataset feeds permits, and nobody else's are touched.
+        record = Pool().get('laisui.connector.record').__table__()
+        return In(table.applicant, record.select(record.applicant,
+                where=(record.dataset == self.dataset.id)
+                & (record.applicant != Null)))
 
 
 def feed(dataset):
@@ -135,12 +139,10 @@ def feed(dataset):
             wanted[row['applicant'], values[target.reference]] = values
 
     table = Model.__table__()
-    where = table.source == 'external'
-    if target.mine(table) is not None:
-        where &= target.mine(table)
     cursor.execute(*table.select(table.id, table.applicant,
             getattr(table, target.reference),
-            *[getattr(table, f) for f in target.fields], where=where))
+            *[getattr(table, f) for f in target.fields],
+            where=(table.source == 'external') & target.mine(table)))
     to_delete, to_write = [], []
     for id_, applicant, reference, *current in cursor.fetchall():
         values = wanted.pop((applicant, reference), None)

@@ -149,6 +149,13 @@ class FeedTestCase(ModuleTestCase):
         pool = Pool()
         Permit = pool.get('laisui.residence.permit')
         applicant = make_applicant(7)
+        # Someone the city system does not list keeps their permit.
+        other = make_applicant(8)
+        yuexiu = Pool().get('laisui.district').search(
+            [('code', '=', '440104')])[0]
+        kept, = Permit.create([{'applicant': other.id, 'number': 'GD-OTHER',
+                    'district': yuexiu.id, 'date_start': dt.date(2016, 1, 1),
+                    'source': 'external'}])
         permit = {'id_number': id_number(7), 'name': '申请人7',
             'permit_no': 'GD440104201701', 'issued_on': '2017-03-01',
             'valid_until': None, 'address': '广州市越秀区农林街道东风东路1号'}
@@ -175,6 +182,8 @@ class FeedTestCase(ModuleTestCase):
             key='permit_no')
         self.assertEqual(self.sync('city_permit').facts_changed, 1)
         self.assertEqual(Permit(permit_.id).date_end, dt.date(2019, 2, 28))
+        self.assertEqual(Permit.search([('applicant', '=', other.id)]),
+            [kept])
 
     @with_transaction()
     def test_file_feeds_owned_residence(self):
