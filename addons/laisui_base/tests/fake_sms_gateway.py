@@ -11,12 +11,13 @@ of behaviours consumed one per request: 'ok', 'error' (HTTP 500), 'busy'
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .local_server import LocalServer
 
 
-class FakeGateway:
+class FakeGateway(LocalServer):
 
     def __init__(self, secret, slow_seconds=1.5):
         self.secret = secret.encode()
@@ -60,15 +61,5 @@ class FakeGateway:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.url = f'http://127.0.0.1:{self.server.server_port}/'
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
+        self.url = f'http://127.0.0.1:{self.port}/'

@@ -20,11 +20,13 @@ different version of the first record in the same page).
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from trytond.modules.laisui_base.tests.local_server import LocalServer
 
-class FakeSource:
+
+class FakeSource(LocalServer):
 
     def __init__(self, token=None, port=0, slow_seconds=2.0):
         self.token = token
@@ -92,19 +94,8 @@ class FakeSource:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(('127.0.0.1', port), Handler)
-        self.server.daemon_threads = True
-        self.url = f'http://127.0.0.1:{self.server.server_address[1]}'
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler, port)
+        self.url = f'http://127.0.0.1:{self.port}'
 
     def put(self, endpoint, records, key='record_no'):
         """Add or change records (same `key` value: a change, which moves
