@@ -16,11 +16,13 @@ from .exceptions import SourceError
 
 
 class SyncState:
-    "Where the listing got to; the run commits `cursor` when it succeeds"
+    """Where the listing got to; the run commits `cursor` when it succeeds.
+    `more`: the run stopped at its row limit with pages left to read."""
 
     def __init__(self, cursor):
         self.cursor = cursor
         self.pages = 0
+        self.more = False
 
 
 class HttpAdapter:
@@ -68,17 +70,22 @@ class HttpAdapter:
                 time.sleep(min(0.2 * 2 ** attempt, 5))
         raise error
 
-    def pages(self, dataset, cursor):
+    def pages(self, dataset, cursor, limit=None):
         """Records from `cursor` on, page by page, as (position, record);
-        and the state whose cursor the run commits at the end."""
+        and the state whose cursor the run commits at the end.
+
+        An incremental listing stops at the first page end past `limit`
+        records (the next run goes on from there); a full refresh must be
+        read whole, so it fails past the limit instead."""
         state = SyncState(cursor)
 
         def records():
             position = 0
-            current = cursor
+            # A full refresh lists everything, but still pages by cursor.
+            current = cursor if dataset.mode == 'incremental' else None
             while True:
                 params = {'limit': self.source.page_size}
-                if current and dataset.mode == 'incremental':
+                if current:
                     params['cursor'] = current
                 page = self.get(dataset.endpoint, params)
                 if (not isinstance(page, dict)
@@ -94,6 +101,11 @@ class HttpAdapter:
                 if following is not None:
                     state.cursor = str(following)
                 if not page.get('has_more'):
+                    return
+                if limit and position >= limit:
+                    if dataset.mode == 'full':
+                        raise self._error('too_many', limit=limit)
+                    state.more = True
                     return
                 if following is None or str(following) == current:
                     # The source sent the same page again: following it

@@ -247,7 +247,8 @@ class Run(ModelSQL, ModelView):
         cursor_to = None
         if run.origin == 'http':
             adapter = HttpAdapter(dataset.source)
-            rows, state = adapter.pages(dataset, run.cursor_from)
+            rows, state = adapter.pages(dataset, run.cursor_from,
+                limit=dataset.max_rows)
             cls._stage(pipeline, load, rows)
             cursor_to = state.cursor
         elif run.origin == 'lookup':
@@ -274,6 +275,9 @@ class Run(ModelSQL, ModelView):
             Dataset.write([dataset], {'cursor': cursor_to})
         run.save()
         cls._after_load(run)
+        if run.origin == 'http' and state.more:
+            # A long first sync goes in runs of max_rows, each committed.
+            cls.launch([Dataset(dataset.id)], 'http')
 
     @classmethod
     def _stage(cls, pipeline, load, rows):

@@ -109,6 +109,12 @@ class FakeSource(LocalServer):
                 rows.pop(name, None)
                 rows[name] = (self._sequence, dict(record))
 
+    def remove(self, endpoint, names):
+        "Drop records by their key value (a full refresh no longer lists them)"
+        with self._lock:
+            for name in names:
+                self.endpoints[endpoint].pop(name, None)
+
     def page(self, endpoint, cursor, limit):
         with self._lock:
             # in sequence order already (see put)

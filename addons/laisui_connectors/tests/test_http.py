@@ -64,6 +64,65 @@ class HttpSyncTestCase(ModuleTestCase):
         self.assertEqual(len(records(CODE)), 260)
 
     @with_transaction()
+    def test_long_sync_in_bounded_runs(self):
+        "Past max_rows an incremental sync commits and queues the rest"
+        pool = Pool()
+        Dataset = pool.get('laisui.connector.dataset')
+        Run = pool.get('laisui.connector.run')
+        self.configure(page_size=40)
+        Dataset.write([dataset(CODE)], {'max_rows': 100})
+        self.fake.put('leases', [lease(n) for n in range(250)])
+        first = self.sync()
+        # Stops at the first page end past 100 rows.
+        self.assertEqual((first.state, first.rows_read, first.cursor_to),
+            ('done', 120, '120'))
+        following = []
+        while True:
+            queued = Run.search([('state', '=', 'queued')])
+            if not queued:
+                break
+            Run.process(queued[0])
+            following.append(Run(queued[0].id))
+        self.assertEqual([(r.cursor_from, r.rows_read) for r in following],
+            [('120', 120), ('240', 10)])
+        self.assertEqual(len(records(CODE)), 250)
+
+        # A full refresh cannot be split: past the limit it fails.
+        Dataset.write([dataset(CODE)], {'mode': 'full'})
+        run = self.sync()
+        self.assertEqual(run.state, 'failed')
+        self.assertIn('超过 100 条', run.error)
+        self.assertEqual(len(records(CODE)), 250)
+
+    @with_transaction()
+    def test_full_refresh(self):
+        "A full refresh pages through everything and drops what went"
+        pool = Pool()
+        Dataset = pool.get('laisui.connector.dataset')
+        Fact = pool.get('laisui.fact')
+        applicant = make_applicant(id_number=id_number(3))
+        self.configure(page_size=50)
+        Dataset.write([dataset(CODE)], {'mode': 'full'})
+        self.fake.put('leases', [lease(n) for n in range(120)])
+        run = self.sync()
+        self.assertEqual((run.state, run.inserted, run.linked),
+            ('done', 120, 1), run.error)
+        self.assertEqual(len([r for r in self.fake.requests
+                    if 'cursor=' in r]), 2)
+        self.assertEqual(len(Fact.search([
+                        ('applicant', '=', applicant.id),
+                        ('source', '=', 'external')])), 1)
+
+        self.fake.remove('leases', [lease(n)['record_no'] for n in range(20)])
+        run = self.sync()
+        self.assertEqual((run.rows_read, run.removed, run.unchanged,
+                run.facts_changed), (100, 20, 100, 1))
+        self.assertEqual(len(records(CODE)), 100)
+        # The fact of the lease the source dropped went with it.
+        self.assertEqual(Fact.search([('applicant', '=', applicant.id),
+                    ('source', '=', 'external')]), [])
+
+    @with_transaction()
     def test_lookup_one_applicant(self):
         "The look-up button asks the source about one person only"
         pool = Pool()
