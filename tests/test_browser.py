@@ -3,6 +3,7 @@
 """Journeys in a real browser (Debian chromium through Playwright).
 
 Screenshots land in docs/screenshots/, which the README shows."""
+import json
 import re
 from pathlib import Path
 
@@ -203,22 +204,32 @@ def test_back_office_synchronisation(laisui_server, browser):
         server.python(f'''
             Source = pool.get('laisui.connector.source')
             source, = Source.search([('code', '=', 'rental')])
-            Source.write([source], {{'base_url': '{fake.url}'}})
+            Source.write([source], {{'base_url': '{fake.url}',
+                'timeout': 5, 'retries': 1}})
             ''')
         context, page, errors = staff_login(browser, server, 'dadmin01')
         page.click('text=来穗积分')
         page.click('text="数据交换"')
         page.click('text="数据集"')
         page.dblclick('text="租赁备案"')
-        page.click('button:has-text("立即同步")')
         # No worker on this server: the run is processed after the click's
         # commit, before the answer.
+        with page.expect_response(lambda r: 'connector.dataset.sync' in (
+                    r.request.post_data or ''), timeout=90000):
+            page.click('button:has-text("立即同步")')
+        run = json.loads(server.python('''
+            Run = pool.get('laisui.connector.run')
+            run, = Run.search([('dataset.code', '=', 'rental_lease')],
+                order=[('id', 'DESC')], limit=1)
+            print(json.dumps([run.state, run.error]))
+            '''))
+        assert run == ['done', None], (run, fake.requests)
         page.click('text="同步批次"')
         # The list opens on the failed runs: this one succeeded.
         page.click('text="全部"')
-        run = page.locator('td:has-text("租赁备案") >> visible=true').first
-        run.wait_for(timeout=30000)
-        run.dblclick()
+        row = page.locator('td:has-text("租赁备案") >> visible=true').first
+        row.wait_for(timeout=30000)
+        row.dblclick()
         page.wait_for_selector('text=身份证号码校验位错误', timeout=30000)
         body = page.inner_text('body')
         assert '已完成' in body
