@@ -2,9 +2,12 @@
 # this repository contains the full copyright notices and license terms.
 """Synchronisation over real HTTP with a fake rental system on 127.0.0.1
 that misbehaves on request."""
+from trytond.model.exceptions import AccessButtonError
+from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from .fake_sources import FakeSource
 from .tools import dataset, id_number, lease, records
@@ -136,7 +139,18 @@ class HttpSyncTestCase(ModuleTestCase):
                     ('id', '!=', dataset(CODE).source.id)]),
             {'active': False})
         self.fake.put('leases', [lease(n) for n in range(20)])
-        Applicant.lookup_external([applicant])
+        # A department reviewer may not ask; a window clerk may, through
+        # the button's permission only.
+        for login, group in [('dept', 'group_department_reviewer'),
+                ('clerk', 'group_window_clerk')]:
+            user = staff(login, group)
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                if login == 'dept':
+                    with self.assertRaises(AccessButtonError):
+                        Applicant.lookup_external([applicant])
+                else:
+                    Applicant.lookup_external([applicant])
         run, = Run.search([('origin', '=', 'lookup')])
         Run.process(run)
         run = Run(run.id)
