@@ -81,15 +81,12 @@ class FactSet:
             self.by_kind[fact['kind']].append(fact)
         self.used = []
 
-    def facts(self, *kinds):
-        result = [f for k in kinds for f in self.by_kind.get(k, ())]
-        self.used.extend(result)
-        return result
-
-    def home_facts(self, *kinds):
-        "The facts of kinds located in this system's own district"
+    def facts(self, *kinds, home=False):
+        """The facts of kinds, marked used; with home, only those located
+        in this system's own district"""
         result = [f for k in kinds for f in self.by_kind.get(k, ())
-            if self.districts.get(f['district'], {}).get('home')]
+            if not home
+            or self.districts.get(f['district'], {}).get('home')]
         self.used.extend(result)
         return result
 
@@ -195,10 +192,15 @@ def moved_out_years(fs):
 @variable("各险种缴费满年数合计",
     kinds=['insurance'])
 def insurance_type_years(fs):
+    return sum(_years_by_type(fs, fs.facts('insurance')))
+
+
+def _years_by_type(fs, facts):
+    "Full years of each insurance type (level) among the facts"
     by_type = defaultdict(list)
-    for fact in fs.facts('insurance'):
+    for fact in facts:
         by_type[fact['level']].append(_period(fact))
-    return sum(fs.full_years(periods) for periods in by_type.values())
+    return [fs.full_years(periods) for periods in by_type.values()]
 
 
 @variable("已登记就业或经营",
@@ -213,8 +215,9 @@ def employed(fs):
 @variable("在本区合法稳定居住满年数",
     kinds=['residence_owned', 'residence_rented', 'residence_dormitory'])
 def home_residence_years(fs):
-    facts = fs.home_facts(
-        'residence_owned', 'residence_rented', 'residence_dormitory')
+    facts = fs.facts(
+        'residence_owned', 'residence_rented', 'residence_dormitory',
+        home=True)
     # As rental_years: a rental counts once registered (备案).
     return fs.full_years(_period(f) for f in facts
         if f['kind'] != 'residence_rented' or f['flag'])
@@ -222,16 +225,14 @@ def home_residence_years(fs):
 
 @variable("在本区参保最长险种满年数", kinds=['insurance'])
 def home_insurance_years(fs):
-    by_type = defaultdict(list)
-    for fact in fs.home_facts('insurance'):
-        by_type[fact['level']].append(_period(fact))
-    return max((fs.full_years(p) for p in by_type.values()), default=0)
+    return max(_years_by_type(fs, fs.facts('insurance', home=True)),
+        default=0)
 
 
 @variable("在本区登记就业或经营", kinds=['employment', 'business'])
 def home_employed(fs):
     return int(any(not f['date_to'] or f['date_to'] >= fs.date
-            for f in fs.home_facts('employment', 'business')))
+            for f in fs.facts('employment', 'business', home=True)))
 
 
 # Education and skills --------------------------------------------------
