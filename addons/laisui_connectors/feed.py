@@ -113,9 +113,10 @@ class PermitTarget(FactTarget):
                 & (record.applicant != Null)))
 
 
-def feed(dataset):
-    """Bring what the dataset feeds in line with its linked records;
-    return how many facts or permits were created, updated or deleted"""
+def feed(dataset, applicant=None):
+    """Bring what the dataset feeds in line with its linked records (of
+    one applicant only, after a look-up); return how many facts or permits
+    were created, updated or deleted"""
     pool = Pool()
     Record = pool.get('laisui.connector.record')
     if not dataset.fact_kind:
@@ -126,10 +127,11 @@ def feed(dataset):
     cursor = Transaction().connection.cursor()
 
     record = Record.__table__()
+    where = (record.dataset == dataset.id) & (record.applicant != Null)
+    if applicant:
+        where &= record.applicant == applicant.id
     cursor.execute(*record.select(
-            *[getattr(record, c) for c in RECORD_COLUMNS],
-            where=(record.dataset == dataset.id)
-            & (record.applicant != Null)))
+            *[getattr(record, c) for c in RECORD_COLUMNS], where=where))
     wanted = {}
     for row in cursor:
         row = dict(zip(RECORD_COLUMNS, row))
@@ -139,10 +141,12 @@ def feed(dataset):
             wanted[row['applicant'], values[target.reference]] = values
 
     table = Model.__table__()
+    where = (table.source == 'external') & target.mine(table)
+    if applicant:
+        where &= table.applicant == applicant.id
     cursor.execute(*table.select(table.id, table.applicant,
             getattr(table, target.reference),
-            *[getattr(table, f) for f in target.fields],
-            where=(table.source == 'external') & target.mine(table)))
+            *[getattr(table, f) for f in target.fields], where=where))
     to_delete, to_write = [], []
     for id_, applicant, reference, *current in cursor.fetchall():
         values = wanted.pop((applicant, reference), None)

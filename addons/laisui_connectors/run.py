@@ -292,7 +292,8 @@ class Run(ModelSQL, ModelView):
     @classmethod
     def _after_load(cls, run):
         "What follows a load: the applicants' external facts"
-        run.facts_changed = feed(run.dataset)
+        # A look-up loaded one person's records: only theirs can change.
+        run.facts_changed = feed(run.dataset, applicant=run.applicant)
         run.save()
 
     @classmethod
