@@ -1,0 +1,685 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Review cases (审核案件): one per reviewed document, driven by the
+workflow version it started with.
+
+A case sits in one stage. People decide task stages (pass, return for
+correction, reject); a department stage waits for the department tasks it
+fanned out; automatic, condition and end stages run as soon as a case
+enters them; a timer stage waits for its period (cron). Every stage a case
+passes through leaves a step in its timeline.
+"""
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.concurrency import lock_in_state
+from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_points.formula import evaluate, namespace
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .deadline import DeadlineMixin
+from .exceptions import DecisionError
+from .reviewable import ReviewableMixin
+from .workflow import EVENTS
+
+STATES = [
+    ('open', "Under Review"),
+    ('returned', "Returned for Correction"),
+    ('approved', "Approved"),
+    ('rejected', "Rejected"),
+    ]
+# More automatic stages than this in one go means a loop of automatic and
+# condition stages that no data will ever leave.
+_MAX_AUTOMATIC_HOPS = 50
+
+
+class Case(DeadlineMixin, ModelSQL, ModelView):
+    "Review case (审核案件)"
+    __name__ = 'laisui.review.case'
+
+    document = fields.Reference("Document", 'get_document_models',
+        required=True, readonly=True)
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        required=True, readonly=True, ondelete='RESTRICT')
+    workflow = fields.Many2One('laisui.review.workflow', "Workflow",
+        required=True, readonly=True, ondelete='RESTRICT')
+    stage = fields.Many2One('laisui.review.stage', "Stage", readonly=True,
+        ondelete='RESTRICT')
+    stage_kind = fields.Function(fields.Selection('get_stage_kinds',
+            "Stage Kind"), 'get_stage_kind')
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state_string = state.translated('state')
+    entered_at = fields.Timestamp("In Stage Since", readonly=True)
+    returns = fields.Integer("Times Returned", readonly=True)
+    mismatches = fields.Integer("Mismatched Lines", readonly=True)
+    comment = fields.Text("Review Comment",
+        states={'readonly': Eval('state') != 'open'},
+        help="The reason of the next decision; kept in the timeline.")
+    lines = fields.One2Many('laisui.review.line', 'case', "Indicator Lines",
+        readonly=True)
+    tasks = fields.One2Many('laisui.review.task', 'case', "Department Tasks",
+        readonly=True)
+    steps = fields.One2Many('laisui.review.step', 'case', "Timeline",
+        readonly=True)
+    corrections = fields.One2Many('laisui.review.correction', 'case',
+        "Items to Correct",
+        states={'readonly': Eval('state') != 'open'})
+    total_points = fields.Function(fields.Numeric("Confirmed Points",
+            digits=(16, 2)), 'get_total_points')
+    declared_points = fields.Function(fields.Numeric("Declared Points",
+            digits=(16, 2)), 'get_total_points')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.update({
+                Index(t, (t.document, Index.Equality())),
+                Index(t, (t.applicant, Index.Equality())),
+                Index(t, (t.stage, Index.Equality()),
+                    (t.state, Index.Equality())),
+                })
+        open_ = Eval('state') != 'open'
+        task = Eval('stage_kind') != 'task'
+        cls._buttons.update({
+                'pass_': {
+                    'invisible': open_ | task,
+                    'depends': ['state', 'stage_kind'],
+                    },
+                'return_': {
+                    'invisible': open_ | ~Eval('stage_kind').in_(
+                        ['task', 'department']),
+                    'depends': ['state', 'stage_kind'],
+                    },
+                'reject': {
+                    'invisible': open_ | task,
+                    'depends': ['state', 'stage_kind'],
+                    },
+                'resubmit': {
+                    'invisible': Eval('state') != 'returned',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'open'
+
+    @classmethod
+    def default_returns(cls):
+        return 0
+
+    @classmethod
+    def default_mismatches(cls):
+        return 0
+
+    @classmethod
+    def get_document_models(cls):
+        "Every registered model that is reviewable"
+        pool = Pool()
+        Model = pool.get('ir.model')
+        names = [name for name, klass in pool.iterobject()
+            if issubclass(klass, ReviewableMixin)]
+        models = Model.search([('name', 'in', names)]) if names else []
+        return [(None, '')] + [(m.name, m.string) for m in models]
+
+    @classmethod
+    def document_variables(cls, document_model):
+        "Names and types of the document's workflow variables"
+        if not document_model:
+            return {}
+        return Pool().get(document_model)._review_variables
+
+    @classmethod
+    def get_stage_kinds(cls):
+        Stage = Pool().get('laisui.review.stage')
+        return Stage.fields_get(['kind'])['kind']['selection']
+
+    def get_stage_kind(self, name):
+        return self.stage.kind if self.stage else None
+
+    def get_rec_name(self, name):
+        return f'{self.document.rec_name if self.document else ""} #{self.id}'
+
+    @classmethod
+    def get_total_points(cls, cases, names):
+        result = {n: {c.id: Decimal(0) for c in cases} for n in names}
+        for case in cases:
+            for line in case.lines:
+                if 'declared_points' in names:
+                    result['declared_points'][case.id] += (
+                        line.declared_points or 0)
+                if 'total_points' in names and line.state in {
+                        'confirmed', 'adjusted'}:
+                    result['total_points'][case.id] += line.points or 0
+        return result
+
+    # Start -------------------------------------------------------------
+    @classmethod
+    def start(cls, documents):
+        "Create and start one case per document; return the cases"
+        pool = Pool()
+        Workflow = pool.get('laisui.review.workflow')
+        Line = pool.get('laisui.review.line')
+        workflows = {}
+        vlist = []
+        for document in documents:
+            name = document.__name__
+            if name not in workflows:
+                workflows[name] = Workflow.active_for(name)
+            if not workflows[name]:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_no_active_workflow',
+                        document=document.rec_name))
+            vlist.append({
+                    'document': str(document),
+                    'applicant': document.review_applicant().id,
+                    'workflow': workflows[name].id,
+                    })
+        cases = cls.create(vlist)
+        Line.create([dict(values, case=case.id)
+                for document, case in zip(documents, cases)
+                for values in document.review_line_values()])
+        by_stage = defaultdict(list)
+        for case in cases:
+            initial, = [s for s in case.workflow.stages if s.initial]
+            by_stage[initial].append(case)
+        cls._run(list(by_stage.items()))
+        return cls.browse(cases)
+
+    # Engine ------------------------------------------------------------
+    @classmethod
+    def _run(cls, pending):
+        """Enter cases into stages and run every stage that decides by
+        itself, until each case waits for a person, a timer or ended.
+
+        `pending` is a list of (stage, cases)."""
+        hops = 0
+        while pending:
+            hops += 1
+            if hops > _MAX_AUTOMATIC_HOPS * max(len(pending), 1):
+                raise DecisionError(gettext(
+                        'laisui_review.msg_automatic_loop'))
+            stage, cases = pending.pop(0)
+            cls._enter(cases, stage)
+            cases = cls.browse(cases)
+            for event, moved in cls._act(cases, stage).items():
+                pending.extend(cls._leave(moved, stage, event))
+
+    @classmethod
+    def _enter(cls, cases, stage):
+        pool = Pool()
+        Step = pool.get('laisui.review.step')
+        Calendar = pool.get('laisui.calendar.day')
+        now = clock.now()
+        deadline = None
+        if stage.deadline_days and stage.kind in {
+                'task', 'department', 'timer'}:
+            deadline = Calendar.add_working_days(
+                clock.to_local(now).date(), stage.deadline_days)
+        cls.write(cases, {
+                'stage': stage.id,
+                'state': 'open',
+                'entered_at': now,
+                'deadline': deadline,
+                'reminded': False,
+                'overdue_notified': False,
+                'escalated': False,
+                })
+        Step.create([{
+                    'case': c.id,
+                    'stage': stage.id,
+                    'entered_at': now,
+                    'deadline': deadline,
+                    } for c in cases])
+
+    @classmethod
+    def _act(cls, cases, stage):
+        """What a stage does on entry: {event: cases} for the cases that
+        leave it at once; the others wait."""
+        pool = Pool()
+        Task = pool.get('laisui.review.task')
+        Rule = pool.get('laisui.review.comparison.rule')
+        if stage.kind == 'end':
+            cls._finish(cases, stage.outcome)
+            return {}
+        if stage.kind == 'automatic' and stage.action == 'compare':
+            Rule.compare(cases)
+            exits = {t.event for t in stage.workflow.transitions
+                if t.source == stage}
+            result = defaultdict(list)
+            for case in cls.browse(cases):
+                needs_people = any(l.state == 'pending' for l in case.lines)
+                result['mismatch' if needs_people and 'mismatch' in exits
+                    else 'pass'].append(case)
+            return result
+        if stage.kind == 'condition':
+            return cls._choose(cases, stage)
+        if stage.kind == 'department':
+            waiting = Task.fan_out(cases, stage)
+            done = [c for c in cases if c not in waiting]
+            return {'pass': done} if done else {}
+        return {}
+
+    @classmethod
+    def _choose(cls, cases, stage):
+        "The first condition that holds for each case, else otherwise"
+        variables = dict(cls._variables_types(stage.workflow))
+        exits = sorted((t for t in stage.workflow.transitions
+                if t.source == stage), key=lambda t: (t.sequence or 0, t.id))
+        compiled = [(t, t.compiled(variables)) for t in exits
+            if t.event == 'condition']
+        result = defaultdict(list)
+        for case in cls.browse(cases):
+            globals_ = namespace(case.variables())
+            for transition, code in compiled:
+                if evaluate(code, globals_):
+                    result[transition].append(case)
+                    break
+            else:
+                result['otherwise'].append(case)
+        return result
+
+    @classmethod
+    def _variables_types(cls, workflow):
+        from .workflow import CASE_VARIABLES
+        return dict(CASE_VARIABLES,
+            **cls.document_variables(workflow.document_model))
+
+    def variables(self):
+        "Values the conditions of the workflow read"
+        lines = self.lines
+        values = {
+            'total_points': float(sum(
+                    (l.points or l.declared_points or 0) for l in lines)),
+            'mismatches': sum(l.comparison == 'mismatched' for l in lines),
+            'no_data': sum(l.comparison == 'no_data' for l in lines),
+            'adjusted': sum(l.state == 'adjusted' for l in lines),
+            'returns': self.returns or 0,
+            }
+        values.update(self.document.review_variables())
+        return values
+
+    @classmethod
+    def _leave(cls, cases, stage, event, comment=None):
+        """Close the current step of the cases with `event` and return
+        (stage, cases) pairs to enter next. `event` is an event name or,
+        for a condition, the transition chosen."""
+        pool = Pool()
+        Step = pool.get('laisui.review.step')
+        Transition = pool.get('laisui.review.transition')
+        if not cases:
+            return []
+        if isinstance(event, Transition):
+            transition, event = event, event.event
+        else:
+            transition, = [t for t in stage.workflow.transitions
+                if t.source == stage and t.event == event]
+        Step.close(cases, event, comment)
+        if stage.kind == 'department':
+            pool.get('laisui.review.task').cancel_open(cases)
+        if event == 'return':
+            cls._return(cases, transition.target)
+            return []
+        return [(transition.target, cases)]
+
+    @classmethod
+    def _finish(cls, cases, outcome):
+        pool = Pool()
+        Step = pool.get('laisui.review.step')
+        Step.close(cases, outcome, None)
+        cls.write(cases, {'state': outcome, 'deadline': None})
+        cls._audit(cases, 'open', outcome)
+        for Document, documents in _documents(cases).items():
+            Document.review_finished(documents, outcome)
+
+    @classmethod
+    def _return(cls, cases, resume_stage):
+        """Send the applicant one complete list of what to correct; the
+        case waits at the stage it will resume from."""
+        pool = Pool()
+        Correction = pool.get('laisui.review.correction')
+        items = {}
+        new = []
+        cases = cls.browse(cases)
+        for case in cases:
+            lines = [l for l in case.lines if l.state == 'correction']
+            for line in lines:
+                new.append({'case': case.id, 'indicator': line.indicator.id,
+                        'description': line.reason})
+        if new:
+            Correction.create(new)
+        for case in cls.browse(cases):
+            open_items = [c for c in case.corrections if not c.sent]
+            items[case] = [c.rec_name for c in open_items]
+            Correction.write(open_items, {'sent': True,
+                    'round': (case.returns or 0) + 1})
+        for case in cases:
+            case.returns = (case.returns or 0) + 1
+            case.stage = resume_stage
+            case.state = 'returned'
+            case.deadline = None
+        cls.save(cases)
+        cls._audit(cases, 'open', 'returned')
+        for Document, documents in _documents(cases).items():
+            for document in documents:
+                Document.review_returned(
+                    [document], items[document.review_case])
+
+    @classmethod
+    def _audit(cls, cases, from_state, to_state):
+        AuditLog = Pool().get('laisui.audit.log')
+        AuditLog.log_many([{
+                    'action': 'state', 'resource': str(c),
+                    'from_value': from_state, 'to_value': to_state,
+                    'detail': c.stage.name if c.stage else None,
+                    } for c in cases])
+
+    # Decisions ---------------------------------------------------------
+    @classmethod
+    def decide(cls, cases, event, comment=None, stages=None):
+        """A person's decision on cases at a task stage.
+
+        `stages` maps case id → the stage id the person saw; a case that
+        moved on meanwhile (or whose form is older than its last change)
+        gives StateConflictError and nothing changes."""
+        comment = (comment or '').strip() or None
+        cases = cls._lock(cases, ['open'], stages)
+        for case in cases:
+            case.check_decision(event, comment)
+        pending = []
+        by_stage = defaultdict(list)
+        for case in cases:
+            by_stage[case.stage].append(case)
+        for stage, stage_cases in by_stage.items():
+            comments = {c.id: comment or c.comment for c in stage_cases}
+            pending.extend(cls._leave(stage_cases, stage, event, comments))
+        cls.write(cases, {'comment': None})
+        cls._audit_decision(cases, event)
+        cls._run(pending)
+
+    def check_decision(self, event, comment):
+        transaction = Transaction()
+        stage = self.stage
+        if stage.kind not in {'task', 'department'} or not any(
+                t.source == stage and t.event == event
+                for t in self.workflow.transitions):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_decision_not_allowed',
+                    case=self.rec_name, stage=stage.name,
+                    decision=dict(EVENTS)[event]))
+        if stage.kind == 'department' and event != 'return':
+            raise DecisionError(gettext(
+                    'laisui_review.msg_decision_not_allowed',
+                    case=self.rec_name, stage=stage.name,
+                    decision=dict(EVENTS)[event]))
+        if event in {'return', 'reject'} and not (
+                comment or self.comment):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_decision_reason',
+                    decision=dict(EVENTS)[event]))
+        if event == 'return' and not (
+                any(not c.sent for c in self.corrections)
+                or any(l.state == 'correction' for l in self.lines)):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_return_items', case=self.rec_name))
+        if transaction.user and transaction.check_access:
+            self.check_responsible(transaction.user)
+
+    def check_responsible(self, user_id):
+        "Only the stage's role and department decide a task stage"
+        pool = Pool()
+        User = pool.get('res.user')
+        stage = self.stage
+        user = User(user_id)
+        if stage.kind != 'task':
+            return
+        if ((stage.group and stage.group not in user.groups)
+                or (stage.department
+                    and stage.department not in user.laisui_departments)):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_not_responsible',
+                    stage=stage.name))
+
+    @classmethod
+    def _lock(cls, cases, states, stages=None):
+        """Lock the cases; StateConflictError when one left `states`, left
+        the stage the person saw, or changed after their form was read."""
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            # Record rules first: nothing of an unreadable case leaks.
+            cls.read([c.id for c in cases], ['id'])
+        timestamps = dict(transaction.context.get('_timestamp') or {})
+        cases = lock_in_state(cls, cases, states)
+        for case in cases:
+            seen = (stages or {}).get(case.id)
+            stamp = timestamps.get(str(case))
+            changed = case.write_date or case.create_date
+            if (seen is not None and seen != case.stage.id) or (
+                    stamp and changed
+                    and str(changed.timestamp()) != str(stamp)
+                    and not _same_stamp(changed, stamp)):
+                raise StateConflictError(gettext(
+                        'laisui_base.msg_state_conflict',
+                        record=case.rec_name,
+                        state=case.stage.name if case.state == 'open'
+                        else case.state_string))
+        return cases
+
+    @classmethod
+    def _audit_decision(cls, cases, event):
+        AuditLog = Pool().get('laisui.audit.log')
+        AuditLog.log_many([{
+                    'action': 'state', 'resource': str(c),
+                    'from_value': c.stage.name,
+                    'to_value': event,
+                    } for c in cases])
+
+    @classmethod
+    @ModelView.button
+    def pass_(cls, cases):
+        cls.decide(cases, 'pass')
+
+    @classmethod
+    @ModelView.button
+    def return_(cls, cases):
+        cls.decide(cases, 'return')
+
+    @classmethod
+    @ModelView.button
+    def reject(cls, cases):
+        cls.decide(cases, 'reject')
+
+    @classmethod
+    @ModelView.button
+    def resubmit(cls, cases):
+        "The applicant corrected: review again from the resume stage"
+        pool = Pool()
+        Line = pool.get('laisui.review.line')
+        cases = cls._lock(cases, ['returned'])
+        Line.reopen([l for c in cases for l in c.lines
+                if l.state == 'correction'])
+        cls._audit(cases, 'returned', 'open')
+        for Document, documents in _documents(cases).items():
+            Document.review_resumed(documents)
+        by_stage = defaultdict(list)
+        for case in cases:
+            by_stage[case.stage].append(case)
+        cls._run(list(by_stage.items()))
+
+    @classmethod
+    def department_done(cls, cases):
+        """Called when every task of the cases' department stage is done:
+        return for correction if a department asked for it, else pass."""
+        by_event = defaultdict(list)
+        for case in cls.browse(cases):
+            exits = {t.event for t in case.workflow.transitions
+                if t.source == case.stage}
+            wants = any(l.state == 'correction' for l in case.lines)
+            by_event[case.stage, 'return' if wants and 'return' in exits
+                else 'pass'].append(case)
+        pending = []
+        for (stage, event), event_cases in by_event.items():
+            pending.extend(cls._leave(event_cases, stage, event))
+        cls._run(pending)
+
+    @classmethod
+    def fire_timers(cls):
+        "Cron: cases whose timer stage (e.g. publicity) has elapsed"
+        today = clock.today()
+        cases = cls.search([
+                ('state', '=', 'open'),
+                ('stage.kind', '=', 'timer'),
+                ('deadline', '<', today),
+                ])
+        by_stage = defaultdict(list)
+        for case in cases:
+            by_stage[case.stage].append(case)
+        pending = []
+        for stage, stage_cases in by_stage.items():
+            pending.extend(cls._leave(stage_cases, stage, 'timeout'))
+        cls._run(pending)
+
+    @classmethod
+    def deadline_domain(cls):
+        return super().deadline_domain() + [('stage.kind', '=', 'task')]
+
+    @classmethod
+    def remind(cls):
+        "Cron: the to-do reminders of cases and department tasks"
+        Task = Pool().get('laisui.review.task')
+        return cls.send_reminders() + Task.send_reminders()
+
+    def deadline_recipients(self):
+        "The users who decide this case at its stage"
+        pool = Pool()
+        User = pool.get('res.user')
+        stage = self.stage
+        if not stage or stage.kind != 'task':
+            return []
+        domain = [('active', '=', True)]
+        if stage.group:
+            domain.append(('groups', '=', stage.group.id))
+        if stage.department:
+            domain.append(('laisui_departments', '=', stage.department.id))
+        return User.search(domain)
+
+    def deadline_label(self):
+        return f'{self.rec_name}（{self.stage.name}）'
+
+
+def _same_stamp(changed, stamp):
+    "sao sends the epoch as a string with the database's precision"
+    try:
+        return abs(changed.timestamp() - float(stamp)) < 1e-3
+    except (TypeError, ValueError):
+        return False
+
+
+def _documents(cases):
+    "The documents of the cases grouped by model"
+    pool = Pool()
+    result = defaultdict(list)
+    for case in cases:
+        document = case.document
+        result[pool.get(document.__name__)].append(document)
+    return result
+
+
+class Step(ModelSQL, ModelView):
+    "Review step: one stage a case went through (timeline)"
+    __name__ = 'laisui.review.step'
+
+    case = fields.Many2One('laisui.review.case', "Case", required=True,
+        readonly=True, ondelete='CASCADE')
+    stage = fields.Many2One('laisui.review.stage', "Stage", required=True,
+        readonly=True, ondelete='RESTRICT')
+    entered_at = fields.Timestamp("Entered At", readonly=True)
+    deadline = fields.Date("Deadline", readonly=True)
+    left_at = fields.Timestamp("Left At", readonly=True)
+    decision = fields.Char("Decision", readonly=True)
+    decision_string = fields.Function(fields.Char("Decision"),
+        'get_decision_string')
+    decided_by = fields.Many2One('res.user', "Decided By", readonly=True)
+    comment = fields.Text("Comment", readonly=True)
+    duration = fields.TimeDelta("Time Spent", readonly=True)
+    overdue = fields.Boolean("Overdue", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('entered_at', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.add(Index(t, (t.case, Index.Equality())))
+
+    def get_decision_string(self, name):
+        from .workflow import OUTCOMES
+        labels = dict(EVENTS, **{k: v for k, v in OUTCOMES if k})
+        return labels.get(self.decision, self.decision)
+
+    @classmethod
+    def close(cls, cases, decision, comments):
+        """End the open step of each case; comments is one text or a map
+        case id → text."""
+        now = clock.now()
+        user = Transaction().user or None
+        steps = cls.search([
+                ('case', 'in', [c.id for c in cases]),
+                ('left_at', '=', None),
+                ])
+        today = clock.to_local(now).date()
+        for step in steps:
+            comment = (comments.get(step.case.id)
+                if isinstance(comments, dict) else comments)
+            step.left_at = now
+            step.decision = decision
+            step.decided_by = user
+            step.comment = comment
+            step.duration = now - step.entered_at
+            step.overdue = bool(step.deadline and today > step.deadline)
+        cls.save(steps)
+
+
+class Correction(ModelSQL, ModelView):
+    "Item the applicant must correct or supply (补正事项)"
+    __name__ = 'laisui.review.correction'
+
+    case = fields.Many2One('laisui.review.case', "Case", required=True,
+        ondelete='CASCADE')
+    indicator = fields.Many2One('laisui.points.indicator', "Indicator",
+        ondelete='RESTRICT')
+    evidence_type = fields.Many2One('laisui.evidence.type',
+        "Evidence to Supply", ondelete='RESTRICT')
+    description = fields.Text("What to Correct", required=True)
+    sent = fields.Boolean("Sent", readonly=True)
+    round = fields.Integer("Return", readonly=True,
+        help="The return for correction that sent it.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.case, Index.Equality())))
+
+    def get_rec_name(self, name):
+        parts = [self.indicator.name if self.indicator else None,
+            self.evidence_type.name if self.evidence_type else None,
+            self.description]
+        return '：'.join(p for p in parts if p)
+
+    @classmethod
+    def check_modification(cls, mode, corrections, values=None,
+            external=False):
+        super().check_modification(
+            mode, corrections, values=values, external=external)
+        # What was sent to the applicant is history.
+        if mode != 'create' and any(c.sent for c in corrections):
+            if mode == 'delete' or set(values or {}) - {'sent', 'round'}:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_correction_sent'))

@@ -1,0 +1,244 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Per-indicator review lines (审核评分).
+
+A line holds what the applicant declared for one indicator, what the
+automatic comparison found, and the decision of the owning department:
+confirm, adjust with a reason, or ask for a correction. Decisions go
+through decide() only: it locks the lines, checks the version the person
+saw, audits each line and tells the department tasks.
+"""
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.concurrency import lock_in_state
+from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import DecisionError
+
+STATES = [
+    ('pending', "To Review"),
+    ('confirmed', "Confirmed"),
+    ('adjusted', "Adjusted"),
+    ('correction', "Correction Requested"),
+    ]
+COMPARISONS = [
+    ('not_compared', "Not Compared"),
+    ('matched', "Matched"),
+    ('mismatched', "Mismatched"),
+    ('no_data', "No External Data"),
+    ]
+DECISIONS = {'confirm': 'confirmed', 'adjust': 'adjusted',
+    'correction': 'correction'}
+
+
+class Line(ModelSQL, ModelView):
+    "Review line: one indicator of a case"
+    __name__ = 'laisui.review.line'
+
+    _pending = {'readonly': Eval('state') != 'pending'}
+
+    case = fields.Many2One('laisui.review.case', "Case", required=True,
+        readonly=True, ondelete='CASCADE')
+    applicant = fields.Function(fields.Many2One('laisui.applicant',
+            "Applicant"), 'get_applicant', searcher='search_applicant')
+    indicator = fields.Many2One('laisui.points.indicator', "Indicator",
+        required=True, readonly=True, ondelete='RESTRICT')
+    department = fields.Many2One('laisui.department', "Department",
+        readonly=True, ondelete='RESTRICT')
+    sequence = fields.Integer("Sequence", readonly=True)
+    facts = fields.Text("Declared Facts", readonly=True)
+    declared_points = fields.Numeric("Declared Points", digits=(16, 2),
+        readonly=True)
+    comparison = fields.Selection(COMPARISONS, "Comparison", readonly=True,
+        required=True)
+    comparison_string = comparison.translated('comparison')
+    verified_points = fields.Numeric("Points from External Data",
+        digits=(16, 2), readonly=True)
+    evidence = fields.Text("External Evidence", readonly=True,
+        help="The external records the comparison used.")
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state_string = state.translated('state')
+    proposed_points = fields.Numeric("Adjusted Points", digits=(16, 2),
+        states=_pending,
+        help="The points to give when adjusting.")
+    reason = fields.Text("Reason", states=_pending)
+    points = fields.Numeric("Confirmed Points", digits=(16, 2),
+        readonly=True)
+    reviewed_by = fields.Many2One('res.user', "Reviewed By", readonly=True)
+    reviewed_at = fields.Timestamp("Reviewed At", readonly=True)
+    version = fields.Integer("Version", readonly=True,
+        help="Counts decisions; a batch sheet carries it to refuse stale "
+        "rows.")
+
+    del _pending
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('case', 'DESC'), ('sequence', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.update({
+                Index(t, (t.case, Index.Equality())),
+                Index(t, (t.department, Index.Equality()),
+                    (t.state, Index.Equality())),
+                })
+        pending = Eval('state') != 'pending'
+        cls._buttons.update({
+                'confirm': {'invisible': pending, 'depends': ['state']},
+                'adjust': {'invisible': pending, 'depends': ['state']},
+                'request_correction': {
+                    'invisible': pending, 'depends': ['state']},
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def default_comparison(cls):
+        return 'not_compared'
+
+    @classmethod
+    def default_version(cls):
+        return 1
+
+    def get_rec_name(self, name):
+        return f'{self.case.rec_name} {self.indicator.name}'
+
+    def get_applicant(self, name):
+        return self.case.applicant.id
+
+    @classmethod
+    def search_applicant(cls, name, clause):
+        return [('case.applicant',) + tuple(clause[1:])]
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        # People only propose: every effective change goes through decide.
+        if external and mode == 'write' and (
+                set(values) - {'proposed_points', 'reason'}
+                or any(l.state != 'pending' for l in lines)):
+            raise DecisionError(gettext('laisui_review.msg_line_readonly'))
+        if external and mode == 'delete':
+            raise DecisionError(gettext('laisui_review.msg_line_readonly'))
+
+    @classmethod
+    def decide(cls, decisions, versions=None):
+        """Apply decisions: a list of (line, decision, points, reason) with
+        decision in confirm, adjust, correction.
+
+        `versions` maps line id → the version the person saw; a line
+        decided meanwhile gives StateConflictError and nothing changes.
+        Returns the lines decided."""
+        pool = Pool()
+        AuditLog = pool.get('laisui.audit.log')
+        Task = pool.get('laisui.review.task')
+        transaction = Transaction()
+        if not decisions:
+            return []
+        if transaction.user and transaction.check_access:
+            cls.read([d[0].id for d in decisions], ['id'])
+        lines = {l.id: l for l in lock_in_state(
+                cls, [d[0] for d in decisions], ['pending'])}
+        for line in lines.values():
+            seen = (versions or {}).get(line.id)
+            if seen is not None and seen != line.version:
+                raise StateConflictError(gettext(
+                        'laisui_base.msg_state_conflict',
+                        record=line.rec_name, state=line.state_string))
+            if line.case.state != 'open':
+                raise DecisionError(gettext(
+                        'laisui_review.msg_line_case_closed',
+                        line=line.rec_name,
+                        state=line.case.state_string))
+        now = clock.now()
+        user = transaction.user or None
+        to_save, entries = [], []
+        for line, decision, points, reason in decisions:
+            line = lines[line.id]
+            reason = (reason or '').strip() or None
+            if decision == 'adjust':
+                if points is None or not reason or len(reason) < 4:
+                    raise DecisionError(gettext(
+                            'laisui_review.msg_adjust_reason',
+                            line=line.rec_name))
+                points = Decimal(points).quantize(Decimal('0.01'))
+            elif decision == 'correction':
+                if not reason:
+                    raise DecisionError(gettext(
+                            'laisui_review.msg_correction_reason',
+                            line=line.rec_name))
+                points = None
+            else:
+                points = line.declared_points
+            line.state = DECISIONS[decision]
+            line.points = points
+            line.reason = reason
+            line.proposed_points = None
+            line.reviewed_by = user
+            line.reviewed_at = now
+            line.version = (line.version or 0) + 1
+            to_save.append(line)
+            entries.append({
+                    'action': 'adjust' if decision == 'adjust' else 'state',
+                    'resource': str(line),
+                    'from_value': f'pending {line.declared_points}',
+                    'to_value': f'{line.state} {points or ""}'.strip(),
+                    'detail': reason,
+                    })
+        cls.save(to_save)
+        AuditLog.log_many(entries)
+        Task.lines_decided(to_save)
+        return to_save
+
+    @classmethod
+    def confirm_matched(cls, lines):
+        "The comparison matched: confirmed without people, still audited"
+        AuditLog = Pool().get('laisui.audit.log')
+        now = clock.now()
+        for line in lines:
+            line.state = 'confirmed'
+            line.points = line.declared_points
+            line.reviewed_at = now
+            line.reviewed_by = None
+            line.version = (line.version or 0) + 1
+        cls.save(lines)
+        AuditLog.log_many([{
+                    'action': 'state', 'resource': str(l),
+                    'from_value': 'pending',
+                    'to_value': f'confirmed {l.points}',
+                    'detail': '自动比对一致',
+                    } for l in lines])
+
+    @classmethod
+    def reopen(cls, lines):
+        "The applicant corrected: review the lines again"
+        cls.write(lines, {'state': 'pending', 'points': None,
+                'comparison': 'not_compared'})
+        for line in lines:
+            line.version = (line.version or 0) + 1
+        cls.save(lines)
+
+    @classmethod
+    @ModelView.button
+    def confirm(cls, lines):
+        cls.decide([(l, 'confirm', None, l.reason) for l in lines])
+
+    @classmethod
+    @ModelView.button
+    def adjust(cls, lines):
+        cls.decide([(l, 'adjust', l.proposed_points, l.reason)
+                for l in lines])
+
+    @classmethod
+    @ModelView.button
+    def request_correction(cls, lines):
+        cls.decide([(l, 'correction', None, l.reason) for l in lines])

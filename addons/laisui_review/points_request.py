@@ -1,0 +1,130 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Points verification requests (积分核定申请): the first reviewable
+document. The applicant's statement is reviewed indicator by indicator;
+on approval the points the reviewers adjusted become adjustments of the
+statement, with their reasons."""
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.concurrency import transition
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+from .exceptions import DecisionError
+from .reviewable import ReviewableMixin
+
+STATES = [
+    ('draft', "Draft"),
+    ('review', "Under Review"),
+    ('returned', "Returned for Correction"),
+    ('approved', "Approved"),
+    ('rejected', "Rejected"),
+    ]
+
+
+class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
+    "Points verification request (积分核定申请)"
+    __name__ = 'laisui.review.points_request'
+
+    applicant = fields.Many2One('laisui.applicant', "Applicant",
+        required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('state') != 'draft'})
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state_string = state.translated('state')
+    submitted_at = fields.Timestamp("Submitted At", readonly=True)
+    corrections = fields.Text("Items to Correct", readonly=True,
+        help="What the last return for correction asked for.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.add(Index(t, (t.applicant, Index.Equality())))
+        cls._transitions |= {
+            ('draft', 'review'),
+            ('review', 'returned'),
+            ('returned', 'review'),
+            ('review', 'approved'),
+            ('review', 'rejected'),
+            }
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    def get_rec_name(self, name):
+        return f'积分核定 {self.applicant.rec_name}'
+
+    @classmethod
+    @ModelView.button
+    @transition('draft')
+    def submit(cls, requests):
+        pool = Pool()
+        Statement = pool.get('laisui.points.statement')
+        for request in requests:
+            request.applicant.check_can_apply('points', staff=True)
+        open_ = cls.search([
+                ('applicant', 'in', [r.applicant.id for r in requests]),
+                ('state', 'in', ['review', 'returned']),
+                ], limit=1)
+        if open_:
+            raise DecisionError(gettext(
+                    'laisui_review.msg_request_open',
+                    applicant=open_[0].applicant.rec_name))
+        Statement.compute([r.applicant for r in requests])
+        cls.write(requests, {'state': 'review', 'submitted_at': clock.now()})
+        cls.start_review(requests)
+
+    def review_applicant(self):
+        return self.applicant
+
+    def review_line_values(self):
+        statement = self.applicant.statement
+        if not statement:
+            return []
+        return [{
+                'indicator': l.indicator.id,
+                'department': l.department.id if l.department else None,
+                'sequence': l.sequence,
+                'declared_points': l.computed,
+                'facts': l.facts_used,
+                } for l in statement.lines if l.computed or l.facts_used]
+
+    @classmethod
+    def review_returned(cls, requests, items):
+        pool = Pool()
+        Message = pool.get('laisui.sms.message')
+        cls.write(requests, {'state': 'returned',
+                'corrections': '\n'.join(items)})
+        for request in requests:
+            if request.applicant.phone:
+                Message.queue(request.applicant.phone, 'review_returned', {
+                        'document': '积分核定申请',
+                        'count': len(items),
+                        }, check_rate=False)
+
+    @classmethod
+    def review_resumed(cls, requests):
+        cls.write(requests, {'state': 'review'})
+
+    @classmethod
+    def review_finished(cls, requests, outcome):
+        pool = Pool()
+        Adjustment = pool.get('laisui.points.adjustment')
+        if outcome == 'approved':
+            Adjustment.create([{
+                        'applicant': r.applicant.id,
+                        'indicator': l.indicator.id,
+                        'points': l.points,
+                        'reason': f'审核调整：{l.reason}',
+                        } for r in requests for l in r.review_case.lines
+                    if l.state == 'adjusted'])
+        cls.write(requests, {'state': outcome})

@@ -1,0 +1,65 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""What a document needs to be reviewed through a workflow.
+
+A reviewable model (points requests here; admission and service
+applications in their own modules) inherits ReviewableMixin, registers in
+the pool as usual and fills in the review_* hooks. The case engine only
+talks to documents through these hooks.
+"""
+from trytond.model import fields
+from trytond.pool import Pool
+
+
+class ReviewableMixin:
+    __slots__ = ()
+
+    review_case = fields.Many2One('laisui.review.case', "Review Case",
+        readonly=True, ondelete='RESTRICT')
+    review_stage = fields.Function(
+        fields.Char("Review Stage"), 'get_review_stage')
+
+    # Names and types a workflow condition may read, e.g.
+    # {'application_type': str}; review_variables() gives the values.
+    _review_variables = {}
+
+    def get_review_stage(self, name):
+        case = self.review_case
+        if case:
+            return case.stage.name if case.state == 'open' else (
+                case.state_string)
+
+    def review_applicant(self):
+        "The applicant the case is about"
+        raise NotImplementedError
+
+    def review_line_values(self):
+        """Values of the indicator lines to review: dicts with indicator,
+        department, sequence, declared_points and facts."""
+        return []
+
+    def review_variables(self):
+        "Values of _review_variables for this document"
+        return {}
+
+    @classmethod
+    def review_returned(cls, documents, items):
+        "The case was returned for correction with these items (text)"
+
+    @classmethod
+    def review_resumed(cls, documents):
+        "The case is under review again after a correction"
+
+    @classmethod
+    def review_finished(cls, documents, outcome):
+        "The case ended: outcome is 'approved' or 'rejected'"
+
+    @classmethod
+    def start_review(cls, documents):
+        "Open a case for each document with the active workflow"
+        Case = Pool().get('laisui.review.case')
+        cases = Case.start(documents)
+        for document, case in zip(documents, cases):
+            document.review_case = case
+        cls.save(documents)
+        return cases
