@@ -9,6 +9,7 @@ fanned out; automatic, condition and end stages run as soon as a case
 enters them; a timer stage waits for its period (cron). Every stage a case
 passes through leaves a step in its timeline.
 """
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -20,12 +21,12 @@ from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_points.formula import evaluate, namespace
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .deadline import DeadlineMixin
 from .exceptions import DecisionError
 from .reviewable import ReviewableMixin
-from .workflow import EVENTS
+from .workflow import CASE_VARIABLES, EVENTS, OUTCOMES, event_label
 
 STATES = [
     ('open', "Under Review"),
@@ -139,7 +140,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     @classmethod
     def get_stage_kinds(cls):
         Stage = Pool().get('laisui.review.stage')
-        return Stage.fields_get(['kind'])['kind']['selection']
+        return [(None, '')] + Stage.fields_get(['kind'])['kind']['selection']
 
     def get_stage_kind(self, name):
         return self.stage.kind if self.stage else None
@@ -288,7 +289,6 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
 
     @classmethod
     def _variables_types(cls, workflow):
-        from .workflow import CASE_VARIABLES
         return dict(CASE_VARIABLES,
             **cls.document_variables(workflow.document_model))
 
@@ -393,6 +393,13 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         cases = cls._lock(cases, ['open'], stages)
         for case in cases:
             case.check_decision(event, comment)
+        # Who may decide is checked: the engine's own writes (steps,
+        # tasks, audit) are not the person's to make.
+        with without_check_access():
+            cls._decide(cases, event, comment)
+
+    @classmethod
+    def _decide(cls, cases, event, comment):
         pending = []
         by_stage = defaultdict(list)
         for case in cases:
@@ -413,23 +420,24 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
             raise DecisionError(gettext(
                     'laisui_review.msg_decision_not_allowed',
                     case=self.rec_name, stage=stage.name,
-                    decision=dict(EVENTS)[event]))
+                    decision=event_label(event)))
         if stage.kind == 'department' and event != 'return':
             raise DecisionError(gettext(
                     'laisui_review.msg_decision_not_allowed',
                     case=self.rec_name, stage=stage.name,
-                    decision=dict(EVENTS)[event]))
-        if event in {'return', 'reject'} and not (
-                comment or self.comment):
-            raise DecisionError(gettext(
-                    'laisui_review.msg_decision_reason',
-                    decision=dict(EVENTS)[event]))
+                    decision=event_label(event)))
         if event == 'return' and not (
                 any(not c.sent for c in self.corrections)
                 or any(l.state == 'correction' for l in self.lines)):
             raise DecisionError(gettext(
                     'laisui_review.msg_return_items', case=self.rec_name))
-        if transaction.user and transaction.check_access:
+        if event in {'return', 'reject'} and not (
+                comment or self.comment):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_decision_reason',
+                    decision=event_label(event)))
+        # Also from a button, whose body runs without access checks.
+        if transaction.user:
             self.check_responsible(transaction.user)
 
     def check_responsible(self, user_id):
@@ -455,16 +463,15 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         if transaction.user and transaction.check_access:
             # Record rules first: nothing of an unreadable case leaks.
             cls.read([c.id for c in cases], ['id'])
-        timestamps = dict(transaction.context.get('_timestamp') or {})
+        # The form's timestamps that sao sends with a button click.
+        timestamps = dict(transaction.timestamp or {})
         cases = lock_in_state(cls, cases, states)
         for case in cases:
             seen = (stages or {}).get(case.id)
             stamp = timestamps.get(str(case))
             changed = case.write_date or case.create_date
             if (seen is not None and seen != case.stage.id) or (
-                    stamp and changed
-                    and str(changed.timestamp()) != str(stamp)
-                    and not _same_stamp(changed, stamp)):
+                    stamp and changed and not _same_stamp(changed, stamp)):
                 raise StateConflictError(gettext(
                         'laisui_base.msg_state_conflict',
                         record=case.rec_name,
@@ -574,10 +581,15 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         return f'{self.rec_name}（{self.stage.name}）'
 
 
+def epoch(timestamp):
+    "A naive UTC timestamp as the epoch Tryton gives clients in _timestamp"
+    return timestamp.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
 def _same_stamp(changed, stamp):
-    "sao sends the epoch as a string with the database's precision"
     try:
-        return abs(changed.timestamp() - float(stamp)) < 1e-3
+        # Tryton compares the text; microseconds are its precision.
+        return abs(epoch(changed) - float(stamp)) < 5e-7
     except (TypeError, ValueError):
         return False
 
@@ -603,9 +615,10 @@ class Step(ModelSQL, ModelView):
     entered_at = fields.Timestamp("Entered At", readonly=True)
     deadline = fields.Date("Deadline", readonly=True)
     left_at = fields.Timestamp("Left At", readonly=True)
-    decision = fields.Char("Decision", readonly=True)
-    decision_string = fields.Function(fields.Char("Decision"),
-        'get_decision_string')
+    decision = fields.Selection(
+        [(None, '')] + EVENTS + [o for o in OUTCOMES if o[0]], "Decision",
+        readonly=True)
+    decision_string = decision.translated('decision')
     decided_by = fields.Many2One('res.user', "Decided By", readonly=True)
     comment = fields.Text("Comment", readonly=True)
     duration = fields.TimeDelta("Time Spent", readonly=True)
@@ -617,11 +630,6 @@ class Step(ModelSQL, ModelView):
         t = cls.__table__()
         cls._order = [('entered_at', 'ASC'), ('id', 'ASC')]
         cls._sql_indexes.add(Index(t, (t.case, Index.Equality())))
-
-    def get_decision_string(self, name):
-        from .workflow import OUTCOMES
-        labels = dict(EVENTS, **{k: v for k, v in OUTCOMES if k})
-        return labels.get(self.decision, self.decision)
 
     @classmethod
     def close(cls, cases, decision, comments):

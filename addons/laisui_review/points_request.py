@@ -96,7 +96,7 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
                 'sequence': l.sequence,
                 'declared_points': l.computed,
                 'facts': l.facts_used,
-                } for l in statement.lines if l.computed or l.facts_used]
+                } for l in statement.lines if l.computed]
 
     @classmethod
     def review_returned(cls, requests, items):

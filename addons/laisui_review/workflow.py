@@ -382,13 +382,13 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
         for event in events:
             if event not in KIND_EVENTS[self.kind]:
                 error('event', stage=self.rec_name, kind=self.kind_string,
-                    event=_event_string(event))
+                    event=event_label(event))
             if event != 'condition' and events.count(event) > 1:
                 error('duplicate_event', stage=self.rec_name,
-                    event=_event_string(event))
+                    event=event_label(event))
         for event in KIND_REQUIRED[self.kind] - set(events):
             error('missing_exit', stage=self.rec_name,
-                event=_event_string(event))
+                event=event_label(event))
         if self.kind in {'task', 'department', 'timer'} and not (
                 self.deadline_days and self.deadline_days > 0):
             error('deadline', stage=self.rec_name)
@@ -409,8 +409,11 @@ def _check_workflow_draft(Model, mode, records, values):
         workflow.check_draft()
 
 
-def _event_string(event):
-    return dict(EVENTS).get(event, event)
+def event_label(event):
+    "The event's name in the user's language"
+    Transition = Pool().get('laisui.review.transition')
+    return dict(Transition.fields_get(['event'])['event']['selection']).get(
+        event, event)
 
 
 class Transition(sequence_ordered(), ModelSQL, ModelView):

@@ -1,0 +1,382 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A points verification request through the seeded workflow: people,
+automatic comparison, department fan-out, return for correction, the
+timeline and the audit."""
+import datetime as dt
+from decimal import Decimal
+
+from trytond.model.exceptions import AccessError
+from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_base.tests.tools import staff
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+from trytond.modules.laisui_review.case import epoch
+from trytond.modules.laisui_review.exceptions import DecisionError
+from .tools import (
+    NOW, acting, department_reviewer, line, make_applicant, stage_codes,
+    submit, use_reference_date)
+
+
+class CaseTestCase(ModuleTestCase):
+    "Review cases"
+    module = 'laisui_review'
+    language = 'zh_CN'
+
+    def setUp(self):
+        super().setUp()
+        self.now = NOW
+
+    def at(self, now=None):
+        return Transaction().set_context(laisui_now=now or self.now)
+
+    def people(self):
+        return {
+            'clerk': staff('clerk01', 'group_window_clerk'),
+            'reviewer': staff('reviewer01', 'group_district_reviewer'),
+            'admin': staff('dadmin01', 'group_district_admin'),
+            'hr': department_reviewer('hr01', 'RS'),
+            'education': department_reviewer('edu01', 'JY'),
+            'police': department_reviewer('police01', 'GA'),
+            }
+
+    def walk_to_department_review(self, people, insurance_from):
+        Case = Pool().get('laisui.review.case')
+        use_reference_date()
+        case = submit(make_applicant(insurance_from=insurance_from))
+        for who in ['clerk', 'clerk', 'reviewer']:
+            with acting(people[who]):
+                Case.pass_([Case(case.id)])
+        return Case(case.id)
+
+    @with_transaction()
+    def test_journey(self):
+        "Submit, pass the desks, compare, fan out, decide, publish"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Line = pool.get('laisui.review.line')
+        Task = pool.get('laisui.review.task')
+        Request = pool.get('laisui.review.points_request')
+        Adjustment = pool.get('laisui.points.adjustment')
+        AuditLog = pool.get('laisui.audit.log')
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+            self.assertEqual(case.stage.code, 'department_review')
+
+            # Backed by external data: confirmed without people.
+            for code in ['permit', 'rental', 'age']:
+                self.assertEqual(
+                    (line(case, code).comparison, line(case, code).state),
+                    ('matched', 'confirmed'), code)
+            insurance = line(case, 'insurance')
+            self.assertEqual(insurance.comparison, 'mismatched')
+            self.assertLess(insurance.verified_points,
+                insurance.declared_points)
+            self.assertIn('hrss_insurance:1', insurance.evidence)
+            education = line(case, 'education')
+            self.assertEqual(
+                (education.comparison, education.state),
+                ('not_compared', 'pending'))
+            self.assertEqual(case.mismatches, 1)
+            # One task per department owning a line left to people.
+            self.assertEqual(sorted(t.department.code for t in case.tasks),
+                ['JY', 'RS'])
+            # Each department was alerted with its own lines.
+            Notification = pool.get('res.notification')
+            alert, = Notification.search(
+                [('user', '=', people['hr'].id)])
+            self.assertIn('社会保险', alert.description)
+            self.assertFalse(Notification.search(
+                    [('user', '=', people['police'].id)]))
+
+            with acting(people['education']):
+                Line.confirm([Line(education.id)])
+            self.assertEqual(Case(case.id).stage.code, 'department_review')
+            with acting(people['hr']):
+                insurance = Line(insurance.id)
+                insurance.proposed_points = insurance.verified_points
+                insurance.reason = '社保系统记录自2018年起缴费'
+                insurance.save()
+                Line.adjust([insurance])
+            case = Case(case.id)
+            self.assertEqual(case.stage.code, 'district_review')
+            self.assertEqual({t.state for t in case.tasks}, {'done'})
+
+            with acting(people['reviewer']):
+                Case.pass_([case])
+            with acting(people['admin']):
+                Case.pass_([Case(case.id)])
+            case = Case(case.id)
+            self.assertEqual(case.stage.code, 'publication')
+            # Five working days of publicity across the National Day
+            # holidays, counting the make-up Saturday of 10 October.
+            self.assertEqual(case.deadline, dt.date(2026, 10, 13))
+        with self.at(dt.datetime(2026, 10, 13, 8)):
+            Case.fire_timers()
+            self.assertEqual(Case(case.id).state, 'open')
+        with self.at(dt.datetime(2026, 10, 14, 8)):
+            Case.fire_timers()
+        case = Case(case.id)
+        self.assertEqual(case.state, 'approved')
+        self.assertEqual(stage_codes(case), ['prereview', 'acceptance',
+                'first_review', 'comparison', 'department_review',
+                'district_review', 'confirmation', 'publication',
+                'approved'])
+        self.assertEqual(case.steps[0].decided_by, people['clerk'])
+        self.assertEqual(case.steps[0].decision_string, '通过')
+        self.assertEqual(case.steps[-1].decision, 'approved')
+        request, = Request.search([])
+        self.assertEqual(request.state, 'approved')
+        # The adjusted line became an adjustment of the statement.
+        adjustment, = Adjustment.search(
+            [('applicant', '=', case.applicant.id)])
+        self.assertEqual(adjustment.indicator.code, 'insurance')
+        self.assertEqual(adjustment.points, line(case, 'insurance').points)
+        self.assertEqual(case.total_points, sum(
+                l.points for l in case.lines))
+        # Every decision is audited: desks, lines, automatic, outcome.
+        self.assertEqual(AuditLog.search_count([
+                    ('resource', '=', str(case)),
+                    ('action', '=', 'state'),
+                    ]), 6)
+        self.assertEqual(AuditLog.search_count([
+                    ('resource', 'like', 'laisui.review.line,%'),
+                    ]), 5)
+        self.assertEqual(Task.search_count([('state', '=', 'open')]), 0)
+
+    @with_transaction()
+    def test_return_for_correction(self):
+        "One complete list to the applicant; the case resumes after"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Correction = pool.get('laisui.review.correction')
+        Line = pool.get('laisui.review.line')
+        Message = pool.get('laisui.sms.message')
+        Request = pool.get('laisui.review.points_request')
+        EvidenceType = pool.get('laisui.evidence.type')
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+            with acting(people['hr']):
+                insurance = line(case, 'insurance')
+                insurance.reason = '请提供2014至2017年社保缴费凭证'
+                insurance.save()
+                Line.request_correction([insurance])
+            with acting(people['education']):
+                education = line(case, 'education')
+                education.reason = '学历证书扫描件不清晰'
+                education.save()
+                Line.request_correction([education])
+            # The department stage returns to first review with both.
+            case = Case(case.id)
+            self.assertEqual(case.state, 'returned')
+            self.assertEqual(case.stage.code, 'first_review')
+            self.assertEqual(sorted(c.description for c in case.corrections),
+                ['学历证书扫描件不清晰', '请提供2014至2017年社保缴费凭证'])
+            request, = Request.search([])
+            self.assertEqual(request.state, 'returned')
+            self.assertIn('社保缴费凭证', request.corrections)
+            sms, = Message.search([('phone', '=', case.applicant.phone)])
+            self.assertIn('补正2项', sms.content)
+            # Sent items are history.
+            with self.assertRaises(DecisionError):
+                Correction.delete(case.corrections[:1])
+
+            with acting(people['clerk']):
+                Case.resubmit([case])
+            case = Case(case.id)
+            self.assertEqual((case.state, case.stage.code),
+                ('open', 'first_review'))
+            self.assertEqual(line(case, 'insurance').state, 'pending')
+            self.assertEqual(Request(request.id).state, 'review')
+
+            # A desk returns only with what to correct and why.
+            with acting(people['reviewer']):
+                with self.assertRaises(DecisionError) as cm:
+                    Case.return_([case])
+                self.assertIn('须列明补正事项', cm.exception.message)
+                diploma, = EvidenceType.search([('code', '=', 'diploma')])
+                Correction.create([{'case': case.id,
+                            'description': '请补交毕业证书原件',
+                            'evidence_type': diploma.id}])
+                with self.assertRaises(DecisionError) as cm:
+                    Case.return_([case])
+                self.assertIn('理由', cm.exception.message)
+                case.comment = '材料不全'
+                case.save()
+                Case.return_([case])
+            case = Case(case.id)
+            self.assertEqual((case.state, case.returns), ('returned', 2))
+            sms = Message.search([('phone', '=', case.applicant.phone)],
+                order=[('id', 'DESC')])
+            self.assertIn('补正1项', sms[0].content)
+            self.assertEqual(case.steps[-1].comment, '材料不全')
+
+    @with_transaction()
+    def test_two_reviewers_same_line(self):
+        "The second decision on a line gets a conflict; one audit entry"
+        pool = Pool()
+        Line = pool.get('laisui.review.line')
+        AuditLog = pool.get('laisui.audit.log')
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+            education = line(case, 'education')
+            seen = education.version
+            with acting(people['education']):
+                Line.decide([(education, 'confirm', None, None)],
+                    versions={education.id: seen})
+                with self.assertRaises(StateConflictError) as cm:
+                    Line.decide([(education, 'correction', None, '不清晰')],
+                        versions={education.id: seen})
+            self.assertIn('已被他人处理', cm.exception.message)
+            self.assertEqual(Line(education.id).state, 'confirmed')
+            self.assertEqual(AuditLog.search_count(
+                    [('resource', '=', str(education))]), 1)
+
+    @with_transaction()
+    def test_decision_on_case_that_moved_on(self):
+        "A stale form or stage gives a conflict, not a decision elsewhere"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        people = self.people()
+        with self.at():
+            use_reference_date()
+            case = submit(make_applicant())
+            seen = case.stage.id
+            # The form was read a minute before the last change (within
+            # this one test transaction the database clock stands still).
+            stamp = str(epoch(case.write_date or case.create_date) - 60)
+            with acting(people['clerk']):
+                Case.decide([case], 'pass', stages={case.id: seen})
+                self.assertEqual(Case(case.id).stage.code, 'acceptance')
+                # The second clerk saw the pre-review stage.
+                with self.assertRaises(StateConflictError) as cm:
+                    Case.decide([case], 'pass', stages={case.id: seen})
+                self.assertIn('现场受理', cm.exception.message)
+                # sao sends the form's timestamp with a button click.
+                Transaction().timestamp = {str(case): stamp}
+                with self.assertRaises(StateConflictError):
+                    Case.pass_([Case(case.id)])
+            self.assertEqual(Case(case.id).stage.code, 'acceptance')
+
+    @with_transaction()
+    def test_responsible_only(self):
+        "A stage is decided by its role; departments see their own lines"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Line = pool.get('laisui.review.line')
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+            insurance = line(case, 'insurance')
+            with acting(people['education']):
+                # Another department's line, by id: refused, not shown.
+                with self.assertRaises(AccessError):
+                    Line.read([insurance.id], ['points'])
+                with self.assertRaises(AccessError):
+                    Line.confirm([Line(insurance.id)])
+                self.assertEqual(
+                    {l.department.code for l in Line.search([])}, {'JY'})
+                self.assertEqual(len(Case.search([])), 1)
+            with acting(people['police']):
+                self.assertEqual(Case.search([]), [])
+            self.assertEqual(Line(insurance.id).state, 'pending')
+
+            # The confirmation stage belongs to the district admins.
+            with acting(people['education']):
+                Line.confirm([line(case, 'education')])
+            with acting(people['hr']):
+                Line.confirm([line(case, 'insurance')])
+            with acting(people['reviewer']):
+                Case.pass_([Case(case.id)])
+                with self.assertRaises(DecisionError) as cm:
+                    Case.pass_([Case(case.id)])
+                self.assertIn('认定', cm.exception.message)
+            self.assertEqual(Case(case.id).stage.code, 'confirmation')
+
+    @with_transaction()
+    def test_lines_change_only_by_decision(self):
+        "Writing points directly is refused; proposals are allowed"
+        pool = Pool()
+        Line = pool.get('laisui.review.line')
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+            insurance = line(case, 'insurance')
+            with acting(people['hr']):
+                with self.assertRaises(DecisionError):
+                    Line.write([insurance], {'points': Decimal(99)})
+                with self.assertRaises(DecisionError) as cm:
+                    Line.decide([(insurance, 'adjust', Decimal(3), '少')])
+                self.assertIn('不少于4个字', cm.exception.message)
+                Line.write([insurance], {'proposed_points': Decimal(3)})
+            self.assertEqual(Line(insurance.id).state, 'pending')
+            self.assertIsNone(Line(insurance.id).points)
+
+    @with_transaction()
+    def test_all_matched_skips_departments(self):
+        "Nothing for people: the comparison passes to district review"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Rule = pool.get('laisui.review.comparison.rule')
+        Indicator = pool.get('laisui.points.indicator')
+        education, = Indicator.search([('code', '=', 'education')],
+            limit=1)
+        Rule.create([{'indicator': education.id, 'method': 'external'}])
+        people = self.people()
+        with self.at():
+            case = self.walk_to_department_review(
+                people, insurance_from=dt.date(2014, 1, 1))
+            # The diploma is declared only: no data for it.
+            self.assertEqual(line(case, 'education').comparison, 'no_data')
+            self.assertEqual(case.stage.code, 'department_review')
+            self.assertEqual([t.department.code for t in case.tasks],
+                ['JY'])
+
+            Rule.delete(Rule.search([('indicator', '=', education.id)]))
+            applicant = make_applicant(2, insurance_from=dt.date(2014, 1, 1))
+            Fact = pool.get('laisui.fact')
+            Fact.delete([f for f in applicant.facts
+                    if f.kind == 'education'])
+            second = submit(applicant)
+            for who in ['clerk', 'clerk', 'reviewer']:
+                with acting(people[who]):
+                    Case.pass_([Case(second.id)])
+            second = Case(second.id)
+            self.assertEqual(second.stage.code, 'district_review')
+            self.assertEqual(second.tasks, ())
+            self.assertEqual(stage_codes(second)[-2:],
+                ['comparison', 'district_review'])
+
+    @with_transaction()
+    def test_blacklisted_applicant(self):
+        "A barred applicant's request is refused at submission"
+        pool = Pool()
+        Request = pool.get('laisui.review.points_request')
+        Record = pool.get('laisui.integrity.record')
+        Case = pool.get('laisui.review.case')
+        use_reference_date()
+        with self.at(dt.datetime(2026, 3, 1)):
+            applicant = make_applicant()
+            record, = Record.create([{'applicant': applicant.id,
+                        'kind': 'false_material',
+                        'description': '社保缴费凭证系伪造'}])
+            Record.confirm([record])
+            request, = Request.create([{'applicant': applicant.id}])
+            with self.assertRaises(Exception) as cm:
+                Request.submit([request])
+            self.assertIn('积分申报', cm.exception.message)
+        self.assertEqual(Request(request.id).state, 'draft')
+        self.assertEqual(Case.search([]), [])
+
+
+del ModuleTestCase

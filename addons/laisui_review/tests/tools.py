@@ -1,0 +1,98 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import contextlib
+import datetime as dt
+
+from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_connectors.tests.tools import id_number
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+# The seeded 2018 city rule set is in force on this date.
+REFERENCE_DATE = dt.date(2021, 6, 30)
+# A Wednesday before the National Day holidays of 2026 (calendar.xml).
+NOW = dt.datetime(2026, 9, 30, 2, 0)
+
+
+def use_reference_date():
+    Configuration = Pool().get('laisui.points.configuration')
+    configuration = Configuration(1)
+    configuration.reference_date = REFERENCE_DATE
+    configuration.save()
+
+
+def make_applicant(n=1, insurance_from=dt.date(2014, 1, 1)):
+    """A renter in Yuexiu whose permit and lease are known to the source
+    systems; the insurance system knows pension only from insurance_from
+    (declared: 2014-01-01)."""
+    pool = Pool()
+    Applicant = pool.get('laisui.applicant')
+    District = pool.get('laisui.district')
+    yuexiu, = District.search([('code', '=', '440104')])
+    applicant, = Applicant.create([{
+                'name': f'陈小燕{n}', 'id_number': id_number(n),
+                'phone': f'1380013{n:04d}',
+                'permits': [('create', [{
+                                'number': f'GD44010420{n:04d}',
+                                'district': yuexiu.id,
+                                'date_start': dt.date(2013, 3, 1),
+                                'source': 'external',
+                                }])],
+                'facts': [('create', [
+                            {'kind': 'residence_rented', 'flag': True,
+                                'district': yuexiu.id,
+                                'date_from': dt.date(2014, 1, 1),
+                                'source': 'external',
+                                'external_reference': f'rental_lease:{n}'},
+                            {'kind': 'insurance', 'level': 'pension',
+                                'date_from': dt.date(2014, 1, 1)},
+                            {'kind': 'insurance', 'level': 'pension',
+                                'date_from': insurance_from,
+                                'source': 'external',
+                                'external_reference': f'hrss_insurance:{n}'},
+                            {'kind': 'education', 'level': 'college',
+                                'date_from': dt.date(2011, 7, 1)},
+                            ])],
+                }])
+    return applicant
+
+
+def submit(applicant):
+    "A points verification request submitted by a clerk; its case"
+    Request = Pool().get('laisui.review.points_request')
+    request, = Request.create([{'applicant': applicant.id}])
+    Request.submit([request])
+    return Request(request.id).review_case
+
+
+def department(code):
+    Department = Pool().get('laisui.department')
+    department, = Department.search([('code', '=', code)])
+    return department
+
+
+def department_reviewer(login, code):
+    user = staff(login, 'group_department_reviewer')
+    user.laisui_departments = [department(code)]
+    user.save()
+    return user
+
+
+@contextlib.contextmanager
+def acting(user):
+    "Run as the user, with access rights and record rules, as over RPC"
+    transaction = Transaction()
+    with transaction.set_user(user.id), \
+            transaction.set_context(_check_access=True):
+        yield
+
+
+def line(case, indicator_code):
+    Line = Pool().get('laisui.review.line')
+    line, = Line.search([('case', '=', case.id),
+            ('indicator.code', '=', indicator_code)])
+    return line
+
+
+def stage_codes(case):
+    return [s.stage.code for s in case.steps]
