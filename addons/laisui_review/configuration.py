@@ -23,8 +23,12 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         if key:
             return key.encode()
         with Transaction().set_context(_check_access=False):
-            configuration = cls.get_singleton() or cls()
-            if not configuration.batch_key:
-                configuration.batch_key = secrets.token_hex(32)
-                configuration.save()
-            return configuration.batch_key.encode()
+            configuration = cls.get_singleton()
+            key = configuration.batch_key if configuration else None
+            if not key:
+                key = secrets.token_hex(32)
+                if configuration:
+                    cls.write([configuration], {'batch_key': key})
+                else:
+                    cls.create([{'batch_key': key}])
+            return key.encode()

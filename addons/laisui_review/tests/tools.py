@@ -87,6 +87,13 @@ def acting(user):
         yield
 
 
+@contextlib.contextmanager
+def as_root():
+    "Run as the system itself, which no stage's responsibility binds"
+    with Transaction().set_user(0):
+        yield
+
+
 def line(case, indicator_code):
     Line = Pool().get('laisui.review.line')
     line, = Line.search([('case', '=', case.id),
