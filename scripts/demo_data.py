@@ -712,6 +712,43 @@ def write_logins(path, database, password, web_listen):
     path.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
 
+# How far the demo's points verification requests go: (count, passes by
+# window and reviewer); three passes reach the automatic comparison.
+REVIEWS = [(8, 0), (6, 1), (6, 2), (20, 3)]
+
+
+def create_reviews(pool, applicant_ids):
+    """Points verification requests at every desk, and a batch through
+    the automatic comparison waiting for the departments, so the review
+    menus and statistics show something. Skipped without laisui_review
+    or for barred applicants."""
+    from trytond.exceptions import UserError
+    from trytond.transaction import Transaction
+    try:
+        Request = pool.get('laisui.review.points_request')
+    except KeyError:
+        return 0
+    Case = pool.get('laisui.review.case')
+    count = 0
+    candidates = iter(applicant_ids[1:])
+    for size, passes in REVIEWS:
+        requests = []
+        while len(requests) < size:
+            request, = Request.create([{'applicant': next(candidates)}])
+            try:
+                Request.submit([request])
+            except UserError:
+                Request.delete([request])
+                continue
+            requests.append(request)
+        cases = [Request(r.id).review_case for r in requests]
+        with Transaction().set_user(0):
+            for _ in range(passes):
+                Case.decide(Case.browse(cases), 'pass')
+        count += len(requests)
+    return count
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('-c', '--config', dest='config',
@@ -766,6 +803,7 @@ def main(argv=None):
             counts['statements'] = Statement.compute(ids, REFERENCE_DATE)
             timings['statements'] = time.perf_counter() - t
             counts['integrity'] = create_integrity(pool, rng, ids)
+            counts['reviews'] = create_reviews(pool, ids)
         t = time.perf_counter()
         transaction.commit()
         timings['commit'] = time.perf_counter() - t

@@ -88,7 +88,7 @@ class Server:
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all',
             '-l', 'zh_CN', '--email', 'admin@laisui.example')
         self.run(admin, '-c', str(self.config), '-d', self.db,
-            '-u', 'laisui_integrity', 'laisui_connectors',
+            '-u', 'laisui_integrity', 'laisui_connectors', 'laisui_review',
             '--activate-dependencies')
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
         self.run(sys.executable, '-c', SETUP, self.db)
@@ -197,9 +197,9 @@ class RPCSession:
                 else str(error))
         return data['result']
 
-    def __call__(self, model, method, *args):
+    def __call__(self, model, method, *args, context=None):
         return self._call(f'model.{model}.{method}',
-            [*args, {'language': 'zh_CN'}])
+            [*args, {'language': 'zh_CN', **(context or {})}])
 
 
 PRELUDE = """import datetime as dt, json, os, sys

@@ -79,3 +79,12 @@ def bulk_update(table_name, columns, rows):
                 [Column(table, c) for c in columns], [0] * len(columns),
                 where=Column(table, 'id') == 0))
         cursor.executemany(query, [(*row[1:], row[0]) for row in rows])
+
+
+def forget_cached(*model_names):
+    "Drop what the ORM cached of the models after writing below it"
+    transaction = Transaction()
+    transaction.counter += 1
+    cache = transaction.get_cache()
+    for name in model_names:
+        cache.pop(name, None)

@@ -19,7 +19,8 @@ from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.bulk import bulk_insert, bulk_update
+from trytond.modules.laisui_base.bulk import (
+    bulk_insert, bulk_update, forget_cached)
 from trytond.pool import Pool
 from trytond.model.fields import SQL_OPERATORS
 from trytond.tools import grouped_slice
@@ -325,10 +326,7 @@ class Statement(ModelSQL, ModelView):
 
     @classmethod
     def _cache_invalidate(cls):
-        transaction = Transaction()
-        transaction.counter += 1
-        for model in [cls.__name__, 'laisui.points.statement.line']:
-            transaction.get_cache().pop(model, None)
+        forget_cached(cls.__name__, 'laisui.points.statement.line')
 
     # Reference path --------------------------------------------------
     @classmethod

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.laisui_base.identity import mask_id_number
 from trytond.modules.laisui_connectors.exceptions import FileFormatError
 from trytond.modules.laisui_connectors.reader import XLSX_MAGIC, open_table
 from trytond.pool import Pool
@@ -34,7 +35,7 @@ COLUMNS = [
     ('行号', 10, True),
     ('版本', 6, True),
     ('签名', 34, True),
-    ('案件', 28, True),
+    ('案件编号', 10, True),
     ('申请人', 10, True),
     ('身份证号', 20, True),
     ('指标', 24, True),
@@ -59,20 +60,43 @@ Row = namedtuple('Row', ['number', 'line', 'decision', 'points', 'reason',
         'version'])
 
 
-def signature(line_id, version):
-    Configuration = Pool().get('laisui.review.configuration')
-    return hmac.new(Configuration.get_batch_key(),
-        f'{line_id}:{version}'.encode(), hashlib.sha256).hexdigest()[:32]
+def _key():
+    return Pool().get('laisui.review.configuration').get_batch_key()
 
 
-def locked_values(line):
-    "The locked columns after the signature, as the sheet shows them"
-    case = line.case
-    applicant = case.applicant
-    return [case.rec_name, applicant.name, applicant.id_number_masked,
-        line.indicator.name, line.department.name if line.department else '',
-        _number(line.declared_points), line.comparison_string,
-        line.evidence or '']
+def signature(line_id, version, key):
+    return hmac.new(key, f'{line_id}:{version}'.encode(),
+        hashlib.sha256).hexdigest()[:32]
+
+
+# What the locked columns after the signature are made of, read in one go.
+_READ = ['version', 'state', 'points', 'case', 'case.state',
+    'case.applicant.name', 'case.applicant.id_number', 'indicator.name',
+    'department.name', 'declared_points', 'comparison', 'evidence']
+
+
+Sheetline = namedtuple('Sheetline', ['id', 'version', 'state', 'points',
+        'case_state', 'locked'])
+
+
+def read_lines(line_ids):
+    "Line id → the values of the sheet's columns (with access rights)"
+    Line = Pool().get('laisui.review.line')
+    comparisons = dict(Line.fields_get(['comparison'])['comparison'][
+            'selection'])
+    result = {}
+    for row in Line.read(list(line_ids), _READ):
+        case = row['case.']
+        applicant = case['applicant.']
+        result[row['id']] = Sheetline(row['id'], row['version'],
+            row['state'], row['points'], case['state'], [
+                str(row['case']), applicant['name'],
+                mask_id_number(applicant['id_number']),
+                row['indicator.']['name'],
+                (row['department.'] or {}).get('name', ''),
+                _number(row['declared_points']),
+                comparisons[row['comparison']], row['evidence'] or ''])
+    return result
 
 
 def _number(value):
@@ -138,8 +162,9 @@ def export_lines(domain):
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
     Line = Pool().get('laisui.review.line')
-    lines = Line.search(domain, order=[('case', 'ASC'), ('sequence', 'ASC'),
-            ('id', 'ASC')])
+    line_ids = [l.id for l in Line.search(domain, order=[('case', 'ASC'),
+                ('sequence', 'ASC'), ('id', 'ASC')])]
+    lines = read_lines(line_ids)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet('批量审核')
     for index, (_, width, _) in enumerate(COLUMNS, 1):
@@ -165,9 +190,11 @@ def export_lines(domain):
         header.append(cell)
     sheet.append(header)
     unlocked = Protection(locked=False)
-    for line in lines:
-        values = [line.id, line.version, signature(line.id, line.version),
-            *locked_values(line), None, None, None]
+    key = _key()
+    for line_id in line_ids:
+        line = lines[line_id]
+        values = [line.id, line.version, signature(line.id, line.version, key),
+            *line.locked, None, None, None]
         row = []
         for index, value in enumerate(values):
             cell = WriteOnlyCell(sheet, value=value)
@@ -281,6 +308,7 @@ def read_sheet(data):
         raise BatchError(str(e.message)) from e
     plan = Plan()
     candidates = []
+    key = _key()
     for number, cells in rows:
         if not isinstance(cells, list):
             plan.refused.append((number, gettext(
@@ -293,15 +321,15 @@ def read_sheet(data):
             continue
         line_id, version = _int(cells[0]), _int(cells[1])
         if (line_id is None or version is None or not hmac.compare_digest(
-                    _text(cells[2]), signature(line_id, version))):
+                    _text(cells[2]), signature(line_id, version, key))):
             plan.refused.append((number, gettext(
                         'laisui_review.msg_batch_signature')))
             continue
         candidates.append((number, line_id, version, cells,
                 decision_label))
     # Lines the user may not read are reported, not leaked.
-    readable = {l.id: l for l in Line.search(
-            [('id', 'in', [c[1] for c in candidates])])}
+    readable = read_lines(l.id for l in Line.search(
+            [('id', 'in', [c[1] for c in candidates])]))
     seen = set()
     for number, line_id, version, cells, decision_label in candidates:
         line = readable.get(line_id)
@@ -313,7 +341,7 @@ def read_sheet(data):
             plan.refused.append((number, reason))
         else:
             seen.add(line_id)
-            plan.apply.append(Row(number, line,
+            plan.apply.append(Row(number, Line(line_id),
                     DECISION_LABELS[decision_label],
                     _decimal(cells[POINTS]), _text(cells[REASON]) or None,
                     version))
@@ -327,7 +355,7 @@ def _check_row(line, line_id, version, cells, decision_label, seen):
     if line_id in seen:
         return gettext('laisui_review.msg_batch_duplicate', line=line_id)
     sheet = [_text(c) for c in cells[HIDDEN:DECISION]]
-    current = [_text(v) for v in locked_values(line)]
+    current = [_text(v) for v in line.locked]
     for title, old, new in zip(HEADERS[HIDDEN:DECISION], current, sheet):
         if old != new:
             return gettext('laisui_review.msg_batch_locked_column',
@@ -337,24 +365,28 @@ def _check_row(line, line_id, version, cells, decision_label, seen):
         return gettext('laisui_review.msg_batch_decision',
             value=decision_label)
     points = cells[POINTS]
+    name = f'{line.locked[0]} {line.locked[3]}'
     if version != line.version:
         if (line.state == STATE_OF[decision]
                 and (decision != 'adjust'
                     or _decimal(points) == line.points)):
             return 'unchanged'
         return gettext('laisui_review.msg_batch_stale',
-            line=line.rec_name, state=line.state_string)
-    if line.state != 'pending' or line.case.state != 'open':
+            line=name, state=_state_label(line.state))
+    if line.state != 'pending' or line.case_state != 'open':
         return gettext('laisui_review.msg_batch_stale',
-            line=line.rec_name, state=line.state_string)
+            line=name, state=_state_label(line.state))
     if decision == 'adjust' and (_decimal(points) is None
             or len(_text(cells[REASON])) < 4):
-        return gettext('laisui_review.msg_adjust_reason',
-            line=line.rec_name)
+        return gettext('laisui_review.msg_adjust_reason', line=name)
     if decision == 'correction' and not _text(cells[REASON]):
-        return gettext('laisui_review.msg_correction_reason',
-            line=line.rec_name)
+        return gettext('laisui_review.msg_correction_reason', line=name)
     return None
+
+
+def _state_label(state):
+    Line = Pool().get('laisui.review.line')
+    return dict(Line.fields_get(['state'])['state']['selection'])[state]
 
 
 def _text(value):

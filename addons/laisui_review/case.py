@@ -13,14 +13,20 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.bulk import (
+    bulk_insert, bulk_update, forget_cached)
 from trytond.modules.laisui_base.concurrency import lock_in_state
 from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_points.formula import evaluate, namespace
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .deadline import DeadlineMixin
@@ -233,12 +239,12 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
                 'overdue_notified': False,
                 'escalated': False,
                 })
-        Step.create([{
-                    'case': c.id,
-                    'stage': stage.id,
-                    'entered_at': now,
-                    'deadline': deadline,
-                    } for c in cases])
+        # Steps are the engine's own rows: written set-wise.
+        bulk_insert(Step._table, ['case', 'stage', 'entered_at', 'deadline',
+                'create_uid', 'create_date'],
+            [(c.id, stage.id, now, deadline, Transaction().user, now)
+                for c in cases])
+        forget_cached(Step.__name__)
 
     @classmethod
     def _act(cls, cases, stage):
@@ -254,17 +260,17 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
             Rule.compare(cases)
             exits = {t.event for t in stage.workflow.transitions
                 if t.source == stage}
+            waiting = _with_pending_lines(cases)
             result = defaultdict(list)
-            for case in cls.browse(cases):
-                needs_people = any(l.state == 'pending' for l in case.lines)
-                result['mismatch' if needs_people and 'mismatch' in exits
+            for case in cases:
+                result['mismatch' if case.id in waiting and 'mismatch' in exits
                     else 'pass'].append(case)
             return result
         if stage.kind == 'condition':
             return cls._choose(cases, stage)
         if stage.kind == 'department':
-            waiting = Task.fan_out(cases, stage)
-            done = [c for c in cases if c not in waiting]
+            waiting = {c.id for c in Task.fan_out(cases, stage)}
+            done = [c for c in cases if c.id not in waiting]
             return {'pass': done} if done else {}
         return {}
 
@@ -524,11 +530,16 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     def department_done(cls, cases):
         """Called when every task of the cases' department stage is done:
         return for correction if a department asked for it, else pass."""
+        Line = Pool().get('laisui.review.line')
+        wanting = {l.case.id for l in Line.search([
+                    ('case', 'in', [c.id for c in cases]),
+                    ('state', '=', 'correction'),
+                    ])}
         by_event = defaultdict(list)
         for case in cls.browse(cases):
             exits = {t.event for t in case.workflow.transitions
                 if t.source == case.stage}
-            wants = any(l.state == 'correction' for l in case.lines)
+            wants = case.id in wanting
             by_event[case.stage, 'return' if wants and 'return' in exits
                 else 'pass'].append(case)
         pending = []
@@ -594,6 +605,34 @@ def _same_stamp(changed, stamp):
         return False
 
 
+def _with_pending_lines(cases):
+    "Ids of the cases with a line still waiting for people"
+    Line = Pool().get('laisui.review.line')
+    line = Line.__table__()
+    cursor = Transaction().connection.cursor()
+    result = set()
+    for sub_ids in grouped_slice([c.id for c in cases], 1000):
+        cursor.execute(*line.select(line.case,
+                where=SQL_OPERATORS['in'](line.case, list(sub_ids))
+                & (line.state == 'pending'),
+                group_by=[line.case]))
+        result.update(c for c, in cursor)
+    return result
+
+
+def _datetime(value):
+    "SQLite gives timestamps as text"
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def _date(value):
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
 def _documents(cases):
     "The documents of the cases grouped by model"
     pool = Pool()
@@ -637,21 +676,28 @@ class Step(ModelSQL, ModelView):
         case id → text."""
         now = clock.now()
         user = Transaction().user or None
-        steps = cls.search([
-                ('case', 'in', [c.id for c in cases]),
-                ('left_at', '=', None),
-                ])
         today = clock.to_local(now).date()
-        for step in steps:
-            comment = (comments.get(step.case.id)
+        step = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        rows = []
+        for sub_ids in grouped_slice([c.id for c in cases], 1000):
+            cursor.execute(*step.select(
+                    step.id, step.case, step.entered_at, step.deadline,
+                    where=SQL_OPERATORS['in'](step.case, list(sub_ids))
+                    & (step.left_at == Null)))
+            rows.extend(cursor)
+        updates = []
+        for step_id, case_id, entered_at, deadline in rows:
+            entered_at, deadline = _datetime(entered_at), _date(deadline)
+            comment = (comments.get(case_id)
                 if isinstance(comments, dict) else comments)
-            step.left_at = now
-            step.decision = decision
-            step.decided_by = user
-            step.comment = comment
-            step.duration = now - step.entered_at
-            step.overdue = bool(step.deadline and today > step.deadline)
-        cls.save(steps)
+            updates.append((step_id, now, decision, user, comment,
+                    now - entered_at, bool(deadline and today > deadline),
+                    user, now))
+        bulk_update(cls._table, ['left_at', 'decision', 'decided_by',
+                'comment', 'duration', 'overdue', 'write_uid', 'write_date'],
+            updates)
+        forget_cached(cls.__name__)
 
 
 class Correction(ModelSQL, ModelView):

@@ -19,8 +19,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.model.fields import SQL_OPERATORS
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 METHODS = [
     ('external', "Recompute from External Data"),
@@ -60,47 +65,94 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
     def compare(cls, cases):
         """Compare the pending lines of the cases; confirm the matched,
         alert the departments of the others. Returns the number of lines
-        that need people."""
+        that need people.
+
+        Lines are read and written set-wise: a season's comparison runs
+        over tens of thousands of cases."""
         pool = Pool()
         Line = pool.get('laisui.review.line')
+        AuditLog = pool.get('laisui.audit.log')
         rules = {r.indicator.id: r for r in cls.search([])}
-        lines = [l for c in cases for l in c.lines
-            if l.state == 'pending' and l.indicator.id in rules]
-        if not lines:
+        rows = _pending_lines([c.id for c in cases], list(rules))
+        if not rows:
             return 0
-        applicants = sorted({l.case.applicant.id for l in lines})
-        recomputed = _recompute(applicants) if any(
-            r.method == 'external' for r in rules.values()) else {}
-        verified = _city_points(applicants, [r for r in rules.values()
-                if r.method == 'city'])
-        matched, others = [], []
-        for line in lines:
-            rule = rules[line.indicator.id]
-            applicant = line.case.applicant.id
-            if rule.method == 'external':
-                all_line, external_line = recomputed[applicant].get(
-                    line.indicator.id, (None, None))
-                result = _judge_external(
-                    line.declared_points, all_line, external_line,
-                    rule.tolerance)
-                line.verified_points = (external_line[0]
-                    if external_line else None)
-                line.evidence = external_line[1] if external_line else None
-            else:
-                record = verified.get((applicant, line.indicator.code))
-                line.verified_points = record[0] if record else None
-                line.evidence = record[1] if record else None
-                result = ('no_data' if record is None
-                    else 'matched' if abs((line.declared_points or 0)
-                        - record[0]) <= rule.tolerance
-                    else 'mismatched')
-            line.comparison = result
-            (matched if result == 'matched' else others).append(line)
-        Line.save(lines)
-        Line.confirm_matched(matched)
+        by_applicant = defaultdict(list)
+        for row in rows:
+            by_applicant[row[2]].append(row)
+        applicants = sorted(by_applicant)
+        external = [r for r in rules.values() if r.method == 'external']
+        city = _city_points(applicants,
+            [r for r in rules.values() if r.method == 'city'])
+        transaction = Transaction()
+        now = clock.now()
+        updates, others, confirmed = [], [], defaultdict(list)
+        for sub_applicants in grouped_slice(applicants, 1000):
+            sub_applicants = list(sub_applicants)
+            recomputed = _recompute(sub_applicants) if external else {}
+            for (line_id, case_id, applicant, indicator, declared, version,
+                    department) in (r for a in sub_applicants
+                        for r in by_applicant[a]):
+                rule = rules[indicator]
+                declared = Decimal(str(declared or 0))
+                if rule.method == 'external':
+                    all_line, external_line = recomputed[applicant].get(
+                        indicator, (None, None))
+                    result = _judge_external(declared, all_line,
+                        external_line, rule.tolerance)
+                    verified, evidence = (external_line[:2]
+                        if external_line else (None, None))
+                else:
+                    verified, evidence = city.get(
+                        (applicant, rule.indicator.code), (None, None))
+                    result = ('no_data' if verified is None
+                        else 'matched' if abs(declared - verified)
+                        <= rule.tolerance else 'mismatched')
+                if result == 'matched':
+                    # Confirmed without people; audited per case below.
+                    updates.append((line_id, result, verified, evidence,
+                            'confirmed', declared, version + 1, now))
+                    confirmed[case_id].append(rule.indicator.code)
+                else:
+                    updates.append((line_id, result, verified, evidence,
+                            'pending', None, version, None))
+                    others.append((case_id, line_id, department, result))
+        bulk_update(Line._table, ['comparison', 'verified_points',
+                'evidence', 'state', 'points', 'version', 'reviewed_at',
+                'write_uid', 'write_date'],
+            [(*u, transaction.user, now) for u in updates])
+        forget_cached(Line.__name__)
+        AuditLog.log_many([{
+                    'action': 'state', 'resource': f'laisui.review.case,{c}',
+                    'from_value': 'pending', 'to_value': 'confirmed',
+                    'detail': '自动比对一致，确认：' + '、'.join(codes),
+                    } for c, codes in confirmed.items()])
+        _count_mismatches([c.id for c in cases], others)
         _alert(others)
-        _count_mismatches(cases)
         return len(others)
+
+
+def _pending_lines(case_ids, indicator_ids):
+    """(line, case, applicant, indicator, declared points, version,
+    department) of the cases' pending lines that a rule compares"""
+    pool = Pool()
+    Line = pool.get('laisui.review.line')
+    Case = pool.get('laisui.review.case')
+    line = Line.__table__()
+    case = Case.__table__()
+    cursor = Transaction().connection.cursor()
+    rows = []
+    if not indicator_ids:
+        return rows
+    for sub_ids in grouped_slice(case_ids, 1000):
+        cursor.execute(*line.join(case,
+                condition=line.case == case.id).select(
+                line.id, line.case, case.applicant, line.indicator,
+                line.declared_points, line.version, line.department,
+                where=SQL_OPERATORS['in'](line.case, list(sub_ids))
+                & (line.state == 'pending')
+                & SQL_OPERATORS['in'](line.indicator, indicator_ids)))
+        rows.extend(cursor)
+    return rows
 
 
 def _judge_external(declared, all_line, external_line, tolerance):
@@ -172,51 +224,53 @@ def _city_points(applicant_ids, rules):
     return result
 
 
-def _alert(lines):
-    "One notification per department and case for the lines to review"
+def _alert(others):
+    """One notification per department and case for the lines left to
+    people; others are (case, line, department, comparison) tuples."""
     pool = Pool()
     Notification = pool.get('res.notification')
+    Line = pool.get('laisui.review.line')
     User = pool.get('res.user')
     Data = pool.get('ir.model.data')
-    by_department = defaultdict(list)
-    for line in lines:
-        if line.department:
-            by_department[line.department].append(line)
+    by_department = defaultdict(lambda: defaultdict(list))
+    for case_id, line_id, department, _ in others:
+        if department:
+            by_department[department][case_id].append(line_id)
     if not by_department:
         return
     reviewer = Data.get_id('laisui_base', 'group_department_reviewer')
     members = defaultdict(list)
     for user in User.search([
-                ('laisui_departments', 'in',
-                    [d.id for d in by_department]),
+                ('laisui_departments', 'in', list(by_department)),
                 ('groups', '=', reviewer),
                 ]):
         for department in user.laisui_departments:
-            members[department].append(user)
+            members[department.id].append(user.id)
     vlist = []
-    for department, department_lines in by_department.items():
-        by_case = defaultdict(list)
-        for line in department_lines:
-            by_case[line.case].append(line)
-        for case, case_lines in by_case.items():
+    for department, cases in by_department.items():
+        if not members[department]:
+            continue
+        for case_id, line_ids in cases.items():
+            lines = Line.browse(line_ids)
             text = '；'.join(f'{l.indicator.name}：{l.comparison_string}'
-                for l in case_lines)
+                for l in lines)
             for user in members[department]:
                 vlist.append({
-                        'user': user.id,
-                        'label': f'自动比对需人工审核：{case.rec_name}',
+                        'user': user,
+                        'label': f'自动比对需人工审核：{lines[0].case.rec_name}',
                         'description': text,
                         'icon': 'tryton-warning',
                         'model': 'laisui.review.line',
-                        'records': str([l.id for l in case_lines]),
+                        'records': str(line_ids),
                         })
     Notification.create(vlist)
 
 
-def _count_mismatches(cases):
+def _count_mismatches(case_ids, others):
     Case = Pool().get('laisui.review.case')
-    cases = Case.browse(cases)
-    for case in cases:
-        case.mismatches = sum(
-            l.comparison == 'mismatched' for l in case.lines)
-    Case.save(cases)
+    counts = defaultdict(int)
+    for case_id, _, _, result in others:
+        counts[case_id] += result == 'mismatched'
+    bulk_update(Case._table, ['mismatches'],
+        [(c, counts[c]) for c in case_ids])
+    forget_cached(Case.__name__)

@@ -18,7 +18,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     def get_batch_key(cls):
         """The key that signs batch review sheets: [laisui_review]
         batch_key of the server configuration, else one made for this
-        database on first use."""
+        database on first use (in the record review_data.xml creates)."""
         key = config.get('laisui_review', 'batch_key')
         if key:
             return key.encode()
@@ -27,8 +27,5 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             key = configuration.batch_key if configuration else None
             if not key:
                 key = secrets.token_hex(32)
-                if configuration:
-                    cls.write([configuration], {'batch_key': key})
-                else:
-                    cls.create([{'batch_key': key}])
+                cls.write([configuration], {'batch_key': key})
             return key.encode()

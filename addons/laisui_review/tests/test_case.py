@@ -138,14 +138,19 @@ class CaseTestCase(ModuleTestCase):
         self.assertEqual(adjustment.points, line(case, 'insurance').points)
         self.assertEqual(case.total_points, sum(
                 l.points for l in case.lines))
-        # Every decision is audited: desks, lines, automatic, outcome.
+        # Every decision is audited: five desks, the automatic
+        # confirmations (one entry naming the lines) and the outcome on
+        # the case; each person's line decision on its line.
         self.assertEqual(AuditLog.search_count([
                     ('resource', '=', str(case)),
                     ('action', '=', 'state'),
-                    ]), 6)
+                    ]), 7)
+        automatic, = AuditLog.search([('resource', '=', str(case)),
+                ('detail', 'like', '自动比对一致%')])
+        self.assertIn('permit', automatic.detail)
         self.assertEqual(AuditLog.search_count([
                     ('resource', 'like', 'laisui.review.line,%'),
-                    ]), 5)
+                    ]), 2)
         self.assertEqual(Task.search_count([('state', '=', 'open')]), 0)
 
     @with_transaction()
@@ -356,6 +361,28 @@ class CaseTestCase(ModuleTestCase):
             self.assertEqual(second.tasks, ())
             self.assertEqual(stage_codes(second)[-2:],
                 ['comparison', 'district_review'])
+
+    @with_transaction()
+    def test_statistics(self):
+        "Cases waiting per stage; comparison results per department"
+        pool = Pool()
+        StageStatistic = pool.get('laisui.review.statistic.stage')
+        DepartmentStatistic = pool.get('laisui.review.statistic.department')
+        people = self.people()
+        with self.at():
+            self.walk_to_department_review(
+                people, insurance_from=dt.date(2018, 1, 1))
+        stages = {s.stage.code: s for s in StageStatistic.search([])}
+        self.assertEqual(stages['department_review'].waiting, 1)
+        self.assertEqual(stages['prereview'].handled, 1)
+        self.assertEqual(stages['prereview'].waiting, 0)
+        self.assertIsNotNone(stages['prereview'].hours)
+        departments = {s.department.code: s
+            for s in DepartmentStatistic.search([])}
+        hr = departments['RS']
+        self.assertEqual((hr.lines, hr.mismatched, hr.pending), (1, 1, 1))
+        self.assertEqual(hr.mismatch_rate, 100.0)
+        self.assertEqual(departments['GA'].mismatch_rate, 0.0)
 
     @with_transaction()
     def test_blacklisted_applicant(self):
