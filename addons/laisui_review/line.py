@@ -13,7 +13,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import lock_in_state
+from trytond.modules.laisui_base.concurrency import lock_in_state, transition
 from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -235,17 +235,20 @@ class Line(ModelSQL, ModelView):
         cls.save(lines)
 
     @classmethod
+    @transition('pending')
     @ModelView.button
     def confirm(cls, lines):
         cls.decide([(l, 'confirm', None, l.reason) for l in lines])
 
     @classmethod
+    @transition('pending')
     @ModelView.button
     def adjust(cls, lines):
         cls.decide([(l, 'adjust', l.proposed_points, l.reason)
                 for l in lines])
 
     @classmethod
+    @transition('pending')
     @ModelView.button
     def request_correction(cls, lines):
         cls.decide([(l, 'correction', None, l.reason) for l in lines])
