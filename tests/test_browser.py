@@ -245,3 +245,83 @@ def test_back_office_synchronisation(laisui_server, browser):
     shot(page, 'backoffice-external-records')
     assert not errors, errors
     context.close()
+
+
+def test_back_office_review(laisui_server, browser):
+    """A district reviewer passes a case at first review: the automatic
+    comparison confirms what external data backs and fans the rest out;
+    a department reviewer confirms its line in the list."""
+    server = laisui_server
+    ids = json.loads(server.python(f'''
+        from trytond.modules.laisui_review.tests.tools import (
+            department, make_applicant, submit)
+        User = pool.get('res.user')
+        Data = pool.get('ir.model.data')
+        Lang = pool.get('ir.lang')
+        Case = pool.get('laisui.review.case')
+        zh, = Lang.search([('code', '=', 'zh_CN')])
+        User.create([{{'name': '刘敏', 'login': 'hr_browser',
+            'password': '{STAFF_PASSWORD}', 'language': zh.id,
+            'groups': [('add', [Data.get_id('laisui_base',
+                'group_department_reviewer')])],
+            'laisui_departments': [('add', [department('RS').id])]}}])
+        case = submit(make_applicant(300, insurance_from=dt.date(2018, 1, 1)))
+        with Transaction().set_user(0):
+            for _ in range(2):
+                Case.decide([Case(case.id)], 'pass')
+        case = Case(case.id)
+        print(json.dumps({{'case': case.id,
+            'applicant': case.applicant.name}}))
+        '''))
+    state = f'''
+        Case = pool.get('laisui.review.case')
+        case = Case({ids['case']})
+        print(json.dumps([case.stage.code, sorted(
+            (l.indicator.code, l.state) for l in case.lines)]))
+        '''
+
+    context, page, errors = staff_login(browser, server, 'reviewer01')
+    page.click('text=来穗积分')
+    page.click('text="审核"')
+    page.click('text="审核案件"')
+    # The id cell: the document and applicant cells are links.
+    cell = page.locator(f'tr:has-text("{ids["applicant"]}") >> visible=true'
+        ).first.get_by_text(str(ids['case']), exact=True)
+    cell.wait_for(timeout=30000)
+    cell.dblclick()
+    page.wait_for_selector('text=审核意见', timeout=30000)
+    with page.expect_response(lambda r: 'review.case.pass_' in (
+                r.request.post_data or ''), timeout=60000):
+        page.get_by_role('button', name='通过', exact=True).click()
+    stage, lines = json.loads(server.python(state))
+    assert stage == 'department_review', (stage, lines)
+    assert ['insurance', 'pending'] in lines, lines
+    assert ['permit', 'confirmed'] in lines, lines
+    page.click('text="办理记录"')
+    page.wait_for_selector('td:has-text("自动比对")', timeout=30000)
+    page.wait_for_selector('td:has-text("职能部门审核")', timeout=30000)
+    body = page.inner_text('body')
+    assert not re.search(r'\d{17}[\dX]', body)
+    shot(page, 'backoffice-review-case')
+    assert not errors, errors
+    context.close()
+
+    context, page, errors = staff_login(browser, server, 'hr_browser')
+    page.click('text=来穗积分')
+    page.click('text="审核"')
+    page.click('text="指标审核明细"')
+    row = page.locator('tr:has-text("社会保险") >> visible=true').first
+    row.wait_for(timeout=30000)
+    body = page.inner_text('body')
+    # Only the department's own line: no other indicator is listed.
+    assert '学历' not in body and '居住证' not in body, body
+    shot(page, 'backoffice-review-lines')
+    # Select the row (its other cells are links), then press its button.
+    row.locator('input[type=checkbox]').first.check()
+    with page.expect_response(lambda r: 'review.line.confirm' in (
+                r.request.post_data or ''), timeout=60000):
+        row.get_by_role('button', name='确认').click()
+    stage, lines = json.loads(server.python(state))
+    assert ['insurance', 'confirmed'] in lines, lines
+    assert not errors, errors
+    context.close()
