@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -172,6 +173,29 @@ class Server:
 
 class RPCError(Exception):
     pass
+
+
+def at_once(sessions, call):
+    "Run call(session) in one thread per session, released together"
+    barrier = threading.Barrier(len(sessions))
+    outcomes = []
+
+    def run(session):
+        barrier.wait()
+        try:
+            call(session)
+            outcomes.append('ok')
+        except RPCError as e:
+            outcomes.append(str(e))
+        except Exception as e:  # a crash must fail the test, not vanish
+            outcomes.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return outcomes
 
 
 class RPCSession:

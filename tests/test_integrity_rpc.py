@@ -3,9 +3,8 @@
 """Two district admins confirm the same integrity record at the same
 moment, through the real server: one wins, the other is told."""
 import json
-import threading
 
-from conftest import STAFF_PASSWORD, RPCError
+from conftest import STAFF_PASSWORD, at_once
 
 SETUP = f'''
 User = pool.get('res.user')
@@ -42,24 +41,8 @@ def test_two_admins_confirm_at_once(laisui_server):
     record = json.loads(laisui_server.python(SETUP))['record']
     sessions = [laisui_server.rpc(login, STAFF_PASSWORD)
         for login in ['admin_a', 'admin_b']]
-    barrier = threading.Barrier(len(sessions))
-    outcomes = []
-
-    def confirm(rpc):
-        barrier.wait()
-        try:
-            rpc('laisui.integrity.record', 'confirm', [record])
-            outcomes.append('ok')
-        except RPCError as e:
-            outcomes.append(str(e))
-        except Exception as e:  # a crash must fail the test, not vanish
-            outcomes.append(repr(e))
-
-    threads = [threading.Thread(target=confirm, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    outcomes = at_once(sessions, lambda rpc: rpc(
+            'laisui.integrity.record', 'confirm', [record]))
 
     assert outcomes.count('ok') == 1, outcomes
     loser, = [o for o in outcomes if o != 'ok']

@@ -4,9 +4,8 @@
 same line, at the same moment through the real server: one wins, the
 other is told, and the audit holds one entry."""
 import json
-import threading
 
-from conftest import STAFF_PASSWORD, RPCError
+from conftest import STAFF_PASSWORD, at_once
 
 SETUP = f'''
 from trytond.modules.laisui_review.tests.tools import (
@@ -50,29 +49,6 @@ print(json.dumps({{
         ('resource', '=', str(line))]),
     }}))
 '''
-
-
-def at_once(sessions, call):
-    "Run call(session) in one thread per session, released together"
-    barrier = threading.Barrier(len(sessions))
-    outcomes = []
-
-    def run(session):
-        barrier.wait()
-        try:
-            call(session)
-            outcomes.append('ok')
-        except RPCError as e:
-            outcomes.append(str(e))
-        except Exception as e:  # a crash must fail the test, not vanish
-            outcomes.append(repr(e))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return outcomes
 
 
 def test_two_reviewers_pass_same_case(laisui_server):

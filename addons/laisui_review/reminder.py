@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import fields
 from trytond.modules.laisui_base.validation import checked_phone
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import PoolMeta
 
 
 class User(metaclass=PoolMeta):
