@@ -53,6 +53,27 @@ def lock_in_state(Model, records, states):
     return Model.browse(ids)
 
 
+def check_timestamps(Model, records):
+    """StateConflictError when a record changed after the person's form
+    was read: sao sends the form's timestamps with a button click, and
+    they compare as Tryton reads them."""
+    transaction = Transaction()
+    sent = transaction.timestamp or {}
+    stale = [r for r in records if sent.get(str(r))]
+    if not stale:
+        return
+    with transaction.set_context(_check_access=False):
+        current = {r['id']: r['_timestamp']
+            for r in Model.read([r.id for r in stale], ['_timestamp'])}
+    for record in stale:
+        if current[record.id] != sent[str(record)]:
+            state = dict(Model.fields_get(['state'])['state']['selection'])
+            raise StateConflictError(gettext(
+                    'laisui_base.msg_state_conflict',
+                    record=record.rec_name,
+                    state=state.get(record.state, record.state)))
+
+
 def transition(*states):
     """Decorate a ModelView.button that moves records out of `states`.
 
@@ -68,6 +89,7 @@ def transition(*states):
                 # Record rules first: no state of an unreadable record leaks.
                 cls.read([r.id for r in records], ['id'])
             records = lock_in_state(cls, records, states)
+            check_timestamps(cls, records)
             return func(cls, records, *args, **kwargs)
         return wrapper
     return decorator

@@ -25,11 +25,15 @@ from trytond.modules.laisui_connectors.exceptions import FileFormatError
 from trytond.modules.laisui_connectors.reader import XLSX_MAGIC, open_table
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import BatchError
 
 MAX_ROWS = 100_000
+# The lines a batch sheet is for: waiting for their department.
+OPEN_LINES = [('state', '=', 'pending'), ('case.state', '=', 'open'),
+    ('case.stage.kind', '=', 'department')]
 # (header, width, locked); the first three columns are hidden.
 COLUMNS = [
     ('行号', 10, True),
@@ -53,8 +57,6 @@ DECISION, POINTS, REASON = 11, 12, 13
 DECISION_LABELS = {'确认': 'confirm', '调整': 'adjust', '需补正': 'correction'}
 STATE_OF = {'confirm': 'confirmed', 'adjust': 'adjusted',
     'correction': 'correction'}
-# Cell text that a spreadsheet would run as a formula (security.md §3).
-_FORMULA_START = ('=', '+', '-', '@', '\t', '\r', '\0')
 
 Row = namedtuple('Row', ['number', 'line', 'decision', 'points', 'reason',
         'version'])
@@ -136,9 +138,11 @@ class Export(Wizard):
             Button("Close", 'end', 'tryton-close', default=True),
             ])
 
+    # Wizards run without access checks: the sheets are the person's.
+    @check_access
     def default_result(self, fields):
         AuditLog = Pool().get('laisui.audit.log')
-        domain = [('state', '=', 'pending'), ('case.state', '=', 'open')]
+        domain = OPEN_LINES[:]
         if self.start.department:
             domain.append(('department', '=', self.start.department.id))
         if self.start.stage:
@@ -245,6 +249,7 @@ class Import(Wizard):
             ])
     apply = StateTransition()
 
+    @check_access
     def default_preview(self, fields):
         plan = read_sheet(self.start.file)
         return {
@@ -257,6 +262,7 @@ class Import(Wizard):
             'apply_count': len(plan.apply),
             }
 
+    @check_access
     def transition_apply(self):
         apply_sheet(self.start.file)
         return 'end'
@@ -321,7 +327,8 @@ def read_sheet(data):
             continue
         line_id, version = _int(cells[0]), _int(cells[1])
         if (line_id is None or version is None or not hmac.compare_digest(
-                    _text(cells[2]), signature(line_id, version, key))):
+                    _text(cells[2]).encode(),
+                    signature(line_id, version, key).encode())):
             plan.refused.append((number, gettext(
                         'laisui_review.msg_batch_signature')))
             continue

@@ -22,7 +22,8 @@ from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import (
     bulk_insert, bulk_update, forget_cached)
-from trytond.modules.laisui_base.concurrency import lock_in_state
+from trytond.modules.laisui_base.concurrency import (
+    check_timestamps, lock_in_state)
 from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_points.formula import evaluate, namespace
 from trytond.pool import Pool
@@ -129,6 +130,16 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'open'
+
+    @classmethod
+    def check_modification(cls, mode, cases, values=None, external=False):
+        super().check_modification(
+            mode, cases, values=values, external=external)
+        # People write the comment of an open case; the engine the rest.
+        if external and (mode != 'write'
+                or set(values) - {'comment', 'corrections'}
+                or any(c.state != 'open' for c in cases)):
+            raise DecisionError(gettext('laisui_review.msg_case_readonly'))
 
     @classmethod
     def default_returns(cls):
@@ -282,8 +293,8 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
             return cls._choose(cases, stage)
         if stage.kind == 'department':
             waiting = {c.id for c in Task.fan_out(cases, stage)}
-            done = [c for c in cases if c.id not in waiting]
-            return {'pass': done} if done else {}
+            return cls._department_exits(
+                [c for c in cases if c.id not in waiting])
         return {}
 
     @classmethod
@@ -464,6 +475,14 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         User = pool.get('res.user')
         stage = self.stage
         user = User(user_id)
+        if stage.kind == 'department':
+            # Stopping a fan-out is the district's call.
+            if not _in_groups(user, ['group_district_reviewer',
+                        'group_district_admin']):
+                raise DecisionError(gettext(
+                        'laisui_review.msg_not_responsible',
+                        stage=stage.name))
+            return
         if stage.kind != 'task':
             return
         if ((stage.group and stage.group not in user.groups)
@@ -481,23 +500,14 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         if transaction.user and transaction.check_access:
             # Record rules first: nothing of an unreadable case leaks.
             cls.read([c.id for c in cases], ['id'])
-        # The form's timestamps that sao sends with a button click.
-        timestamps = dict(transaction.timestamp or {})
         cases = lock_in_state(cls, cases, states)
-        # Compared as Tryton computes them, after the lock.
-        current = {r['id']: r['_timestamp'] for r in cls.read(
-                [c.id for c in cases if str(c) in timestamps],
-                ['_timestamp'])}
         for case in cases:
             seen = (stages or {}).get(case.id)
-            stamp = timestamps.get(str(case))
-            if (seen is not None and seen != case.stage.id) or (
-                    stamp and current[case.id] != stamp):
+            if seen is not None and seen != case.stage.id:
                 raise StateConflictError(gettext(
                         'laisui_base.msg_state_conflict',
-                        record=case.rec_name,
-                        state=case.stage.name if case.state == 'open'
-                        else case.state_string))
+                        record=case.rec_name, state=case.stage.name))
+        check_timestamps(cls, cases)
         return cases
 
     @classmethod
@@ -549,22 +559,29 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     def department_done(cls, cases):
         """Called when every task of the cases' department stage is done:
         return for correction if a department asked for it, else pass."""
+        pending = []
+        for stage in {c.stage for c in cases}:
+            stage_cases = [c for c in cases if c.stage == stage]
+            for event, event_cases in cls._department_exits(
+                    stage_cases).items():
+                pending.extend(cls._leave(event_cases, stage, event))
+        cls._run(pending)
+
+    @classmethod
+    def _department_exits(cls, cases):
+        "{event: cases} of cases leaving their department stage"
         Line = Pool().get('laisui.review.line')
         wanting = {l.case.id for l in Line.search([
                     ('case', 'in', [c.id for c in cases]),
                     ('state', '=', 'correction'),
                     ])}
-        by_event = defaultdict(list)
-        for case in cls.browse(cases):
+        result = defaultdict(list)
+        for case in cases:
             exits = {t.event for t in case.workflow.transitions
                 if t.source == case.stage}
-            wants = case.id in wanting
-            by_event[case.stage, 'return' if wants and 'return' in exits
+            result['return' if case.id in wanting and 'return' in exits
                 else 'pass'].append(case)
-        pending = []
-        for (stage, event), event_cases in by_event.items():
-            pending.extend(cls._leave(event_cases, stage, event))
-        cls._run(pending)
+        return result
 
     @classmethod
     def fire_timers(cls):
@@ -609,6 +626,12 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
 
     def deadline_label(self):
         return f'{self.rec_name}（{self.stage.name}）'
+
+
+def _in_groups(user, xml_ids):
+    Data = Pool().get('ir.model.data')
+    groups = {Data.get_id('laisui_base', x) for x in xml_ids}
+    return any(g.id in groups for g in user.groups)
 
 
 def _with_pending_lines(cases):
@@ -738,8 +761,16 @@ class Correction(ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, corrections, values=values, external=external)
-        # What was sent to the applicant is history.
+        # What was sent to the applicant is history; people add items to
+        # open cases only, and never mark them sent.
         if mode != 'create' and any(c.sent for c in corrections):
-            if mode == 'delete' or set(values or {}) - {'sent', 'round'}:
+            if (mode == 'delete' or external
+                    or set(values or {}) - {'sent', 'round'}):
                 raise DecisionError(gettext(
                         'laisui_review.msg_correction_sent'))
+        if external and (
+                any(c.case.state != 'open' or c.sent or c.round
+                    for c in corrections)
+                or set(values or {}) & {'sent', 'round', 'case'}):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_correction_sent'))

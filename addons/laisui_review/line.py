@@ -13,11 +13,13 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import lock_in_state, transition
+from trytond.modules.laisui_base.concurrency import (
+    check_timestamps, lock_in_state, transition)
 from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 from .exceptions import DecisionError
 
@@ -33,6 +35,8 @@ COMPARISONS = [
     ('mismatched', "Mismatched"),
     ('no_data', "No External Data"),
     ]
+# No indicator of any rule set gives more; a typo must not.
+MAX_POINTS = 1000
 DECISIONS = {'confirm': 'confirmed', 'adjust': 'adjusted',
     'correction': 'correction'}
 
@@ -141,9 +145,11 @@ class Line(ModelSQL, ModelView):
         transaction = Transaction()
         if not decisions:
             return []
-        if transaction.user and transaction.check_access:
-            # Record rules: only lines of the person's departments.
-            cls.read([d[0].id for d in decisions], ['id'])
+        if transaction.user:
+            # Record rules: only lines of the person's departments, also
+            # from a button or a wizard, which run without access checks.
+            with check_access():
+                cls.read([d[0].id for d in decisions], ['id'])
         with without_check_access():
             return cls._decide(decisions, versions)
 
@@ -151,21 +157,25 @@ class Line(ModelSQL, ModelView):
     def _decide(cls, decisions, versions):
         pool = Pool()
         AuditLog = pool.get('laisui.audit.log')
+        Case = pool.get('laisui.review.case')
         Task = pool.get('laisui.review.task')
         transaction = Transaction()
+        # The cases first (always in this order): two departments deciding
+        # their last lines at once must not both miss the other's.
+        lock_in_state(Case, sorted({d[0].case for d in decisions}),
+            ['open'])
         lines = {l.id: l for l in lock_in_state(
                 cls, [d[0] for d in decisions], ['pending'])}
+        check_timestamps(cls, list(lines.values()))
+        open_tasks = Task.open_departments(
+            {l.case for l in lines.values()})
         for line in lines.values():
             seen = (versions or {}).get(line.id)
             if seen is not None and seen != line.version:
                 raise StateConflictError(gettext(
                         'laisui_base.msg_state_conflict',
                         record=line.rec_name, state=line.state_string))
-            if line.case.state != 'open':
-                raise DecisionError(gettext(
-                        'laisui_review.msg_line_case_closed',
-                        line=line.rec_name,
-                        state=line.case.state_string))
+            line.check_stage(open_tasks, transaction.user)
         now = clock.now()
         user = transaction.user or None
         to_save, entries = [], []
@@ -178,6 +188,10 @@ class Line(ModelSQL, ModelView):
                             'laisui_review.msg_adjust_reason',
                             line=line.rec_name))
                 points = Decimal(points).quantize(Decimal('0.01'))
+                if abs(points) > MAX_POINTS:
+                    raise DecisionError(gettext(
+                            'laisui_review.msg_adjust_range',
+                            line=line.rec_name, limit=MAX_POINTS))
             elif decision == 'correction':
                 if not reason:
                     raise DecisionError(gettext(
@@ -205,6 +219,22 @@ class Line(ModelSQL, ModelView):
         AuditLog.log_many(entries)
         Task.lines_decided(to_save)
         return to_save
+
+    def check_stage(self, open_tasks, user_id):
+        """A line is decided by its department while the case waits for
+        it, or by the desk that holds the case."""
+        case = self.case
+        stage = case.stage
+        if stage.kind == 'department':
+            if (case.id, self.department.id if self.department else None
+                    ) in open_tasks:
+                return
+        elif stage.kind == 'task':
+            if user_id:
+                case.check_responsible(user_id)
+            return
+        raise DecisionError(gettext('laisui_review.msg_line_stage',
+                line=self.rec_name, stage=stage.name))
 
     @classmethod
     def confirm_matched(cls, lines):

@@ -60,6 +60,18 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
     def default_state(cls):
         return 'draft'
 
+    @classmethod
+    def check_modification(cls, mode, requests, values=None,
+            external=False):
+        super().check_modification(
+            mode, requests, values=values, external=external)
+        # People choose the applicant of a draft; the review does the rest.
+        if external and mode != 'create' and (
+                any(r.state != 'draft' for r in requests)
+                or set(values or {}) - {'applicant'}):
+            raise DecisionError(gettext(
+                    'laisui_review.msg_request_readonly'))
+
     def get_rec_name(self, name):
         return f'积分核定 {self.applicant.rec_name}'
 

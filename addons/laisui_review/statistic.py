@@ -3,7 +3,7 @@
 """Review statistics: where cases wait, how long stages take, and how
 often each department's indicators do not match the external data."""
 from sql import Literal, Null
-from sql.aggregate import Count, Max, Sum
+from sql.aggregate import Count, Max
 from sql.conditionals import Case as SQLCase
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -11,8 +11,9 @@ from trytond.modules.laisui_base import clock
 from trytond.pool import Pool
 
 
-def _count_if(condition):
-    return Sum(SQLCase((condition, Literal(1)), else_=Literal(0)))
+def _count_if(condition, id_column):
+    # No literal in the CASE: PostgreSQL cannot type a bare parameter.
+    return Count(SQLCase((condition, id_column), else_=Null))
 
 
 class StageStatistic(ModelSQL, ModelView):
@@ -44,18 +45,20 @@ class StageStatistic(ModelSQL, ModelView):
         today = clock.today()
         open_ = step.left_at == Null
         closed = step.left_at != Null
+        late = closed & (step.overdue == Literal(True))
         return step.join(stage, condition=step.stage == stage.id).select(
             stage.id.as_('id'),
             Max(step.create_uid).as_('create_uid'),
             Max(step.create_date).as_('create_date'),
-            Literal(None).as_('write_uid'),
-            Literal(None).as_('write_date'),
+            Max(step.write_uid).as_('write_uid'),
+            Max(step.write_date).as_('write_date'),
             stage.workflow.as_('workflow'),
             stage.id.as_('stage'),
-            _count_if(open_).as_('waiting'),
-            _count_if(open_ & (step.deadline < today)).as_('overdue'),
-            _count_if(closed).as_('handled'),
-            _count_if(closed & (step.overdue == Literal(True))).as_('late'),
+            _count_if(open_, step.id).as_('waiting'),
+            _count_if(open_ & (step.deadline < today), step.id
+                ).as_('overdue'),
+            _count_if(closed, step.id).as_('handled'),
+            _count_if(late, step.id).as_('late'),
             group_by=[stage.id, stage.workflow])
 
     @classmethod
@@ -103,15 +106,19 @@ class DepartmentStatistic(ModelSQL, ModelView):
             line.department.as_('id'),
             Max(line.create_uid).as_('create_uid'),
             Max(line.create_date).as_('create_date'),
-            Literal(None).as_('write_uid'),
-            Literal(None).as_('write_date'),
+            Max(line.write_uid).as_('write_uid'),
+            Max(line.write_date).as_('write_date'),
             line.department.as_('department'),
-            Count(Literal('*')).as_('lines'),
-            _count_if(line.comparison == 'matched').as_('matched'),
-            _count_if(line.comparison == 'mismatched').as_('mismatched'),
-            _count_if(line.comparison == 'no_data').as_('no_data'),
-            _count_if(line.state == 'pending').as_('pending'),
-            _count_if(line.state == 'adjusted').as_('adjusted'),
+            Count(line.id).as_('lines'),
+            _count_if(line.comparison == 'matched', line.id
+                ).as_('matched'),
+            _count_if(line.comparison == 'mismatched', line.id
+                ).as_('mismatched'),
+            _count_if(line.comparison == 'no_data', line.id
+                ).as_('no_data'),
+            _count_if(line.state == 'pending', line.id).as_('pending'),
+            _count_if(line.state == 'adjusted', line.id
+                ).as_('adjusted'),
             where=line.department != Null,
             group_by=[line.department])
 

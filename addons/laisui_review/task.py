@@ -142,6 +142,14 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
             Case.department_done(finished)
 
     @classmethod
+    def open_departments(cls, cases):
+        "(case id, department id) of the cases' open tasks"
+        return {(t.case.id, t.department.id) for t in cls.search([
+                    ('case', 'in', [c.id for c in cases]),
+                    ('state', '=', 'open'),
+                    ])}
+
+    @classmethod
     def cancel_open(cls, cases):
         "A case left its department stage otherwise (e.g. returned)"
         cls.write(cls.search([

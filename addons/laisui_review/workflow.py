@@ -164,15 +164,18 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, workflows, values=values, external=external)
+        # Activation changes the state, through its button only.
+        engine = set() if external else {
+            'state', 'activated_at', 'activated_by', 'previous'}
         if mode == 'delete' or (mode == 'write'
-                and set(values) - {'state', 'activated_at',
-                    'activated_by', 'note'}):
+                and set(values) - engine - {'note'}):
             for workflow in workflows:
-                workflow.check_draft()
+                workflow.check_draft(external)
 
-    def check_draft(self):
-        # The module's own seeded workflow is loaded active from XML.
-        if Transaction().context.get('module') == 'laisui_review':
+    def check_draft(self, external=True):
+        # Server code (the module's XML data loads the seeded workflow
+        # active) is trusted; people change drafts only.
+        if not external:
             return
         if self.state != 'draft':
             raise WorkflowError(gettext(
@@ -375,7 +378,7 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
     def check_modification(cls, mode, stages, values=None, external=False):
         super().check_modification(
             mode, stages, values=values, external=external)
-        _check_workflow_draft(cls, mode, stages, values)
+        _check_workflow_draft(cls, mode, stages, values, external)
 
     def validate_definition(self, exits, variables, error):
         events = [t.event for t in exits]
@@ -399,14 +402,14 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
                 transition.compiled(variables)
 
 
-def _check_workflow_draft(Model, mode, records, values):
+def _check_workflow_draft(Model, mode, records, values, external):
     "Stages and transitions change only with a draft workflow"
     Workflow = Pool().get('laisui.review.workflow')
     workflows = {r.workflow for r in records}
     if values and values.get('workflow'):
         workflows.add(Workflow(values['workflow']))
     for workflow in workflows:
-        workflow.check_draft()
+        workflow.check_draft(external)
 
 
 def event_label(event):
@@ -459,7 +462,7 @@ class Transition(sequence_ordered(), ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, transitions, values=values, external=external)
-        _check_workflow_draft(cls, mode, transitions, values)
+        _check_workflow_draft(cls, mode, transitions, values, external)
 
     @classmethod
     def validate_fields(cls, transitions, field_names):

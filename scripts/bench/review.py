@@ -40,9 +40,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import demo_data  # noqa: E402
 from bench.common import FreshDatabase, log  # noqa: E402
 
-PENDING = [('state', '=', 'pending'), ('case.state', '=', 'open')]
-
-
 def open_cases(pool, applicant_ids):
     "One submitted points verification case per applicant, at pre-review"
     Request = pool.get('laisui.review.points_request')
@@ -109,7 +106,7 @@ def run(database, args):
         pool = Pool(database)
         pool.init()
         from trytond.modules.laisui_review.batch import (
-            HEADERS, apply_sheet, export_lines)
+            HEADERS, OPEN_LINES as PENDING, apply_sheet, export_lines)
         Statement = pool.get('laisui.points.statement')
         Line = pool.get('laisui.review.line')
         Case = pool.get('laisui.review.case')

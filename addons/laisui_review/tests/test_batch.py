@@ -10,18 +10,16 @@ import openpyxl
 
 from trytond.modules.laisui_connectors.tests.test_file import patch_xlsx
 from trytond.modules.laisui_review.batch import (
-    DECISION, HEADERS, POINTS, REASON, apply_sheet, export_lines, read_sheet)
+    DECISION, HEADERS, OPEN_LINES, POINTS, REASON, apply_sheet, export_lines,
+    read_sheet)
 from trytond.modules.laisui_review.exceptions import BatchError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .tools import (
     NOW, acting, as_root, department_reviewer, line, make_applicant, submit,
     use_reference_date)
-
-PENDING = [('state', '=', 'pending'), ('case.state', '=', 'open')]
-
 
 def edit(data, changes):
     "The sheet with cells changed: {(row, column index): value}"
@@ -51,7 +49,7 @@ class BatchTestCase(ModuleTestCase):
 
     def export(self, user):
         with acting(user):
-            data, count = export_lines(PENDING)
+            data, count = export_lines(OPEN_LINES)
         return data, count
 
     @with_transaction()
@@ -154,9 +152,43 @@ class BatchTestCase(ModuleTestCase):
             self.assertIn('不少于4个字', refusal({(2, DECISION): '调整'}))
             self.assertIn('公式', refusal({(2, REASON): '=1+1'}))
 
-            Line.decide([(insurance, 'correction', None, '缺少缴费凭证')])
+            with as_root():
+                Line.decide([(insurance, 'correction', None, '缺少缴费凭证')])
             self.assertIn('导出后已变化', refusal({}))
         self.assertEqual(Line(insurance.id).state, 'correction')
+
+    @with_transaction()
+    def test_wizards_apply_record_rules(self):
+        "Wizards run unchecked over RPC: the sheets still hold only mine"
+        pool = Pool()
+        Export = pool.get('laisui.review.batch.export', type='wizard')
+        Line = pool.get('laisui.review.line')
+        hr = department_reviewer('hr01', 'RS')
+        with Transaction().set_context(laisui_now=NOW):
+            case = self.case_at_departments()
+        with Transaction().set_user(hr.id), without_check_access():
+            session_id, _, _ = Export.create()
+            result = Export.execute(session_id, {'start': {
+                        'department': None, 'stage': None}}, 'result')
+        view = result['view']['defaults']
+        self.assertEqual(view['count'], 1)
+        sheet = openpyxl.load_workbook(io.BytesIO(view['file'])).active
+        self.assertEqual(sheet.cell(row=2, column=1).value,
+            line(case, 'insurance').id)
+        # A signed row of another department, imported by HR: refused.
+        education = department_reviewer('edu01', 'JY')
+        data, _ = self.export(education)
+        data = edit(data, {(2, DECISION): '确认'})
+        Import = pool.get('laisui.review.batch.import', type='wizard')
+        with Transaction().set_user(hr.id), without_check_access():
+            session_id, _, _ = Import.create()
+            result = Import.execute(session_id, {'start': {
+                        'file': data, 'filename': 'x.xlsx'}}, 'preview')
+            self.assertIn('不属于您的审核范围',
+                result['view']['defaults']['refused'])
+            Import.execute(session_id, {'start': {
+                        'file': data, 'filename': 'x.xlsx'}}, 'apply')
+        self.assertEqual(line(case, 'education').state, 'pending')
 
     @with_transaction()
     def test_unreadable_files(self):

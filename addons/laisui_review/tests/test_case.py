@@ -15,7 +15,7 @@ from trytond.transaction import Transaction
 
 from trytond.modules.laisui_review.exceptions import DecisionError
 from .tools import (
-    NOW, acting, department_reviewer, line, make_applicant, stage_codes,
+    NOW, acting, as_root, department_reviewer, line, make_applicant, stage_codes,
     submit, use_reference_date)
 
 
@@ -361,6 +361,49 @@ class CaseTestCase(ModuleTestCase):
             self.assertEqual(second.tasks, ())
             self.assertEqual(stage_codes(second)[-2:],
                 ['comparison', 'district_review'])
+
+    @with_transaction()
+    def test_people_change_nothing_behind_the_engine(self):
+        "State, stage and history are the engine's; lines wait their turn"
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Line = pool.get('laisui.review.line')
+        Request = pool.get('laisui.review.points_request')
+        Correction = pool.get('laisui.review.correction')
+        people = self.people()
+        with self.at():
+            use_reference_date()
+            case = submit(make_applicant(insurance_from=dt.date(2018, 1, 1)))
+            request, = Request.search([])
+            with acting(people['reviewer']):
+                for values in [{'state': 'approved'}, {'returns': 0},
+                        {'stage': case.workflow.stages[-1].id}]:
+                    with self.assertRaises(DecisionError):
+                        Case.write([Case(case.id)], values)
+                with self.assertRaises(DecisionError):
+                    Request.write([request], {'state': 'approved'})
+                with self.assertRaises(DecisionError):
+                    Correction.create([{'case': case.id, 'sent': True,
+                                'description': '伪造已发送'}])
+                Case.write([Case(case.id)], {'comment': '核对原件'})
+            self.assertEqual(Case(case.id).comment, '核对原件')
+            # At pre-review no department decides its line yet.
+            with acting(people['hr']):
+                with self.assertRaises(DecisionError) as cm:
+                    Line.confirm([line(case, 'insurance')])
+                self.assertIn('网上预审', cm.exception.message)
+            # Nor may a window clerk stop the departments' fan-out.
+            with as_root():
+                for _ in range(3):
+                    Case.decide([Case(case.id)], 'pass')
+            Correction.create([{'case': case.id, 'description': '补交'}])
+            with acting(people['clerk']):
+                with self.assertRaises(DecisionError):
+                    Case.decide([Case(case.id)], 'return', '材料不全')
+        case = Case(case.id)
+        self.assertEqual((case.state, case.stage.code),
+            ('open', 'department_review'))
+        self.assertEqual(Request(request.id).state, 'review')
 
     @with_transaction()
     def test_statistics(self):

@@ -2,13 +2,17 @@
 # this repository contains the full copyright notices and license terms.
 """Workflow definitions: validation before activation, frozen versions,
 conditions."""
+from trytond.model.exceptions import RequiredValidationError
 from trytond.modules.laisui_review.exceptions import WorkflowError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from trytond.modules.laisui_base.tests.tools import staff
+
 from .tools import (
-    NOW, as_root, make_applicant, stage_codes, submit, use_reference_date)
+    NOW, acting, as_root, make_applicant, stage_codes, submit,
+    use_reference_date)
 
 MODEL = 'laisui.review.points_request'
 
@@ -121,6 +125,17 @@ class WorkflowTestCase(ModuleTestCase):
         self.assertRefused(workflow, '负责角色或部门')
 
     @with_transaction()
+    def test_automatic_stage_needs_action(self):
+        "An automatic stage without action or an end without outcome"
+        with self.assertRaises(RequiredValidationError) as cm:
+            build([('desk', 'task', {}), ('auto', 'automatic', {}),
+                    *SIMPLE[1:]], [])
+        self.assertIn('自动动作', cm.exception.message)
+        with self.assertRaises(RequiredValidationError):
+            build([('desk', 'task', {}),
+                    ('done', 'end', {'outcome': None})], [])
+
+    @with_transaction()
     def test_bad_condition(self):
         workflow = build([('desk', 'task', {}), ('check', 'condition', {}),
                 *SIMPLE[1:]],
@@ -137,14 +152,20 @@ class WorkflowTestCase(ModuleTestCase):
         Stage = pool.get('laisui.review.stage')
         Transition = pool.get('laisui.review.transition')
         active, = Workflow.search([('state', '=', 'active')])
-        with self.assertRaises(WorkflowError) as cm:
-            Stage.write([active.stages[0]], {'deadline_days': 30})
-        self.assertIn('不能修改', cm.exception.message)
-        with self.assertRaises(WorkflowError):
-            Transition.delete(active.transitions[:1])
-        with self.assertRaises(WorkflowError):
-            Stage.create([{'workflow': active.id, 'code': 'x', 'name': 'x',
-                        'kind': 'task'}])
+        admin = staff('dadmin01', 'group_district_admin')
+        with acting(admin):
+            with self.assertRaises(WorkflowError) as cm:
+                Stage.write([active.stages[0]], {'deadline_days': 30})
+            self.assertIn('不能修改', cm.exception.message)
+            with self.assertRaises(WorkflowError):
+                Transition.delete(active.transitions[:1])
+            with self.assertRaises(WorkflowError):
+                Stage.create([{'workflow': active.id, 'code': 'x',
+                            'name': 'x', 'kind': 'task'}])
+            # Nor back to draft behind the activation's back.
+            with self.assertRaises(WorkflowError):
+                Workflow.write([active], {'state': 'draft'})
+        self.assertEqual(Workflow(active.id).state, 'active')
 
         new, = Workflow.new_version([active])['res_id']
         new = Workflow(new)
