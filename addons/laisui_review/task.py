@@ -144,10 +144,15 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
     @classmethod
     def open_departments(cls, cases):
         "(case id, department id) of the cases' open tasks"
-        return {(t.case.id, t.department.id) for t in cls.search([
-                    ('case', 'in', [c.id for c in cases]),
-                    ('state', '=', 'open'),
-                    ])}
+        task = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = set()
+        for sub_ids in grouped_slice(sorted({c.id for c in cases}), 1000):
+            cursor.execute(*task.select(task.case, task.department,
+                    where=SQL_OPERATORS['in'](task.case, list(sub_ids))
+                    & (task.state == 'open')))
+            result.update(cursor)
+        return result
 
     @classmethod
     def cancel_open(cls, cases):

@@ -19,9 +19,9 @@ times
     to department tasks (``comparison_cases_per_second``);
 (b) the export of the department with the most open lines to XLSX
     (``export_seconds``);
-(c) the import and application of a sheet of --decisions decisions, one
-    per open line (``import_apply_seconds``), which closes department
-    tasks and moves cases on;
+(c) the import and application of a sheet of --decisions open lines with
+    a decision on each row (``import_apply_seconds``), which closes
+    department tasks and moves cases on;
 
 and, as the reference, openpyxl alone writing and reading a sheet of the
 same size (``openpyxl_write_seconds``, ``openpyxl_read_seconds``).
@@ -151,8 +151,12 @@ def run(database, args):
         log(f'(b) export of {exported} open lines of {department.name}: '
             f'{export_seconds:.2f}s')
 
-        # (c) Import and apply one decision per open line.
-        (sheet, _), _ = timed(export_lines, PENDING)
+        # (c) Import and apply a sheet of --decisions open lines, one
+        # decision per row (the openpyxl reference reads as many rows).
+        first = Line.search(PENDING, order=[('id', 'ASC')],
+            limit=args.decisions)
+        (sheet, _), _ = timed(export_lines,
+            [('id', 'in', [l.id for l in first])])
         sheet, decisions = fill_decisions(sheet, args.decisions)
         plan, import_seconds = timed(apply_sheet, sheet)
         assert len(plan.apply) == decisions, (len(plan.apply), decisions)
