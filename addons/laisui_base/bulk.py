@@ -85,6 +85,7 @@ def forget_cached(*model_names):
     "Drop what the ORM cached of the models after writing below it"
     transaction = Transaction()
     transaction.counter += 1
-    cache = transaction.get_cache()
-    for name in model_names:
-        cache.pop(name, None)
+    # One cache per user and context, as Tryton's own write clears them.
+    for cache in transaction.cache.values():
+        for name in model_names:
+            cache.pop(name, None)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
 from trytond.modules.laisui_base.concurrency import (
     check_timestamps, lock_in_state, transition)
 from trytond.modules.laisui_base.exceptions import StateConflictError
@@ -160,15 +161,18 @@ class Line(ModelSQL, ModelView):
         Case = pool.get('laisui.review.case')
         Task = pool.get('laisui.review.task')
         transaction = Transaction()
+        ids = [d[0].id for d in decisions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a line is decided once per call")
+        # One browse: a sheet of thousands of lines reads their cases in
+        # a few queries, not one each.
+        case_ids = sorted({l.case.id for l in cls.browse(ids)})
         # The cases first (always in this order): two departments deciding
         # their last lines at once must not both miss the other's.
-        lock_in_state(Case, sorted({d[0].case for d in decisions}),
-            ['open'])
-        lines = {l.id: l for l in lock_in_state(
-                cls, [d[0] for d in decisions], ['pending'])}
+        lock_in_state(Case, case_ids, ['open'])
+        lines = {l.id: l for l in lock_in_state(cls, ids, ['pending'])}
         check_timestamps(cls, list(lines.values()))
-        open_tasks = Task.open_departments(
-            {l.case for l in lines.values()})
+        open_tasks = Task.open_departments(case_ids)
         for line in lines.values():
             seen = (versions or {}).get(line.id)
             if seen is not None and seen != line.version:
@@ -178,47 +182,51 @@ class Line(ModelSQL, ModelView):
             line.check_stage(open_tasks, transaction.user)
         now = clock.now()
         user = transaction.user or None
-        to_save, entries = [], []
+        rows, entries = [], []
         for line, decision, points, reason in decisions:
             line = lines[line.id]
-            reason = (reason or '').strip() or None
-            if decision == 'adjust':
-                if points is None or not reason or len(reason) < 4:
-                    raise DecisionError(gettext(
-                            'laisui_review.msg_adjust_reason',
-                            line=line.rec_name))
-                points = Decimal(points).quantize(Decimal('0.01'))
-                if abs(points) > MAX_POINTS:
-                    raise DecisionError(gettext(
-                            'laisui_review.msg_adjust_range',
-                            line=line.rec_name, limit=MAX_POINTS))
-            elif decision == 'correction':
-                if not reason:
-                    raise DecisionError(gettext(
-                            'laisui_review.msg_correction_reason',
-                            line=line.rec_name))
-                points = None
-            else:
-                points = line.declared_points
-            line.state = DECISIONS[decision]
-            line.points = points
-            line.reason = reason
-            line.proposed_points = None
-            line.reviewed_by = user
-            line.reviewed_at = now
-            line.version = (line.version or 0) + 1
-            to_save.append(line)
+            points, reason = line._checked_decision(decision, points, reason)
+            state = DECISIONS[decision]
+            rows.append((line.id, state, points, reason, None, user, now,
+                    (line.version or 0) + 1, user, now))
             entries.append({
                     'action': 'adjust' if decision == 'adjust' else 'state',
                     'resource': str(line),
                     'from_value': f'pending {line.declared_points}',
-                    'to_value': f'{line.state} {points or ""}'.strip(),
+                    'to_value': f'{state} {points or ""}'.strip(),
                     'detail': reason,
                     })
-        cls.save(to_save)
+        # Every value is checked above: written set-wise, below the ORM.
+        bulk_update(cls._table, ['state', 'points', 'reason',
+                'proposed_points', 'reviewed_by', 'reviewed_at', 'version',
+                'write_uid', 'write_date'], rows)
+        forget_cached(cls.__name__)
         AuditLog.log_many(entries)
-        Task.lines_decided(to_save)
-        return to_save
+        Task.lines_decided(case_ids)
+        return cls.browse(ids)
+
+    def _checked_decision(self, decision, points, reason):
+        "The points and reason to record, or DecisionError"
+        reason = (reason or '').strip() or None
+        if decision == 'adjust':
+            if points is None or not reason or len(reason) < 4:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_adjust_reason',
+                        line=self.rec_name))
+            points = Decimal(points).quantize(Decimal('0.01'))
+            if abs(points) > MAX_POINTS:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_adjust_range',
+                        line=self.rec_name, limit=MAX_POINTS))
+        elif decision == 'correction':
+            if not reason:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_correction_reason',
+                        line=self.rec_name))
+            points = None
+        else:
+            points = self.declared_points
+        return points, reason
 
     def check_stage(self, open_tasks, user_id):
         """A line is decided by its department while the case waits for

@@ -108,9 +108,9 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
         return [c for c in cases if c.id in waiting]
 
     @classmethod
-    def lines_decided(cls, lines):
-        """Close the tasks whose lines are all decided and move on the
-        cases whose department stage has no open task left.
+    def lines_decided(cls, case_ids):
+        """Close the tasks of the cases whose lines are all decided and
+        move on the cases whose department stage has no open task left.
 
         Counted in SQL: a batch sheet decides thousands of lines."""
         pool = Pool()
@@ -120,8 +120,7 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         open_tasks, pending = [], set()
-        for sub_ids in grouped_slice(sorted({l.case.id for l in lines}),
-                1000):
+        for sub_ids in grouped_slice(sorted(case_ids), 1000):
             sub_ids = list(sub_ids)
             cursor.execute(*task.select(task.id, task.case, task.department,
                     where=SQL_OPERATORS['in'](task.case, sub_ids)
@@ -142,12 +141,12 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
             Case.department_done(finished)
 
     @classmethod
-    def open_departments(cls, cases):
+    def open_departments(cls, case_ids):
         "(case id, department id) of the cases' open tasks"
         task = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = set()
-        for sub_ids in grouped_slice(sorted({c.id for c in cases}), 1000):
+        for sub_ids in grouped_slice(sorted(case_ids), 1000):
             cursor.execute(*task.select(task.case, task.department,
                     where=SQL_OPERATORS['in'](task.case, list(sub_ids))
                     & (task.state == 'open')))
