@@ -115,6 +115,11 @@ ensure_venv() {
 # temporary folder and moved into place only when complete, so an
 # interrupted install is redone on the next run.
 ensure_sao() {
+    ensure_sao_client
+    ensure_bpmn_js
+}
+
+ensure_sao_client() {
     local dest="$LAISUI_VAR/sao/package" tmp tarball start
     if [ -f "$dest/index.html" ]; then
         return 0
@@ -134,6 +139,26 @@ ensure_sao() {
     mv "$tmp/$tarball" "$LAISUI_VAR/sao/"
     rm -rf "$tmp"
     log "sao $(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$dest/package.json" | head -n1) ready in $((SECONDS - start)) s"
+}
+
+# ensure_bpmn_js: bpmn-js (npm) for the workflow designer page, in the web
+# root beside sao at /laisui/bpmn-js/. Its dist/ is a self-contained
+# bundle: no npm install needed.
+BPMN_JS_VERSION=18.31.1
+ensure_bpmn_js() {
+    local dest="$LAISUI_VAR/sao/package/laisui/bpmn-js" tmp tarball
+    if [ -f "$dest/dist/bpmn-modeler.production.min.js" ] \
+            && grep -q "\"version\": \"$BPMN_JS_VERSION\"" "$dest/package.json"; then
+        return 0
+    fi
+    log "installing bpmn-js@$BPMN_JS_VERSION into $dest"
+    tmp="$(mktemp -d "$LAISUI_VAR/sao/.bpmn.XXXXXX")"
+    tarball="$(cd "$tmp" && npm pack --silent "bpmn-js@$BPMN_JS_VERSION" | tail -n1)"
+    tar -xzf "$tmp/$tarball" -C "$tmp"
+    mkdir -p "$(dirname "$dest")"
+    rm -rf "$dest"
+    mv "$tmp/package" "$dest"
+    rm -rf "$tmp"
 }
 
 # addons_hash: sha256 over the content of addons/ (and pyproject.toml):
