@@ -325,3 +325,89 @@ def test_back_office_review(laisui_server, browser):
     assert ['insurance', 'confirmed'] in lines, lines
     assert not errors, errors
     context.close()
+
+
+def test_workflow_designer(laisui_server, browser):
+    """A district admin opens a draft workflow in the graphical designer,
+    drags a timer from the palette, connects it to an end and saves: the
+    stage and transition land in the workflow's own records."""
+    server = laisui_server
+    draft = json.loads(server.python('''
+        Workflow = pool.get('laisui.review.workflow')
+        active, = Workflow.search([('state', '=', 'active'),
+            ('document_model', '=', 'laisui.review.points_request')])
+        draft, = Workflow.copy([active], default={'name': '积分核定流程（修订）'})
+        print(json.dumps(draft.id))
+        '''))
+
+    context, page, errors = staff_login(browser, server, 'dadmin01')
+    page.click('text=来穗积分')
+    page.click('text="配置"')
+    page.click('text="审核流程"')
+    page.dblclick('text=积分核定流程（修订）')
+    with context.expect_page(timeout=60000) as opened:
+        page.get_by_role('button', name='图形化设计').click()
+    designer = opened.value
+    designer.on('pageerror', lambda e: errors.append(str(e)))
+    designer.on('console',
+        lambda m: m.type == 'error' and errors.append(m.text))
+    designer.wait_for_selector('text=区来穗审核', timeout=30000)
+    # The token left the address bar as soon as the page read it.
+    assert 'token' not in designer.url
+
+    # The palette: the five kinds of step and the end, nothing else.
+    entries = designer.locator('.djs-palette .entry[data-action^="create."]')
+    assert sorted(entries.evaluate_all(
+            'es => es.map(e => e.dataset.action)')) == sorted(
+        f'create.laisui-{k}' for k in [
+            'task', 'department', 'condition', 'timer', 'automatic', 'end'])
+
+    # Drop a timer below the drawing, then connect it to the approved end.
+    box = designer.locator('#canvas').bounding_box()
+    spot = (box['x'] + box['width'] / 2, box['y'] + box['height'] - 90)
+    designer.click('.djs-palette .entry[data-action="create.laisui-timer"]')
+    designer.mouse.move(*spot)
+    designer.mouse.click(*spot)
+    connect = designer.locator(
+        '.djs-context-pad .entry[data-action="connect"]').bounding_box()
+    end = designer.evaluate('''() => {
+        const {modeler, props} = window.laisuiDesigner;
+        const element = modeler.get('elementRegistry').filter(
+            e => props.get(e.id) && props.get(e.id).code === 'approved')[0];
+        const r = document.querySelector(
+            `[data-element-id="${element.id}"]`).getBoundingClientRect();
+        // Above the centre: a line to the other end crosses the centre.
+        return [r.x + r.width / 2, r.y + r.height / 4];
+    }''')
+    # Drawn as a person does: drag from the connect handle to the end.
+    designer.mouse.move(connect['x'] + connect['width'] / 2,
+        connect['y'] + connect['height'] / 2)
+    designer.mouse.down()
+    designer.mouse.move(*end, steps=15)
+    designer.mouse.up()
+    # The new transition, labelled with the only exit a timer has.
+    designer.wait_for_selector('text=期间届满 >> nth=1', timeout=10000)
+
+    # Its properties: name and period.
+    designer.mouse.click(box['x'] + 150, box['y'] + box['height'] - 40)
+    designer.mouse.click(*spot)
+    designer.wait_for_selector('#properties h2:has-text("定时")')
+    designer.fill('#properties input >> nth=0', '补充公示')
+    designer.press('#properties input >> nth=0', 'Tab')
+    designer.fill('[id="p-等待（工作日）"]', '3')
+    designer.press('[id="p-等待（工作日）"]', 'Tab')
+    designer.click('#save')
+    designer.wait_for_selector('#status.ok', timeout=30000)
+    shot(designer, 'backoffice-workflow-designer')
+
+    saved = json.loads(server.python(f'''
+        Workflow = pool.get('laisui.review.workflow')
+        workflow = Workflow({draft})
+        timer, = [s for s in workflow.stages if s.name == '补充公示']
+        print(json.dumps([timer.kind, timer.deadline_days,
+            timer.x is not None, [(t.event, t.target.code)
+                for t in workflow.transitions if t.source == timer]]))
+        '''))
+    assert saved == ['timer', 3, True, [['timeout', 'approved']]], saved
+    assert not errors, errors
+    context.close()
