@@ -373,6 +373,10 @@ def _check_row(line, line_id, version, cells, decision_label, seen):
             value=decision_label)
     points = cells[POINTS]
     name = f'{line.locked[0]} {line.locked[3]}'
+    if decision != 'adjust' and _text(points):
+        # Points the decision would not use: a slip, never dropped silently.
+        return gettext('laisui_review.msg_batch_points_unused',
+            line=name, decision=decision_label)
     if version != line.version:
         if (line.state == STATE_OF[decision]
                 and (decision != 'adjust'

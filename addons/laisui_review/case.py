@@ -29,7 +29,8 @@ from trytond.modules.laisui_points.formula import evaluate, namespace
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 from .deadline import DeadlineMixin
 from .exceptions import DecisionError
@@ -179,15 +180,24 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
 
     @classmethod
     def get_total_points(cls, cases, names):
+        # The lines the reader may read: a department reviewer sums its
+        # own department's only (the engine reads variables() instead).
+        pool = Pool()
+        Line = pool.get('laisui.review.line')
+        Rule = pool.get('ir.rule')
         result = {n: {c.id: Decimal(0) for c in cases} for n in names}
-        for case in cases:
-            for line in case.lines:
-                if 'declared_points' in names:
-                    result['declared_points'][case.id] += (
-                        line.declared_points or 0)
-                if 'total_points' in names and line.state in {
-                        'confirmed', 'adjusted'}:
-                    result['total_points'][case.id] += line.points or 0
+        # Record rules only: reading the case already checked the access.
+        with check_access():
+            rules = Rule.domain_get(Line.__name__, mode='read')
+        lines = Line.search([('case', 'in', [c.id for c in cases]), rules])
+        for line in lines:
+            case_id = line.case.id
+            if 'declared_points' in names:
+                result['declared_points'][case_id] += (
+                    line.declared_points or 0)
+            if 'total_points' in names and line.state in {
+                    'confirmed', 'adjusted'}:
+                result['total_points'][case_id] += line.points or 0
         return result
 
     # Start -------------------------------------------------------------

@@ -151,6 +151,10 @@ class BatchTestCase(ModuleTestCase):
             self.assertIn('不是有效的审核决定', refusal({(2, DECISION): '同意'}))
             self.assertIn('不少于4个字', refusal({(2, DECISION): '调整'}))
             self.assertIn('公式', refusal({(2, REASON): '=1+1'}))
+            self.assertIn('不应填写调整分值', refusal({(2, POINTS): 3}))
+            self.assertIn('不应填写调整分值', refusal({
+                        (2, DECISION): '需补正', (2, POINTS): 3,
+                        (2, REASON): '缺少缴费凭证'}))
 
             with as_root():
                 Line.decide([(insurance, 'correction', None, '缺少缴费凭证')])

@@ -91,6 +91,13 @@ class CaseTestCase(ModuleTestCase):
             self.assertIn('社会保险', alert.description)
             self.assertFalse(Notification.search(
                     [('user', '=', people['police'].id)]))
+            # A department's reviewers see the totals of their own lines.
+            own = sum(l.declared_points for l in case.lines
+                if l.department and l.department.code == 'RS')
+            self.assertLess(own, case.declared_points)
+            with acting(people['hr']):
+                totals, = Case.read([case.id], ['declared_points'])
+            self.assertEqual(totals['declared_points'], own)
 
             with acting(people['education']):
                 Line.confirm([Line(education.id)])
