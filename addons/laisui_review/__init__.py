@@ -1,5 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
-# The designer's routes register themselves with trytond's WSGI app.
-from . import routes  # noqa: F401
+# Routes (designer page, applicant portal) register themselves with
+# trytond's WSGI app on import.
+from . import designer_routes, portal_routes  # noqa: F401

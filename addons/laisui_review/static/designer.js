@@ -5,7 +5,7 @@
 
    The canvas draws the workflow's stages and transitions as BPMN shapes
    only while the page is open: it loads them from and saves them to
-   laisui.review.stage / laisui.review.transition (routes.py), never as a
+   laisui.review.stage / laisui.review.transition (designer_routes.py), never as a
    BPMN file. The palette offers the module's stage kinds and nothing else;
    the side panel edits the fields each kind has. */
 (function () {
