@@ -83,6 +83,28 @@ def test_applicant_journey(laisui_server, browser):
     assert '文化程度' in lines and '50.00' in lines
     assert 'GZ-2018' in page.inner_text('main')
     shot(page, 'portal-points')
+
+    # A request returned for correction: the whole list, then resubmit.
+    request = json.loads(server.python(f'''
+        Applicant = pool.get('laisui.applicant')
+        Request = pool.get('laisui.review.points_request')
+        Case = pool.get('laisui.review.case')
+        Correction = pool.get('laisui.review.correction')
+        applicant, = Applicant.search([('phone', '=', '{PHONE}')])
+        request, = Request.create([{{'applicant': applicant.id}}])
+        Request.submit([request])
+        case = Request(request.id).review_case
+        Correction.create([{{'case': case.id, 'description': d}}
+            for d in ['请上传学士学位证书', '请补充2014年起的医疗保险缴费记录']])
+        Case.decide([case], 'return', '材料不全')
+        print(json.dumps(request.id))
+        '''))
+    page.click('nav >> text=我的申请')
+    page.wait_for_selector(f'#request-{request} >> text=请上传学士学位证书')
+    shot(page, 'portal-corrections')
+    page.click('button >> text=补正完成，重新提交')
+    page.wait_for_selector(f'#request-{request} >> text=审核中')
+    assert '补正完成' not in page.inner_text('main')
     context.close()
 
 
