@@ -16,6 +16,8 @@ import hashlib
 import json
 import secrets
 
+from sql.functions import CurrentTimestamp
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
@@ -33,7 +35,8 @@ STAGE_FIELDS = {
     'department': int, 'deadline_days': int, 'remind_days': int,
     'escalate_days': int, 'action': str, 'outcome': str, 'x': int, 'y': int,
     }
-TRANSITION_FIELDS = {'event': str, 'condition': str, 'name': str}
+TRANSITION_FIELDS = {
+    'event': str, 'condition': str, 'name': str, 'sequence': int}
 MAX_ELEMENTS = 200
 
 
@@ -178,6 +181,7 @@ class Workflow(metaclass=PoolMeta):
         Stage = pool.get('laisui.review.stage')
         Transition = pool.get('laisui.review.transition')
         AuditLog = pool.get('laisui.audit.log')
+        self._touch()
         self.check_draft()
         if stamp != self.diagram_stamp():
             raise StateConflictError(gettext(
@@ -216,15 +220,34 @@ class Workflow(metaclass=PoolMeta):
             Stage.write(*to_write)
         for key, stage in zip(created_keys, Stage.create(to_create)):
             keys[key] = stage.id
+        # The sequence is the order conditions are tried: kept as shown,
+        # new transitions after the others.
+        last = max((t['values']['sequence'] or 0 for t in transitions),
+            default=0)
         vlist = []
-        for sequence, transition in enumerate(transitions, 1):
-            vlist.append(dict(transition['values'], workflow=self.id,
+        for transition in transitions:
+            values = dict(transition['values'])
+            if values['sequence'] is None:
+                last += 10
+                values['sequence'] = last
+            vlist.append(dict(values, workflow=self.id,
                     source=keys[transition['source']],
-                    target=keys[transition['target']],
-                    sequence=sequence * 10))
+                    target=keys[transition['target']]))
         Transition.create(vlist)
         AuditLog.log('write', resource=self,
             detail=f'图形化设计：{len(stages)}个环节，{len(vlist)}条流转')
+
+
+    def _touch(self):
+        """Write the workflow row itself: a concurrent activation (or
+        another save, or a sao form) then conflicts with this save instead
+        of both committing over rows the other did not read."""
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.write_uid, table.write_date],
+                [Transaction().user, CurrentTimestamp()],
+                where=table.id == self.id))
 
 
 def _parsed(data):
@@ -260,14 +283,16 @@ def _parsed(data):
         key, id_ = stage.get('key'), stage.get('id')
         if (not isinstance(key, str) or key in seen
                 or values['kind'] not in kinds
-                or id_ is not None and not isinstance(id_, int)):
+                or id_ is not None and type(id_) is not int):
             raise error()
         seen.add(key)
         parsed_stages.append({'key': key, 'id': id_, 'values': values})
     parsed_transitions = []
     for transition in transitions:
         values = typed(transition, TRANSITION_FIELDS)
-        if values['event'] not in events:
+        if (values['event'] not in events
+                or not isinstance(transition.get('source'), str)
+                or not isinstance(transition.get('target'), str)):
             raise error()
         parsed_transitions.append({
                 'source': transition.get('source'),

@@ -118,7 +118,7 @@ def designer_diagram(request, pool, workflow_id):
         except UserError as e:
             transaction.rollback()
             return _json({'error': e.message}, HTTPStatus.BAD_REQUEST)
-        except ValueError:
+        except json.JSONDecodeError:
             transaction.rollback()
             return _json({'error': gettext('laisui_review.msg_designer_data')},
                 HTTPStatus.BAD_REQUEST)

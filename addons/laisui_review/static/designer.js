@@ -189,7 +189,7 @@
         (!used.has(e) || e === 'condition')) || 'pass';
       props.set(connection.id, {id: null, event: event,
         condition: event === 'condition' ? 'mismatches == 0' : null,
-        name: null});
+        name: null, sequence: null});
     }
     return props.get(connection.id);
   }
@@ -238,7 +238,8 @@
       const connection = modeling.connect(shapes.get(transition.source),
         shapes.get(transition.target), {type: 'bpmn:SequenceFlow'});
       props.set(connection.id, {id: transition.id, event: transition.event,
-        condition: transition.condition, name: transition.name});
+        condition: transition.condition, name: transition.name,
+        sequence: transition.sequence});
       modeling.updateLabel(connection, flowLabel(transition));
     }
     modeler.get('commandStack').clear();
@@ -346,6 +347,9 @@
       if (values.event === 'condition') {
         panel.append(field('条件', textInput(values.condition,
           (v) => { values.condition = v; changed(); })));
+        // The first condition that holds wins: the order is the admin's.
+        panel.append(field('判断顺序（小者先判断）', textInput(values.sequence,
+          (v) => { values.sequence = number(v); changed(); }, 'number')));
       }
       panel.append(field('显示名称', textInput(values.name,
         (v) => { values.name = v || null; relabel(); })));
@@ -400,7 +404,8 @@
         const values = flowProps(element);
         transitions.push({source: element.source.id,
           target: element.target.id, event: values.event,
-          condition: values.condition, name: values.name});
+          condition: values.condition, name: values.name,
+          sequence: values.sequence});
       } else if (element.type !== 'label' && kindOf(element)) {
         const values = stageProps(element);
         stages.push(Object.assign({}, values, {

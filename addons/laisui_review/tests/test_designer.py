@@ -76,6 +76,22 @@ class DesignerTestCase(ModuleTestCase):
         self.assertEqual(workflow.state, 'active')
 
     @with_transaction()
+    def test_transition_order_is_kept(self):
+        "The order conditions are tried survives a save; new ones go last"
+        Workflow = Pool().get('laisui.review.workflow')
+        workflow = build(SIMPLE, SIMPLE_EXITS)
+        stamp, data = page_data(workflow)
+        first, second = data['transitions']
+        first['sequence'], second['sequence'] = 50, 20
+        data['transitions'].append({'source': first['source'],
+                'target': first['source'], 'event': 'return'})
+        with acting(self.admin()):
+            Workflow(workflow.id).save_diagram(data, stamp)
+        self.assertEqual([(t.event, t.sequence)
+                for t in Workflow(workflow.id).transitions],
+            [('reject', 20), ('pass', 50), ('return', 60)])
+
+    @with_transaction()
     def test_stale_page_is_refused(self):
         "A workflow changed since the page loaded it is not overwritten"
         Workflow = Pool().get('laisui.review.workflow')
@@ -130,6 +146,10 @@ class DesignerTestCase(ModuleTestCase):
             (kind, '无法读取'),
             (typed, '无法读取'),
             ({'stages': 'all'}, '无法读取'),
+            (dict(data, stages=[dict(data['stages'][0], id=True)]
+                    + data['stages'][1:]), '无法读取'),
+            (dict(data, transitions=[dict(data['transitions'][0],
+                            source=[1])]), '无法读取'),
             (None, '无法读取'),
             ]
         admin = self.admin()
