@@ -72,6 +72,10 @@ def check_timestamps(Model, records):
                     'laisui_base.msg_state_conflict',
                     record=record.rec_name,
                     state=state.get(record.state, record.state)))
+    # Checked once, as Tryton's own write does: the transaction's own
+    # later writes must not look like somebody else's.
+    for record in stale:
+        sent.pop(str(record), None)
 
 
 def transition(*states):
