@@ -216,6 +216,13 @@ class Workflow(metaclass=PoolMeta):
             else:
                 to_create.append(dict(values, workflow=self.id))
                 created_keys.append(stage['key'])
+        # Renamed stages pass through a code nobody uses: codes swapped
+        # between stages would otherwise meet the unique constraint half-way.
+        renamed = [known[s['id']] for s in stages if s['id'] is not None
+            and s['values']['code'] != known[s['id']].code]
+        if renamed:
+            Stage.write(*sum(([[s], {'code': f'~{s.id}'}] for s in renamed),
+                    []))
         if to_write:
             Stage.write(*to_write)
         for key, stage in zip(created_keys, Stage.create(to_create)):

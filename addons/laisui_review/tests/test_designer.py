@@ -92,6 +92,21 @@ class DesignerTestCase(ModuleTestCase):
             [('reject', 20), ('pass', 50), ('return', 60)])
 
     @with_transaction()
+    def test_codes_swapped(self):
+        "Two stages exchanging their codes in one save"
+        Workflow = Pool().get('laisui.review.workflow')
+        workflow = build(SIMPLE, SIMPLE_EXITS)
+        stamp, data = page_data(workflow)
+        done, refused = [s for s in data['stages']
+            if s['code'] in {'done', 'refused'}]
+        done['code'], refused['code'] = 'refused', 'done'
+        with acting(self.admin()):
+            Workflow(workflow.id).save_diagram(data, stamp)
+        self.assertEqual(sorted((s.code, s.outcome)
+                for s in Workflow(workflow.id).stages if s.kind == 'end'),
+            [('done', 'rejected'), ('refused', 'approved')])
+
+    @with_transaction()
     def test_stale_page_is_refused(self):
         "A workflow changed since the page loaded it is not overwritten"
         Workflow = Pool().get('laisui.review.workflow')
