@@ -88,21 +88,10 @@ def solve_with_matching(candidates, places, ranking, queue):
 
 
 def _solve_with_matching(candidates, places, ranking, queue):
-    from matching.games import HospitalResident
+    from trytond.modules.laisui_admission.tests.tools import (
+        solve_with_matching)
     start = time.perf_counter()
-    asked = {}
-    for candidate in candidates:
-        for school in candidate.preferences:
-            asked.setdefault(school, set()).add(candidate.id)
-    game = HospitalResident.create_from_dictionaries(
-        {c.id: list(c.preferences) for c in candidates},
-        {s: [c for c in ranking if c in asked.get(s, ())] for s in places},
-        places)
-    solution = game.solve(optimal='resident')
-    result = {r.name: None for r in game.residents}
-    for hospital, residents in solution.items():
-        for resident in residents:
-            result[resident.name] = hospital.name
+    result = solve_with_matching(candidates, places, ranking)
     queue.put((time.perf_counter() - start, result))
 
 

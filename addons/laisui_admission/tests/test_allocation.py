@@ -8,6 +8,7 @@ import unittest
 
 from trytond.modules.laisui_admission.allocation import (
     Candidate, allocate, commitment, cutoffs, lottery, rank)
+from trytond.modules.laisui_admission.tests.tools import solve_with_matching
 
 
 def instance(size, schools, seed, places=2, choices=3):
@@ -106,19 +107,8 @@ class AllocationTestCase(unittest.TestCase):
 
     def test_same_as_matching_package(self):
         "The resident-optimal stable matching of the `matching` package"
-        from matching.games import HospitalResident
         candidates, places = instance(300, 12, 7, places=15, choices=4)
         ranking = rank(candidates, 'check')
         result = allocate(candidates, places, ranking)
-        game = HospitalResident.create_from_dictionaries(
-            {c.id: list(c.preferences) for c in candidates},
-            {s: [r for r in ranking if s in set(
-                        next(c for c in candidates if c.id == r).preferences)]
-                for s in places},
-            places)
-        solution = game.solve(optimal='resident')
-        theirs = {r.name: None for r in game.residents}
-        for hospital, residents in solution.items():
-            for resident in residents:
-                theirs[resident.name] = hospital.name
+        theirs = solve_with_matching(candidates, places, ranking)
         self.assertEqual(result, theirs)
