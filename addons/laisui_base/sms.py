@@ -155,20 +155,34 @@ class SMSMessage(ModelSQL, ModelView):
         A rolled back or retried transaction leaves no message, so it sends
         none.
         """
+        if check_rate:
+            cls.check_rate(phone, request_info()[0])
+        message, = cls.queue_many([(phone, template_code, values)])
+        return message
+
+    @classmethod
+    def queue_many(cls, entries, chunk=100):
+        """Queue (phone, template code, values) entries without rate check:
+        notices the office sends to many applicants at once"""
         pool = Pool()
         Template = pool.get('laisui.sms.template')
         ip_address, _ = request_info()
-        if check_rate:
-            cls.check_rate(phone, ip_address)
-        template = Template.get(template_code)
-        message, = cls.create([{
+        templates = {}
+        vlist = []
+        for phone, template_code, values in entries:
+            if template_code not in templates:
+                templates[template_code] = Template.get(template_code)
+            template = templates[template_code]
+            vlist.append({
                     'phone': phone,
                     'template': template.id,
                     'content': template.render(values or {}),
                     'ip_address': ip_address,
-                    }])
-        cls.__queue__.send([message])
-        return message
+                    })
+        messages = cls.create(vlist)
+        for i in range(0, len(messages), chunk):
+            cls.__queue__.send(messages[i:i + chunk])
+        return messages
 
     @classmethod
     def send(cls, messages):

@@ -201,15 +201,27 @@ class Statement(ModelSQL, ModelView):
         Returns the number of statements written."""
         pool = Pool()
         RuleSet = pool.get('laisui.points.rule_set')
-        District = pool.get('laisui.district')
         Configuration = pool.get('laisui.points.configuration')
         date = date or Configuration.get_reference_date()
         rule_set = RuleSet.in_force(date)
         if not rule_set:
             return 0
+        count = 0
+        for results in cls.evaluate(applicants, rule_set, date):
+            cls._store(results, rule_set, date)
+            count += len(results)
+        return count
+
+    @classmethod
+    def evaluate(cls, applicants, rule_set, date, check=None):
+        """Evaluate without storing: yield, per chunk of applicants,
+        {applicant id: (header, lines)} with lines in the order of
+        _LINE_COLUMNS. `check(fact_set)`, when given, is called with each
+        applicant's facts as of date and its result appended to the
+        value: other modules test conditions on the same facts."""
+        District = Pool().get('laisui.district')
         indicators = cls._indicators(rule_set)
         districts = District.as_dict()
-        count = 0
         ids = sorted({int(a) for a in applicants})
         for sub_ids in grouped_slice(ids, 1000):
             sub_ids = list(sub_ids)
@@ -220,9 +232,11 @@ class Statement(ModelSQL, ModelView):
                 results[applicant_id] = cls._evaluate(
                     birth_date, permits, facts, adjustments, indicators,
                     date, districts)
-            cls._store(results, rule_set, date)
-            count += len(results)
-        return count
+                if check:
+                    results[applicant_id] += (check(FactSet(
+                                birth_date, permits, facts, date,
+                                districts)),)
+            yield results
 
     @classmethod
     def _load(cls, ids):

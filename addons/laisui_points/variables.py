@@ -152,6 +152,13 @@ def permit_years(fs):
         (p['date_start'], p['date_end']) for p in fs.permits)
 
 
+@variable("在本区持居住证满年数")
+def home_permit_years(fs):
+    return fs.full_years((p['date_start'], p['date_end'])
+        for p in fs.permits
+        if fs.districts.get(p['district'], {}).get('home'))
+
+
 @variable("拥有合法产权住所", kinds=['residence_owned'])
 def owns_property(fs):
     return int(bool(fs.facts('residence_owned')))
@@ -227,6 +234,12 @@ def home_residence_years(fs):
 def home_insurance_years(fs):
     return max(_years_by_type(fs, fs.facts('insurance', home=True)),
         default=0)
+
+
+@variable("在本区社保仍在缴", kinds=['insurance'])
+def home_insurance_ongoing(fs):
+    return int(any(not f['date_to'] or f['date_to'] >= fs.date
+            for f in fs.facts('insurance', home=True)))
 
 
 @variable("在本区登记就业或经营", kinds=['employment', 'business'])

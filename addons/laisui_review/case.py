@@ -42,6 +42,7 @@ STATES = [
     ('returned', "Returned for Correction"),
     ('approved', "Approved"),
     ('rejected', "Rejected"),
+    ('withdrawn', "Withdrawn"),
     ]
 # More automatic stages than this in one go means a loop of automatic and
 # condition stages that no data will ever leave.
@@ -566,6 +567,20 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         cls._run(list(by_stage.items()))
 
     @classmethod
+    def withdraw(cls, cases):
+        "The applicant withdrew the document: the case ends undecided"
+        pool = Pool()
+        Step = pool.get('laisui.review.step')
+        Task = pool.get('laisui.review.task')
+        cases = cls._lock(cases, ['open', 'returned'])
+        Step.close(cases, 'withdrawn', None)
+        Task.cancel_open(cases)
+        for state in {c.state for c in cases}:
+            same = [c for c in cases if c.state == state]
+            cls.write(same, {'state': 'withdrawn', 'deadline': None})
+            cls._audit(same, state, 'withdrawn')
+
+    @classmethod
     def department_done(cls, cases):
         """Called when every task of the cases' department stage is done:
         return for correction if a department asked for it, else pass."""
@@ -694,7 +709,8 @@ class Step(ModelSQL, ModelView):
     deadline = fields.Date("Deadline", readonly=True)
     left_at = fields.Timestamp("Left At", readonly=True)
     decision = fields.Selection(
-        [(None, '')] + EVENTS + [o for o in OUTCOMES if o[0]], "Decision",
+        [(None, '')] + EVENTS + [o for o in OUTCOMES if o[0]]
+        + [('withdrawn', "Withdrawn")], "Decision",
         readonly=True)
     decision_string = decision.translated('decision')
     decided_by = fields.Many2One('res.user', "Decided By", readonly=True)

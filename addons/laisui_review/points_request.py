@@ -26,6 +26,7 @@ STATES = [
 class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
     "Points verification request (积分核定申请)"
     __name__ = 'laisui.review.points_request'
+    _review_label = '积分核定申请'
 
     applicant = fields.Many2One('laisui.applicant', "Applicant",
         required=True, ondelete='RESTRICT',
@@ -112,16 +113,9 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def review_returned(cls, requests, items):
-        pool = Pool()
-        Message = pool.get('laisui.sms.message')
         cls.write(requests, {'state': 'returned',
                 'corrections': '\n'.join(items)})
-        for request in requests:
-            if request.applicant.phone:
-                Message.queue(request.applicant.phone, 'review_returned', {
-                        'document': '积分核定申请',
-                        'count': len(items),
-                        }, check_rate=False)
+        super().review_returned(requests, items)
 
     @classmethod
     def review_resumed(cls, requests):

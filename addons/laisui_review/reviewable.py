@@ -19,6 +19,8 @@ class ReviewableMixin:
     review_stage = fields.Function(
         fields.Char("Review Stage"), 'get_review_stage')
 
+    # What the applicant's messages call the document.
+    _review_label = ''
     # Names and types a workflow condition may read, e.g.
     # {'application_type': str}; review_variables() gives the values.
     _review_variables = {}
@@ -44,7 +46,16 @@ class ReviewableMixin:
 
     @classmethod
     def review_returned(cls, documents, items):
-        "The case was returned for correction with these items (text)"
+        """The case was returned for correction with these items (text):
+        the applicant gets one SMS with their count"""
+        Message = Pool().get('laisui.sms.message')
+        for document in documents:
+            phone = document.review_applicant().phone
+            if phone:
+                Message.queue(phone, 'review_returned', {
+                        'document': cls._review_label,
+                        'count': len(items),
+                        }, check_rate=False)
 
     @classmethod
     def review_resumed(cls, documents):
