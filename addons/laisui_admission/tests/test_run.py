@@ -1,0 +1,147 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Allocation runs: dry run, publication, versions with their changes,
+and the refusals that keep a published result immutable."""
+from decimal import Decimal
+
+from trytond.modules.laisui_admission.exceptions import RunError
+from trytond.modules.laisui_admission.tests.tools import (
+    NOW, child_of, draft_application, make_round, make_schools)
+from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_review.tests.tools import make_applicant
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+
+class RunTestCase(ModuleTestCase):
+    "Allocation runs"
+    module = 'laisui_admission'
+    language = 'zh_CN'
+
+    def at(self):
+        return Transaction().set_context(laisui_now=NOW)
+
+    def eligible(self, round_, scores, schools):
+        """Eligible applications with these scores, all preferring schools
+        in the given order"""
+        Application = Pool().get('laisui.admission.application')
+        applications = []
+        for n, score in enumerate(scores, 1):
+            applicant = make_applicant(n)
+            child = child_of(applicant, n)
+            application = draft_application(
+                round_, applicant, child, schools)
+            applications.append(application)
+        # As if reviewed: the run reads eligible applications only.
+        for application, score in zip(applications, scores):
+            Application.write([application], {
+                    'state': 'eligible', 'score': Decimal(score),
+                    'tie_points': f'{score},0',
+                    'child_id_number': application.child.id_number})
+        return applications
+
+    def results(self, run):
+        return {r.application.id: (r.school.id if r.school else None)
+            for r in run.results}
+
+    @with_transaction()
+    def test_dry_run_publish_and_new_version(self):
+        "A dry run publishes nothing; a re-run is a version with its diff"
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Round = pool.get('laisui.admission.round')
+        Application = pool.get('laisui.admission.application')
+        SMS = pool.get('laisui.sms.message')
+        with self.at():
+            round_ = make_round()
+            first, second = make_schools(round_, [1, 1])
+            a, b, c = self.eligible(round_, [90, 80, 70], [first, second])
+            run, = Run.create([{'round': round_.id}])
+            with self.assertRaises(RunError) as cm:
+                Run.execute([run])
+            self.assertIn('摇号种子', cm.exception.message)
+            Round.commit_seed([round_])
+            Run.execute([run])
+            run = Run(run.id)
+            self.assertEqual((run.state, run.version), ('done', 1))
+            self.assertEqual((run.applications, run.placed), (3, 2))
+            self.assertEqual(self.results(run),
+                {a.id: first.id, b.id: second.id, c.id: None})
+            self.assertEqual([r.rank for r in run.results], [1, 2, 3])
+            unplaced, = [r for r in run.results if not r.school]
+            self.assertIn(f'第1志愿{first.name}：录取最低分90', unplaced.reason)
+            self.assertIn(f'第2志愿{second.name}：录取最低分80', unplaced.reason)
+            self.assertEqual(unplaced.name_public, '陈*')
+            self.assertRegex(unplaced.child_public, r'^4\*{16}.$')
+            self.assertEqual({c.school.id: c.cutoff for c in run.cutoffs},
+                {first.id: 90, second.id: 80})
+            self.assertEqual(run.seed_commitment, round_.seed_commitment)
+            # Nothing published by a dry run.
+            self.assertIsNone(Run.published_run(round_))
+            self.assertEqual(SMS.search_count(
+                    [('template.code', '=', 'admission_result')]), 0)
+
+            Run.publish([run])
+            self.assertEqual(Run.published_run(round_), run)
+            self.assertEqual(SMS.search_count(
+                    [('template.code', '=', 'admission_result')]), 3)
+            # Publishing twice and running a published run are refused.
+            with self.assertRaises(RunError) as cm:
+                Run.publish([run])
+            self.assertIn('已经发布', cm.exception.message)
+            with self.assertRaises(RunError) as cm:
+                Run.execute([run])
+            self.assertIn('请新建一次分配', cm.exception.message)
+            self.assertEqual(len(Run(run.id).results), 3)
+
+            # After an objection a's application leaves: version 2.
+            Application.write([a], {'state': 'withdrawn'})
+            rerun, = Run.create([{'round': round_.id}])
+            self.assertEqual(rerun.version, 2)
+            Run.execute([rerun])
+            rerun = Run(rerun.id)
+            self.assertEqual(rerun.base, run)
+            self.assertEqual(self.results(rerun),
+                {b.id: first.id, c.id: second.id})
+            self.assertEqual(rerun.changed, 2)
+            changed = {r.application.id: r.previous_school
+                for r in rerun.results if r.changed}
+            self.assertEqual(changed, {b.id: second, c.id: None})
+            Run.publish([rerun])
+            self.assertEqual(Run(run.id).state, 'superseded')
+            self.assertEqual(Run.published_run(round_), rerun)
+            # Only the changed applicants hear of the new version.
+            self.assertEqual(SMS.search_count(
+                    [('template.code', '=', 'admission_result')]), 5)
+
+    @with_transaction()
+    def test_second_launch_and_outdated_publication(self):
+        "Two launches of one run: one runs; an outdated run cannot publish"
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Round = pool.get('laisui.admission.round')
+        Result = pool.get('laisui.admission.run.result')
+        with self.at():
+            round_ = make_round()
+            school, = make_schools(round_, [1])
+            self.eligible(round_, [90, 80], [school])
+            Round.commit_seed([round_])
+            run, other = Run.create([{'round': round_.id}] * 2)
+            Run.execute([run])
+            # The second click found the run already executed.
+            with self.assertRaises(StateConflictError):
+                Run.execute([Run(run.id)])
+            self.assertEqual(Result.search_count([('run', '=', run.id)]), 2)
+
+            Run.execute([other])
+            Run.publish([run])
+            # `other` was compared with no published run; now there is one.
+            with self.assertRaises(RunError) as cm:
+                Run.publish([other])
+            self.assertIn('请新建并重新运行分配', cm.exception.message)
+            self.assertEqual(Run(other.id).state, 'done')
+            self.assertEqual(Run.published_run(round_), run)
+
+
+del ModuleTestCase
