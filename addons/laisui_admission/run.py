@@ -14,6 +14,7 @@ The run reads and writes set-wise: 35,000 applications run in seconds.
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Literal, Null
 from sql.aggregate import Max
 
 from trytond.i18n import gettext
@@ -309,21 +310,29 @@ class Run(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Message = pool.get('laisui.sms.message')
         Result = pool.get('laisui.admission.run.result')
-        domain = [('run', '=', run.id)]
+        Application = pool.get('laisui.admission.application')
+        Applicant = pool.get('laisui.applicant')
+        School = pool.get('laisui.admission.school')
+        result = Result.__table__()
+        application = Application.__table__()
+        applicant = Applicant.__table__()
+        school = School.__table__()
+        where = result.run == run.id
         if run.base:
-            domain.append(('changed', '=', True))
-        entries = []
-        with Transaction().set_context(_check_access=False):
-            for result in Result.search(domain):
-                phone = result.application.applicant.phone
-                if not phone:
-                    continue
-                entries.append((phone, 'admission_result', {
-                            'round': run.round.name,
-                            'result': (f'拟安排至{result.school.name}'
-                                if result.school else '暂未获安排学位'),
-                            }))
-        Message.queue_many(entries)
+            where &= result.changed == Literal(True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*result
+            .join(application, condition=result.application == application.id)
+            .join(applicant, condition=application.applicant == applicant.id)
+            .join(school, 'LEFT', condition=result.school == school.id)
+            .select(applicant.phone, school.name,
+                where=where & (applicant.phone != Null),
+                order_by=result.rank))
+        Message.queue_many([(phone, 'admission_result', {
+                        'round': run.round.name,
+                        'result': (f'拟安排至{name}' if name
+                            else '暂未获安排学位'),
+                        }) for phone, name in cursor.fetchall()])
 
     @classmethod
     @ModelView.button

@@ -10,6 +10,8 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from . import clock
 from .audit import request_info
@@ -163,25 +165,42 @@ class SMSMessage(ModelSQL, ModelView):
     @classmethod
     def queue_many(cls, entries, chunk=100):
         """Queue (phone, template code, values) entries without rate check:
-        notices the office sends to many applicants at once"""
+        notices the office sends to many applicants at once. The rows are
+        inserted set-wise: a publication notifies tens of thousands."""
         pool = Pool()
         Template = pool.get('laisui.sms.template')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
         ip_address, _ = request_info()
+        now, uid = clock.now(), transaction.user
         templates = {}
-        vlist = []
+        rows = []
         for phone, template_code, values in entries:
             if template_code not in templates:
                 templates[template_code] = Template.get(template_code)
             template = templates[template_code]
-            vlist.append({
-                    'phone': phone,
-                    'template': template.id,
-                    'content': template.render(values or {}),
-                    'ip_address': ip_address,
-                    })
-        messages = cls.create(vlist)
-        for i in range(0, len(messages), chunk):
-            cls.__queue__.send(messages[i:i + chunk])
+            rows.append([phone, template.id, template.render(values or {}),
+                    'pending', 0, ip_address, uid, now])
+        columns = [table.phone, table.template, table.content, table.state,
+            table.attempts, table.ip_address, table.create_uid,
+            table.create_date]
+        ids = []
+        if transaction.database.has_returning():
+            for sub in grouped_slice(rows, 1000):
+                cursor.execute(*table.insert(columns, list(sub),
+                        returning=[table.id]))
+                ids.extend(id_ for id_, in cursor)
+        else:
+            for row in rows:
+                cursor.execute(*table.insert(columns, [row]))
+                ids.append(cursor.lastrowid)
+        messages = []
+        # Browsed chunk by chunk: a record checks all the ids it shares.
+        for i in range(0, len(ids), chunk):
+            sent = cls.browse(ids[i:i + chunk])
+            cls.__queue__.send(sent)
+            messages.extend(sent)
         return messages
 
     @classmethod

@@ -20,19 +20,28 @@ the schools of the stage, popular schools asked for more) and times
     (``matching_size``), where our own time is measured again for the
     ratio. Both assignments must be identical.
 
-``full_run_seconds`` (the run with its database writes) is null until the
-allocation run model exists. The last line on stdout is JSON.
+(c) the full run in a fresh database (TRYTOND_DATABASE_URI, SQLite by
+    default): the same applications stored as eligible applications with
+    their preferences and the schools' seat plans, then one allocation run
+    executed (load, rank, assign, write results and cut-offs) and
+    published (supersede, queue one SMS per applicant),
+    ``full_run_seconds``; ``execute_seconds`` and ``publish_seconds`` split
+    it. The run must place exactly whom (a) placed.
+
+The last line on stdout is JSON.
 """
 import argparse
 import json
+import datetime as dt
 import multiprocessing
+import os
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import log  # noqa: E402
+from bench.common import FreshDatabase, log  # noqa: E402
 
 FALLBACK_SIZES = [20000, 10000, 5000]
 
@@ -115,6 +124,119 @@ def timed_matching(candidates, places, ranking, timeout):
         process.join()
 
 
+def store(pool, candidates, places):
+    """The round, schools, seat plans and eligible applications of the
+    instance, written set-wise (setting up is not what is measured);
+    returns (round, {application id: candidate id})"""
+    from trytond.modules.laisui_base import clock
+    from trytond.modules.laisui_base.bulk import bulk_insert
+    from trytond.transaction import Transaction
+    School = pool.get('laisui.admission.school')
+    SeatPlan = pool.get('laisui.admission.seat_plan')
+    Round = pool.get('laisui.admission.round')
+    Type = pool.get('laisui.admission.type')
+    Applicant = pool.get('laisui.applicant')
+    Member = pool.get('laisui.family.member')
+    Application = pool.get('laisui.admission.application')
+    Preference = pool.get('laisui.admission.preference')
+    cursor = Transaction().connection.cursor()
+    now = clock.now()
+    stage_of = {}
+    for candidate in candidates:
+        for school in candidate.preferences:
+            stage_of.setdefault(school, 'grade1' if candidate.preferences[0]
+                <= max(places) * 2 // 3 else 'grade7')
+    schools = School.create([{'code': f'B{s:04d}', 'name': f'学校{s}',
+                'stage': stage_of.get(s, 'grade1')} for s in sorted(places)])
+    school_id = dict(zip(sorted(places), (s.id for s in schools)))
+    round_, = Round.create([{'name': '基准批次', 'year': 2021,
+                'points_cutoff': dt.date(2021, 3, 31),
+                'age_date': dt.date(2021, 8, 31),
+                'application_start': dt.datetime(2021, 5, 1),
+                'application_end': dt.datetime(2021, 5, 20),
+                'max_preferences': 5}])
+    Round.open([round_])
+    Round.commit_seed([round_])
+    SeatPlan.create([{'round': round_.id, 'school': school_id[s],
+                'places': p} for s, p in places.items()])
+    type_, = Type.search([('code', '=', 'A')])
+    bulk_insert(Applicant._table, ['name', 'id_number', 'phone',
+            'create_uid', 'create_date'],
+        [(f'申请人{c.id}', f'A{c.id:017d}', f'139{c.id:08d}', 0, now)
+            for c in candidates])
+    table = Applicant.__table__()
+    cursor.execute(*table.select(table.id, table.phone))
+    applicant = {int(phone[3:]): id_ for id_, phone in cursor}
+    bulk_insert(Member._table, ['applicant', 'name', 'id_number',
+            'relation', 'school_record', 'create_uid', 'create_date'],
+        [(applicant[c.id], f'子女{c.id}', f'C{c.id:017d}', 'child', 'none',
+                0, now) for c in candidates])
+    table = Member.__table__()
+    cursor.execute(*table.select(table.id, table.applicant))
+    child = {a: id_ for id_, a in cursor}
+    bulk_insert(Application._table, ['round', 'applicant', 'child',
+            'child_id_number', 'stage', 'type', 'state', 'score',
+            'tie_points', 'create_uid', 'create_date'],
+        [(round_.id, applicant[c.id], child[applicant[c.id]],
+                f'C{c.id:017d}', stage_of[c.preferences[0]], type_.id,
+                'eligible', c.score, ','.join(map(str, c.tie_points)), 0, now)
+            for c in candidates])
+    table = Application.__table__()
+    cursor.execute(*table.select(table.id, table.child_id_number))
+    application = {int(number[1:]): id_ for id_, number in cursor}
+    bulk_insert(Preference._table, ['application', 'school', 'sequence',
+            'create_uid', 'create_date'],
+        [(application[c.id], school_id[s], i, 0, now)
+            for c in candidates for i, s in enumerate(c.preferences)])
+    if Transaction().database.name == 'postgresql':
+        cursor.execute('ANALYZE')
+    return round_, {a: c for c, a in application.items()}, school_id
+
+
+def full_run(candidates, places, expected):
+    "(execute seconds, publish seconds, backend) in a fresh database"
+    from trytond import backend, config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    fresh = FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
+        module='laisui_admission', prefix='bench_admission')
+    fresh.__enter__()
+    try:
+        config.update_etc(str(fresh.config))
+        with Transaction().start(fresh.name, 0,
+                context={'language': 'zh_CN'}):
+            pool = Pool(fresh.name)
+            pool.init()
+            Run = pool.get('laisui.admission.run')
+            round_, candidate_of, school_id = store(
+                pool, candidates, places)
+            run, = Run.create([{'round': round_.id}])
+            start = time.perf_counter()
+            Run.execute([run])
+            execute_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            if os.environ.get('BENCH_PROFILE'):
+                import cProfile
+                cProfile.runctx('Run.publish([run])', globals(), locals(),
+                    os.environ['BENCH_PROFILE'])
+            else:
+                Run.publish([run])
+            publish_seconds = time.perf_counter() - start
+            result = Pool().get('laisui.admission.run.result').__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*result.select(result.application, result.school,
+                    where=result.run == run.id))
+            stored = dict(cursor)
+            school_of = {v: k for k, v in school_id.items()}
+            got = {candidate_of[a]: school_of.get(s)
+                for a, s in stored.items()}
+            assert got == expected, "the run placed differently"
+            name = backend.name
+    finally:
+        fresh.__exit__(None, None, None)
+    return execute_seconds, publish_seconds, name
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--applications', type=int, default=35000)
@@ -123,6 +245,8 @@ def main():
     parser.add_argument('--preferences', type=int, default=5)
     parser.add_argument('--seed', type=int, default=2019)
     parser.add_argument('--matching-timeout', type=float, default=300)
+    parser.add_argument('--skip-matching', action='store_true',
+        help="Time (a) and (c) only.")
     args = parser.parse_args()
     if min(args.applications, args.schools, args.seats,
             args.preferences) < 1:
@@ -139,7 +263,7 @@ def main():
     sizes = [args.applications] + [
         s for s in FALLBACK_SIZES if s < args.applications]
     matching_seconds = matching_size = own_at_size = None
-    for size in sizes:
+    for size in ([] if args.skip_matching else sizes):
         if size == args.applications:
             sub, sub_places, sub_result = candidates, places, result
             sub_ranking, sub_seconds = ranking, seconds
@@ -163,6 +287,11 @@ def main():
             f'{sub_seconds:.3f}s')
         break
 
+    execute_seconds, publish_seconds, backend = full_run(
+        candidates, places, result)
+    log(f'(c) full run: execute {execute_seconds:.2f}s, publish '
+        f'{publish_seconds:.2f}s on {backend}')
+
     print(json.dumps({
         'applications': args.applications,
         'schools': args.schools,
@@ -172,8 +301,10 @@ def main():
         'matching_size': matching_size,
         'ratio_to_matching': matching_seconds and round(
             matching_seconds / own_at_size, 1),
-        'full_run_seconds': None,
-        'backend': None,
+        'full_run_seconds': round(execute_seconds + publish_seconds, 3),
+        'execute_seconds': round(execute_seconds, 3),
+        'publish_seconds': round(publish_seconds, 3),
+        'backend': backend,
         'placed': placed,
         'seed': args.seed,
         }))
