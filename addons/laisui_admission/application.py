@@ -361,13 +361,8 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
         return self.applicant
 
     def review_line_values(self):
-        return [{
-                'indicator': l.indicator.id,
-                'department': l.department.id if l.department else None,
-                'sequence': l.sequence,
-                'declared_points': l.points,
-                'facts': l.facts_used,
-                } for l in self.score_lines if l.points]
+        return self.indicator_line_values(
+            self.score_lines, lambda l: l.points)
 
     @classmethod
     def review_returned(cls, applications, items):

@@ -103,13 +103,8 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
         statement = self.applicant.statement
         if not statement:
             return []
-        return [{
-                'indicator': l.indicator.id,
-                'department': l.department.id if l.department else None,
-                'sequence': l.sequence,
-                'declared_points': l.computed,
-                'facts': l.facts_used,
-                } for l in statement.lines if l.computed]
+        return self.indicator_line_values(
+            statement.lines, lambda l: l.computed)
 
     @classmethod
     def review_returned(cls, requests, items):

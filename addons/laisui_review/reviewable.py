@@ -40,6 +40,19 @@ class ReviewableMixin:
         department, sequence, declared_points and facts."""
         return []
 
+    @staticmethod
+    def indicator_line_values(lines, points):
+        """review_line_values() of statement-like lines (indicator,
+        department, sequence, facts_used): those whose points(line) is not
+        zero, declared with those points"""
+        return [{
+                'indicator': l.indicator.id,
+                'department': l.department.id if l.department else None,
+                'sequence': l.sequence,
+                'declared_points': points(l),
+                'facts': l.facts_used,
+                } for l in lines if points(l)]
+
     def review_variables(self):
         "Values of _review_variables for this document"
         return {}
