@@ -174,17 +174,20 @@ class PortalRequest:
         "Undo the handler's writes before showing an error"
         Transaction().rollback()
 
-    def render(self, template, status=HTTPStatus.OK, **values):
+    def render_text(self, template, **values):
+        "The template rendered with the portal's values, as text"
         Portal = self.pool.get('laisui.portal')
         env = _environment(tuple(Portal.template_modules()))
         values.setdefault('error', None)
         values.setdefault('info', None)
-        html = env.get_template(template).render(
+        return env.get_template(template).render(
             portal=self, user=self.user, root=self.root,
             csrf_field=CSRF_FIELD, menu=Portal.menu(self) if self.user
             else [], **values)
+
+    def render(self, template, status=HTTPStatus.OK, **values):
         return self.finish(Response(
-                html, status=status,
+                self.render_text(template, **values), status=status,
                 content_type='text/html; charset=utf-8'))
 
     def redirect(self, path):

@@ -1,0 +1,210 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Admission on the portal: the applicant's applications and results,
+the application form confirmed by SMS, the place notice; and the public
+pages: the publication (公示) of a round and the notice verification."""
+from http import HTTPStatus
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.portal import file_response, portal_route
+from trytond.modules.laisui_points.routes import _applicant
+
+from . import notice
+from .school import STAGES
+from .submit import PURPOSE, send_code
+
+PAGE_SIZE = 200
+
+
+def published_result(pool, application):
+    "The application's result in its round's published run, or None"
+    Result = pool.get('laisui.admission.run.result')
+    results = Result.search([
+            ('application', '=', application.id),
+            ('run.state', '=', 'published'),
+            ], limit=1)
+    return results[0] if results else None
+
+
+def _open_rounds(pool):
+    Round = pool.get('laisui.admission.round')
+    return [r for r in Round.search([('state', '=', 'open')])
+        if r.in_window('application')]
+
+
+@portal_route('/admission')
+def admission(portal):
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    applicant = _applicant(portal)
+    applications = Application.search([('applicant', '=', applicant.id)])
+    return portal.render('laisui_admission/admission.html',
+        applications=applications, rounds=_open_rounds(pool),
+        results={a.id: published_result(pool, a) for a in applications})
+
+
+def _form_page(portal, applicant, form, status=HTTPStatus.OK, **values):
+    pool = portal.pool
+    Type = pool.get('laisui.admission.type')
+    School = pool.get('laisui.admission.school')
+    return portal.render('laisui_admission/apply.html', status=status,
+        rounds=_open_rounds(pool), types=Type.search([]),
+        children=[m for m in applicant.family if m.relation == 'child'],
+        schools=School.search([]), stages=STAGES, form=form, **values)
+
+
+def _choice(records, value):
+    "The record among records whose id is value, or None"
+    for record in records:
+        if str(record.id) == (value or '').strip():
+            return record
+
+
+def _draft(portal, applicant, form):
+    """A draft application from the form, every id checked against what
+    the applicant may choose"""
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    Type = pool.get('laisui.admission.type')
+    School = pool.get('laisui.admission.school')
+    round_ = _choice(_open_rounds(pool), form.get('round'))
+    child = _choice([m for m in applicant.family if m.relation == 'child'],
+        form.get('child'))
+    type_ = _choice(Type.search([]), form.get('type'))
+    stage = form.get('stage')
+    if not (round_ and child and type_) or stage not in dict(STAGES):
+        raise UserError(gettext('laisui_admission.msg_portal_incomplete'))
+    schools = School.search([])
+    preferences = []
+    for value in form.getlist('school'):
+        if not value.strip():
+            continue
+        school = _choice(schools, value)
+        if not school:
+            raise UserError(gettext(
+                    'laisui_admission.msg_portal_incomplete'))
+        preferences.append(school)
+    application, = Application.create([{
+                'round': round_.id, 'applicant': applicant.id,
+                'child': child.id, 'stage': stage, 'type': type_.id,
+                'preferences': [('create', [
+                            {'school': s.id, 'sequence': i}
+                            for i, s in enumerate(preferences)])],
+                }])
+    return application
+
+
+@portal_route('/admission/apply', methods=('GET', 'POST'))
+def apply(portal):
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    VerificationCode = pool.get('laisui.verification.code')
+    applicant = _applicant(portal)
+    form = portal.request.form
+    if portal.request.method == 'GET':
+        return _form_page(portal, applicant, form)
+    action = form.get('action')
+    if action == 'send_code':
+        try:
+            application = _draft(portal, applicant, form)
+            failures = Application.assess([application])[application][0]
+            if failures:
+                portal.rollback()
+                return _form_page(portal, _applicant(portal), form,
+                    status=HTTPStatus.UNPROCESSABLE_ENTITY,
+                    failures=failures)
+            send_code(application)
+        except UserError as e:
+            portal.rollback()
+            return _form_page(portal, _applicant(portal), form,
+                status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
+        return _form_page(portal, applicant, form, application=application,
+            info=gettext('laisui_admission.msg_portal_code_sent'))
+    applications = Application.search([
+            ('id', '=', int(form.get('application') or 0)),
+            ])
+    if not applications or applications[0].applicant != applicant:
+        return portal.deny(
+            f'laisui.admission.application,{form.get("application")}')
+    application, = applications
+    if application.state != 'draft':
+        return _form_page(portal, applicant, form,
+            status=HTTPStatus.CONFLICT,
+            error=gettext('laisui_admission.msg_application_readonly'))
+    message = VerificationCode.check(
+        applicant.phone, PURPOSE, form.get('code'))
+    if message:
+        # Committed with the page: the wrong try counts.
+        return _form_page(portal, applicant, form, application=application,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY, error=gettext(message))
+    try:
+        Application.submit([application])
+    except UserError as e:
+        portal.rollback()
+        return _form_page(portal, _applicant(portal), form,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
+    return portal.redirect('/admission')
+
+
+@portal_route('/admission/<int:application_id>/notice')
+def notice_pdf(portal, application_id):
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    applicant = _applicant(portal)
+    applications = Application.search([('id', '=', application_id)])
+    if not applications or applications[0].applicant != applicant:
+        return portal.deny(f'laisui.admission.application,{application_id}')
+    application, = applications
+    result = published_result(pool, application)
+    if not result or not result.school:
+        return portal.render('laisui_base/error.html',
+            status=HTTPStatus.NOT_FOUND,
+            message=gettext('laisui_admission.msg_portal_no_notice'))
+    url = (portal.request.host_url.rstrip('/')
+        + portal.url(f'/admission/verify/{notice.token(result)}'))
+    html = portal.render_text('laisui_admission/notice.html',
+        application=application, result=result, qr=notice.qr_svg(url),
+        url=url, today=clock.today())
+    portal.audit('export', resource=result, detail='学位通知书')
+    return file_response(portal, notice.pdf(html), 'application/pdf',
+        f'notice-{application.number}.pdf')
+
+
+@portal_route('/admission/rounds/<int:round_id>/results', login=False)
+def publication(portal, round_id):
+    pool = portal.pool
+    Round = pool.get('laisui.admission.round')
+    Run = pool.get('laisui.admission.run')
+    Result = pool.get('laisui.admission.run.result')
+    rounds = Round.search([('id', '=', round_id)])
+    run = Run.published_run(rounds[0]) if rounds else None
+    round_ = rounds[0] if rounds else None
+    if not run or (round_.publication_start
+            and clock.now() < round_.publication_start):
+        return portal.render('laisui_base/error.html',
+            status=HTTPStatus.NOT_FOUND,
+            message=gettext('laisui_admission.msg_portal_not_published'))
+    try:
+        page = max(int(portal.request.args.get('page', 1)), 1)
+    except ValueError:
+        page = 1
+    domain = [('run', '=', run.id)]
+    total = Result.search_count(domain)
+    results = Result.search(domain, offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE)
+    return portal.render('laisui_admission/publication.html',
+        round=round_, run=run, results=results, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total,
+        changes=Result.search(domain + [('changed', '=', True)])
+        if run.base else [])
+
+
+@portal_route('/admission/verify/<token>', login=False)
+def verify(portal, token):
+    result = notice.result_of(token)
+    if not result or result.run.state not in {'published', 'superseded'}:
+        return portal.render('laisui_admission/verify.html',
+            status=HTTPStatus.NOT_FOUND, result=None)
+    return portal.render('laisui_admission/verify.html', result=result)

@@ -1,0 +1,214 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The applicant applies on the portal with an SMS code, sees the result,
+downloads the notice; the public reads the publication and verifies a
+notice; nobody reaches what is not theirs."""
+import datetime as dt
+
+from trytond.modules.laisui_admission import notice
+from trytond.modules.laisui_admission.tests.tools import (
+    CUTOFF, child_of, make_schools, verify_points)
+from trytond.modules.laisui_base.tests.tools import PortalTestMixin
+from trytond.modules.laisui_connectors.tests.tools import id_number
+from trytond.pool import Pool
+from trytond.tests.test_tryton import RouteTestCase
+from trytond.transaction import Transaction
+
+PHONE = '13600136031'
+
+
+def _type_a_facts(applicant):
+    "A permit and a registered rental in Yuexiu since 2013"
+    pool = Pool()
+    District = pool.get('laisui.district')
+    Applicant = pool.get('laisui.applicant')
+    yuexiu, = District.search([('code', '=', '440104')])
+    Applicant.write([applicant], {
+            'permits': [('create', [{'number': 'GD4401040031',
+                            'district': yuexiu.id,
+                            'date_start': dt.date(2013, 3, 1)}])],
+            'facts': [('create', [{'kind': 'residence_rented',
+                            'flag': True, 'district': yuexiu.id,
+                            'date_from': dt.date(2013, 3, 1)}])],
+            })
+
+
+class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
+    "Admission pages of the portal"
+    module = 'laisui_admission'
+    language = 'zh_CN'
+
+    def setup_family(self, phone):
+        """The applicant of phone eligible for type A with two children
+        (one too young); an open round around now with two schools"""
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Applicant = pool.get('laisui.applicant')
+            Round = pool.get('laisui.admission.round')
+            applicant, = Applicant.search([('phone', '=', phone)])
+            _type_a_facts(applicant)
+            verify_points(applicant)
+            child = child_of(applicant, 31)
+            young = child_of(applicant, 32, birth=dt.date(2016, 1, 1))
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            round_, = Round.create([{
+                        'name': '越秀区积分入学（测试）', 'year': 2021,
+                        'points_cutoff': CUTOFF,
+                        'age_date': dt.date(2021, 8, 31),
+                        'application_start': now - dt.timedelta(days=1),
+                        'application_end': now + dt.timedelta(days=1),
+                        'max_preferences': 2,
+                        'stages': [('create', [{'stage': 'grade1',
+                                        'min_age': 6,
+                                        'school_record': 'none'}])],
+                        }])
+            Round.open([round_])
+            schools = make_schools(round_, [1, 1])
+            transaction.commit()
+            return round_.id, child.id, young.id, [s.id for s in schools]
+
+    def form(self, round_id, child_id, schools, **values):
+        type_ = self.type_id('A')
+        return dict({'round': round_id, 'child': child_id,
+                'stage': 'grade1', 'type': type_, 'school': schools},
+            **values)
+
+    def type_id(self, code):
+        with Transaction().start(self.db_name, 0):
+            Type = Pool().get('laisui.admission.type')
+            return Type.search([('code', '=', code)])[0].id
+
+    def applications(self, applicant_phone):
+        with Transaction().start(self.db_name, 0):
+            Application = Pool().get('laisui.admission.application')
+            return [(a.id, a.state) for a in Application.search(
+                    [('applicant.phone', '=', applicant_phone)])]
+
+    def publish(self, application_id):
+        "Review passed, allocation run and published; the result's token"
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Round = pool.get('laisui.admission.round')
+            Run = pool.get('laisui.admission.run')
+            application = Application(application_id)
+            Application.write([application], {'state': 'eligible'})
+            Round.commit_seed([application.round])
+            run, = Run.create([{'round': application.round.id}])
+            Run.execute([run])
+            Run.publish([run])
+            result, = Run(run.id).results
+            token = notice.token(result)
+            transaction.commit()
+            return token
+
+    def test_apply_publish_notice_verify(self):
+        client = self.client()
+        self.assertEqual(self.register(
+                client, PHONE, id_number(31, birth=dt.date(1985, 1, 1)),
+                name="陈明").status_code, 302)
+        round_id, child_id, young_id, schools = self.setup_family(PHONE)
+        page = client.get(self.url('/admission')).text
+        self.assertIn('我要申请', page)
+        self.assertIn('您还没有积分入学申请', page)
+
+        # A child too young: the reason and the evidence, nothing kept.
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, young_id, schools, action='send_code'))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('至少年满6周岁', response.text)
+        self.assertIn('出生证明', response.text)
+        self.assertEqual(self.applications(PHONE), [])
+
+        # Preferences of the wrong number: refused the same way.
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, [], action='send_code'))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('请至少选择一所学校', response.text)
+        self.assertEqual(self.applications(PHONE), [])
+
+        self.let_time_pass(PHONE)
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools, action='send_code'))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('确认验证码已发送', response.text)
+        (application_id, state), = self.applications(PHONE)
+        self.assertEqual(state, 'draft')
+        code = self.last_code(PHONE)
+
+        # Somebody else cannot submit the draft.
+        other = self.client()
+        self.register(other, '13600136032', '11010519491231002X',
+            name="王五")
+        denied = self.audit_count('access_denied')
+        response = self.post(other, '/admission/apply', self.form(
+                round_id, child_id, schools, action='submit',
+                application=application_id, code=code),
+            token_path='/admission/apply')
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.audit_count('access_denied'), denied + 1)
+
+        wrong = '000000' if code != '000000' else '111111'
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools, action='submit',
+                application=application_id, code=wrong))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('验证码', response.text)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'draft')])
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools, action='submit',
+                application=application_id, code=code))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'review')])
+        page = client.get(self.url('/admission')).text
+        self.assertIn('审核中', page)
+        self.assertIn('窗口受理', page)
+        self.assertIn('积分明细', page)
+
+        # Before publication: no notice, no public page.
+        response = client.get(self.url(
+                f'/admission/{application_id}/notice'))
+        self.assertEqual(response.status_code, 404)
+        public = self.client()
+        response = public.get(self.url(
+                f'/admission/rounds/{round_id}/results'))
+        self.assertEqual(response.status_code, 404)
+
+        token = self.publish(application_id)
+        page = client.get(self.url('/admission')).text
+        self.assertIn('拟安排至', page)
+        self.assertIn('下载学位通知书', page)
+        exports = self.audit_count('export')
+        response = client.get(self.url(
+                f'/admission/{application_id}/notice'))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Content-Type'], 'application/pdf')
+        self.assertTrue(response.data.startswith(b'%PDF'))
+        self.assertEqual(self.audit_count('export'), exports + 1)
+        # Not the other applicant's to download.
+        response = other.get(self.url(
+                f'/admission/{application_id}/notice'))
+        self.assertEqual(response.status_code, 403)
+
+        # The public publication: de-identified, with cut-offs and seed.
+        page = public.get(self.url(
+                f'/admission/rounds/{round_id}/results')).text
+        self.assertIn('陈*', page)
+        self.assertNotIn('陈小明', page)
+        child_number = id_number(31, birth=dt.date(2015, 5, 1))
+        self.assertNotIn(child_number, page)
+        self.assertIn(child_number[0] + '*' * 16 + child_number[-1], page)
+        self.assertIn('各校录取最低分', page)
+        self.assertIn('摇号种子', page)
+
+        page = public.get(self.url(f'/admission/verify/{token}')).text
+        self.assertIn('该通知书有效', page)
+        forged = token[:-1] + ('0' if token[-1] != '0' else '1')
+        response = public.get(self.url(f'/admission/verify/{forged}'))
+        self.assertEqual(response.status_code, 404)
+        self.assertIn('未找到该通知书', response.text)
+
+
+del RouteTestCase
