@@ -3,6 +3,7 @@
 """Admission on the portal: the applicant's applications and results,
 the application form confirmed by SMS, the place notice; and the public
 pages: the publication (公示) of a round and the notice verification."""
+from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 
 from trytond.exceptions import UserError
@@ -34,15 +35,66 @@ def _open_rounds(pool):
         if r.in_window('application')]
 
 
-@portal_route('/admission')
-def admission(portal):
+def _admission_page(portal, status=HTTPStatus.OK, **values):
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
+    Objection = pool.get('laisui.admission.objection')
     applicant = _applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
-    return portal.render('laisui_admission/admission.html',
+    return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
-        results={a.id: published_result(pool, a) for a in applications})
+        results={a.id: published_result(pool, a) for a in applications},
+        objections={a.id: Objection.search([('application', '=', a.id)])
+            for a in applications}, **values)
+
+
+@portal_route('/admission')
+def admission(portal):
+    return _admission_page(portal)
+
+
+@portal_route('/admission/<int:application_id>/objection',
+    methods=('POST',))
+def objection(portal, application_id):
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    Objection = pool.get('laisui.admission.objection')
+    applicant = _applicant(portal)
+    applications = Application.search([('id', '=', application_id)])
+    if not applications or applications[0].applicant != applicant:
+        return portal.deny(f'laisui.admission.application,{application_id}')
+    application, = applications
+    form = portal.request.form
+    chosen = set(form.getlist('line'))
+    try:
+        lines = []
+        for line in application.score_lines:
+            if str(line.id) not in chosen:
+                continue
+            try:
+                points = Decimal(form.get(f'points-{line.id}', '').strip())
+            except InvalidOperation:
+                raise UserError(gettext(
+                        'laisui_admission.msg_portal_points',
+                        indicator=line.indicator.name))
+            if not points.is_finite() or points < 0:
+                raise UserError(gettext(
+                        'laisui_admission.msg_portal_points',
+                        indicator=line.indicator.name))
+            lines.append({'score_line': line.id,
+                    'claimed_points': points})
+        objection, = Objection.create([{
+                    'application': application.id,
+                    'reason': (form.get('reason') or '').strip()[:2000]
+                    or '申请人对积分有异议',
+                    'lines': [('create', lines)],
+                    }])
+        Objection.submit([objection])
+    except UserError as e:
+        portal.rollback()
+        return _admission_page(portal, status=HTTPStatus.UNPROCESSABLE_ENTITY,
+            error=e.message)
+    return portal.redirect('/admission')
 
 
 def _form_page(portal, applicant, form, status=HTTPStatus.OK, **values):

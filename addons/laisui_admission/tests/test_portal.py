@@ -102,6 +102,26 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             transaction.commit()
             return token
 
+    def open_objections(self, round_id, application_id):
+        "Open the round's objection window now; a line of the score"
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Round = pool.get('laisui.admission.round')
+            Application = pool.get('laisui.admission.application')
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            Round.write([Round(round_id)], {
+                    'publication_start': now - dt.timedelta(hours=1),
+                    'objection_end': now + dt.timedelta(days=1)})
+            line_id = Application(application_id).score_lines[0].id
+            transaction.commit()
+            return line_id
+
+    def objections(self, application_id):
+        with Transaction().start(self.db_name, 0):
+            Objection = Pool().get('laisui.admission.objection')
+            return [o.state for o in Objection.search(
+                    [('application', '=', application_id)])]
+
     def test_apply_publish_notice_verify(self):
         client = self.client()
         self.assertEqual(self.register(
@@ -202,6 +222,28 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn(child_number[0] + '*' * 16 + child_number[-1], page)
         self.assertIn('各校录取最低分', page)
         self.assertIn('摇号种子', page)
+
+        # An objection within the window, on the lines of the score.
+        line_id = self.open_objections(round_id, application_id)
+        page = client.get(self.url('/admission')).text
+        self.assertIn('提出复核', page)
+        response = self.post(client, f'/admission/{application_id}/objection',
+            {'line': line_id, f'points-{line_id}': 'abc',
+                'reason': '居住年限少算'}, token_path='/admission')
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('主张分值', response.text)
+        self.assertEqual(self.objections(application_id), [])
+        response = self.post(other, f'/admission/{application_id}/objection',
+            {'line': line_id, f'points-{line_id}': '30', 'reason': 'x'},
+            token_path='/admission')
+        self.assertEqual(response.status_code, 403)
+        response = self.post(client, f'/admission/{application_id}/objection',
+            {'line': line_id, f'points-{line_id}': '30',
+                'reason': '居住年限少算'}, token_path='/admission')
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.objections(application_id), ['review'])
+        page = client.get(self.url('/admission')).text
+        self.assertIn('复核受理', page)
 
         page = public.get(self.url(f'/admission/verify/{token}')).text
         self.assertIn('该通知书有效', page)

@@ -1,0 +1,178 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Objections (复核申请) to a published admission result.
+
+Within the round's objection window the applicant disputes specific lines
+of the admission score, with the points claimed, the reason and evidence.
+The objection is reviewed through its own workflow; when it is upheld the
+reviewed points replace the application's, and the next allocation run (a
+new version) shows what changed.
+"""
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_review.reviewable import ReviewableMixin
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+STATES = [
+    ('draft', "Draft"),
+    ('review', "Under Review"),
+    ('returned', "Returned for Correction"),
+    ('upheld', "Upheld"),
+    ('dismissed', "Dismissed"),
+    ]
+
+
+class Objection(ReviewableMixin, Workflow, ModelSQL, ModelView):
+    "Objection to an admission result (复核申请)"
+    __name__ = 'laisui.admission.objection'
+    _review_label = '积分入学复核申请'
+
+    application = fields.Many2One('laisui.admission.application',
+        "Application", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('state') != 'draft'})
+    lines = fields.One2Many('laisui.admission.objection.line', 'objection',
+        "Disputed Lines", states={'readonly': Eval('state') != 'draft'})
+    reason = fields.Text("Reason", required=True,
+        states={'readonly': Eval('state') != 'draft'})
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    state_string = state.translated('state')
+    submitted_at = fields.Timestamp("Submitted At", readonly=True)
+    corrections = fields.Text("Items to Correct", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('id', 'DESC')]
+        cls._sql_indexes.add(Index(t, (t.application, Index.Equality())))
+        cls._transitions |= {
+            ('draft', 'review'),
+            ('review', 'returned'),
+            ('returned', 'review'),
+            ('review', 'upheld'),
+            ('review', 'dismissed'),
+            }
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    def get_rec_name(self, name):
+        return f'复核申请 {self.application.number}'
+
+    @classmethod
+    @ModelView.button
+    @transition('draft')
+    def submit(cls, objections):
+        """Within the window, on a published result, with at least one
+        line of the application, one open objection at a time"""
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        for objection in objections:
+            application = objection.application
+            application.round.check_window('objection')
+            if not Run.published_run(application.round) or (
+                    application.state != 'eligible'):
+                raise UserError(gettext(
+                        'laisui_admission.msg_objection_not_published'))
+            if not objection.lines or any(
+                    l.score_line.application != application
+                    for l in objection.lines):
+                raise UserError(gettext(
+                        'laisui_admission.msg_objection_lines'))
+            if cls.search([
+                        ('id', '!=', objection.id),
+                        ('application', '=', application.id),
+                        ('state', 'in', ['review', 'returned']),
+                        ], limit=1):
+                raise UserError(gettext(
+                        'laisui_admission.msg_objection_open'))
+        cls.write(objections, {'submitted_at': clock.now()})
+        cls._set_state(objections, 'review')
+        cls.start_review(objections)
+
+    @classmethod
+    def _set_state(cls, objections, state):
+        AuditLog = Pool().get('laisui.audit.log')
+        entries = [{'action': 'state', 'resource': str(o),
+                'from_value': o.state, 'to_value': state}
+            for o in objections if o.state != state]
+        cls.write(objections, {'state': state})
+        AuditLog.log_many(entries)
+
+    # Review hooks ------------------------------------------------------
+    def review_applicant(self):
+        return self.application.applicant
+
+    def review_line_values(self):
+        return [{
+                'indicator': l.score_line.indicator.id,
+                'department': (l.score_line.department.id
+                    if l.score_line.department else None),
+                'sequence': l.score_line.sequence,
+                'declared_points': l.claimed_points,
+                'facts': f'{l.score_line.facts_used or ""}；申请人：'
+                f'{l.reason or self.reason}',
+                } for l in self.lines]
+
+    @classmethod
+    def review_returned(cls, objections, items):
+        cls.write(objections, {'corrections': '\n'.join(items)})
+        cls._set_state(objections, 'returned')
+        super().review_returned(objections, items)
+
+    @classmethod
+    def review_resumed(cls, objections):
+        cls._set_state(objections, 'review')
+
+    @classmethod
+    def review_finished(cls, objections, outcome):
+        pool = Pool()
+        Application = pool.get('laisui.admission.application')
+        if outcome == 'approved':
+            applications = []
+            for objection in objections:
+                objection._apply()
+                applications.append(objection.application)
+            Application.save(applications)
+        cls._set_state(objections,
+            'upheld' if outcome == 'approved' else 'dismissed')
+
+    def _apply(self):
+        "The reviewed points of the disputed lines become the application's"
+        decided = {l.indicator.id: l.points for l in self.review_case.lines
+            if l.state in {'confirmed', 'adjusted'} and l.points is not None}
+        application = self.application
+        for line in application.score_lines:
+            if line.indicator.id in decided:
+                line.points = Decimal(decided[line.indicator.id])
+                line.adjusted = True
+        application.score_lines = application.score_lines
+        application._rescore()
+
+
+class ObjectionLine(ModelSQL, ModelView):
+    "Disputed line of an admission score"
+    __name__ = 'laisui.admission.objection.line'
+
+    objection = fields.Many2One('laisui.admission.objection', "Objection",
+        required=True, ondelete='CASCADE')
+    score_line = fields.Many2One('laisui.admission.score.line', "Line",
+        required=True, ondelete='RESTRICT',
+        domain=[('application', '=',
+                Eval('_parent_objection', {}).get('application', -1))])
+    claimed_points = fields.Numeric("Points Claimed", digits=(16, 2),
+        required=True)
+    reason = fields.Char("Reason")
