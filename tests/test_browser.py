@@ -3,13 +3,14 @@
 """Journeys in a real browser (Debian chromium through Playwright).
 
 Screenshots land in docs/screenshots/, which the README shows."""
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 from conftest import STAFF_PASSWORD
 from trytond.modules.laisui_connectors.tests.fake_sources import FakeSource
-from trytond.modules.laisui_connectors.tests.tools import lease
+from trytond.modules.laisui_connectors.tests.tools import id_number, lease
 
 SHOTS = Path(__file__).resolve().parent.parent / 'docs' / 'screenshots'
 PHONE = '13712345678'
@@ -432,4 +433,170 @@ def test_workflow_designer(laisui_server, browser):
         '''))
     assert saved == ['timer', 3, True, [['timeout', 'approved']]], saved
     assert not errors, errors
+    context.close()
+
+
+ADMISSION_PHONE = '13712340041'
+
+
+def test_admission_journey(laisui_server, browser):
+    """An applicant applies on the phone with the SMS code; a district
+    reviewer passes the case in sao; an admin commits the seed, runs and
+    publishes the allocation; the applicant reads the result and downloads
+    the notice, whose QR page and the public publication confirm it."""
+    server = laisui_server
+    context = phone_context(browser)
+    page = context.new_page()
+    register(page, server, ADMISSION_PHONE, '陈明',
+        id_number(41, birth=dt.date(1985, 1, 1)))
+    ids = json.loads(server.python(f'''
+        from trytond.modules.laisui_admission.tests.tools import (
+            CUTOFF, child_of, make_schools, verify_points)
+        Applicant = pool.get('laisui.applicant')
+        District = pool.get('laisui.district')
+        Round = pool.get('laisui.admission.round')
+        yuexiu, = District.search([('code', '=', '440104')])
+        applicant, = Applicant.search([('phone', '=', '{ADMISSION_PHONE}')])
+        Applicant.write([applicant], {{
+            'permits': [('create', [{{'number': 'GD4401040041',
+                'district': yuexiu.id, 'date_start': dt.date(2013, 3, 1)}}])],
+            'facts': [('create', [{{'kind': 'residence_rented',
+                'flag': True, 'district': yuexiu.id,
+                'date_from': dt.date(2013, 3, 1)}}])]}})
+        verify_points(applicant)
+        child_of(applicant, 41)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        round_, = Round.create([{{'name': '2021年越秀区积分入学',
+            'year': 2021, 'points_cutoff': CUTOFF,
+            'age_date': dt.date(2021, 8, 31),
+            'application_start': now - dt.timedelta(days=1),
+            'application_end': now + dt.timedelta(days=1),
+            'publication_start': now - dt.timedelta(hours=1),
+            'objection_end': now + dt.timedelta(days=5),
+            'max_preferences': 2,
+            'stages': [('create', [{{'stage': 'grade1', 'min_age': 6,
+                'school_record': 'none'}}])]}}])
+        Round.open([round_])
+        make_schools(round_, [30, 40])
+        print(json.dumps({{'round': round_.id}}))
+        '''))
+
+    page.click('nav >> text=积分入学')
+    page.click('text=我要申请')
+    page.locator('select[name=school]').nth(0).select_option(
+        label='越秀区第2小学（小学一年级）')
+    page.locator('select[name=school]').nth(1).select_option(
+        label='越秀区第1小学（小学一年级）')
+    server.python(f'''
+        Message = pool.get('laisui.sms.message')
+        table = Message.__table__()
+        cursor = t.connection.cursor()
+        cursor.execute(*table.update([table.create_date],
+            [table.create_date - dt.timedelta(minutes=2)],
+            where=table.phone == '{ADMISSION_PHONE}'))
+        ''')
+    page.click('button >> text=核对条件并获取验证码')
+    page.wait_for_selector('text=确认验证码已发送')
+    page.fill('input[name=code]', server.last_code(ADMISSION_PHONE))
+    shot(page, 'portal-admission-apply')
+    page.click('button >> text=确认提交')
+    page.wait_for_url(re.compile(r'/portal/admission$'))
+    page.wait_for_selector('.application >> text=审核中')
+    assert '窗口受理' in page.inner_text('.application')
+
+    # Window acceptance and the departments as the system; the district
+    # reviewer's decision in sao.
+    case = json.loads(server.python(f'''
+        Application = pool.get('laisui.admission.application')
+        Case = pool.get('laisui.review.case')
+        Line = pool.get('laisui.review.line')
+        application, = Application.search(
+            [('applicant.phone', '=', '{ADMISSION_PHONE}')])
+        case = application.review_case
+        with Transaction().set_user(0):
+            Case.decide([case], 'pass')
+            case = Case(case.id)
+            if case.stage.code == 'department_review':
+                Line.decide([(l, 'confirm', None, None) for l in case.lines
+                    if l.state == 'pending'])
+        print(json.dumps(case.id))
+        '''))
+    staff, sao, errors = staff_login(browser, server, 'reviewer01')
+    sao.click('text=来穗积分')
+    sao.click('text="审核"')
+    sao.click('text="审核案件"')
+    cell = sao.locator('tr:has-text("积分入学申请") >> visible=true'
+        ).first.get_by_text(str(case), exact=True)
+    cell.wait_for(timeout=30000)
+    cell.dblclick()
+    sao.wait_for_selector('text=审核意见', timeout=30000)
+    with sao.expect_response(lambda r: 'review.case.pass_' in (
+                r.request.post_data or ''), timeout=60000):
+        sao.get_by_role('button', name='通过', exact=True).click()
+    assert not errors, errors
+    staff.close()
+    state = json.loads(server.python(f'''
+        Application = pool.get('laisui.admission.application')
+        application, = Application.search(
+            [('applicant.phone', '=', '{ADMISSION_PHONE}')])
+        print(json.dumps(application.state))
+        '''))
+    assert state == 'eligible', state
+
+    # The district admin: seed, dry run, publication.
+    staff, sao, errors = staff_login(browser, server, 'dadmin01')
+    sao.click('text=来穗积分')
+    sao.click('text="积分入学"')
+    sao.click('text="积分入学批次"')
+    sao.dblclick('text=2021年越秀区积分入学')
+    with sao.expect_response(lambda r: 'admission.round.commit_seed' in (
+                r.request.post_data or ''), timeout=60000):
+        sao.get_by_role('button', name='生成摇号种子').click()
+    server.python(f'''
+        Run = pool.get('laisui.admission.run')
+        Run.create([{{'round': {ids['round']}}}])
+        ''')
+    sao.click('text="学位分配"')
+    sao.locator('tr:has-text("2021年越秀区积分入学") >> visible=true'
+        ).first.wait_for(timeout=30000)
+    sao.locator('tr:has-text("2021年越秀区积分入学") >> visible=true'
+        ).first.dblclick()
+    with sao.expect_response(lambda r: 'admission.run.execute' in (
+                r.request.post_data or ''), timeout=60000):
+        sao.get_by_role('button', name='运行').click()
+    sao.wait_for_selector('text=越秀区第2小学', timeout=30000)
+    shot(sao, 'backoffice-admission-run')
+    with sao.expect_response(lambda r: 'admission.run.publish' in (
+                r.request.post_data or ''), timeout=60000):
+        sao.get_by_role('button', name='发布').click()
+    assert not errors, errors
+    staff.close()
+
+    page.goto(server.portal + '/admission')
+    page.wait_for_selector('text=拟安排至')
+    assert '越秀区第2小学' in page.inner_text('.result')
+    shot(page, 'portal-admission-result')
+    with page.expect_download() as download:
+        page.click('text=下载学位通知书')
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b'%PDF'), pdf[:20]
+
+    public = browser.new_context(locale='zh-CN')
+    board = public.new_page()
+    board.goto(f'{server.portal}/admission/rounds/{ids["round"]}/results')
+    board.wait_for_selector('#results')
+    text = board.inner_text('main')
+    assert '陈*' in text and '越秀区第2小学' in text, text
+    assert not re.search(r'\d{17}[\dX]', text)
+    shot(board, 'portal-admission-publication')
+    token = json.loads(server.python(f'''
+        from trytond.modules.laisui_admission import notice
+        Result = pool.get('laisui.admission.run.result')
+        result, = Result.search(
+            [('application.applicant.phone', '=', '{ADMISSION_PHONE}')])
+        print(json.dumps(notice.token(result)))
+        '''))
+    board.goto(f'{server.portal}/admission/verify/{token}')
+    board.wait_for_selector('#verify-valid')
+    public.close()
     context.close()
