@@ -19,16 +19,6 @@ from .submit import PURPOSE, send_code
 PAGE_SIZE = 200
 
 
-def published_result(pool, application):
-    "The application's result in its round's published run, or None"
-    Result = pool.get('laisui.admission.run.result')
-    results = Result.search([
-            ('application', '=', application.id),
-            ('run.state', '=', 'published'),
-            ], limit=1)
-    return results[0] if results else None
-
-
 def _open_rounds(pool):
     Round = pool.get('laisui.admission.round')
     return [r for r in Round.search([('state', '=', 'open')])
@@ -39,11 +29,12 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
     Objection = pool.get('laisui.admission.objection')
+    Result = pool.get('laisui.admission.run.result')
     applicant = _applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
-        results={a.id: published_result(pool, a) for a in applications},
+        results={a.id: Result.published(a) for a in applications},
         objections={a.id: Objection.search([('application', '=', a.id)])
             for a in applications}, **values)
 
@@ -209,7 +200,7 @@ def notice_pdf(portal, application_id):
     if not applications or applications[0].applicant != applicant:
         return portal.deny(f'laisui.admission.application,{application_id}')
     application, = applications
-    result = published_result(pool, application)
+    result = pool.get('laisui.admission.run.result').published(application)
     if not result or not result.school:
         return portal.render('laisui_base/error.html',
             status=HTTPStatus.NOT_FOUND,

@@ -387,6 +387,16 @@ class Result(ModelSQL, ModelView):
                 Index(t, (t.application, Index.Equality())),
                 })
 
+    @classmethod
+    def published(cls, application):
+        "The application's result in its round's published run, or None"
+        with Transaction().set_context(_check_access=False):
+            results = cls.search([
+                    ('application', '=', int(application)),
+                    ('run.state', '=', 'published'),
+                    ], limit=1)
+        return results[0] if results else None
+
     def get_public(self, name):
         "De-identified as the publication shows it: 张*, 4****1"
         application = self.application

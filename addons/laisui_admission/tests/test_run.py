@@ -144,4 +144,69 @@ class RunTestCase(ModuleTestCase):
             self.assertEqual(Run.published_run(round_), run)
 
 
+    @with_transaction()
+    def test_statistics_and_export(self):
+        "Counts by type and state; the export masked unless an admin asks"
+        import io
+
+        import openpyxl
+
+        from trytond.model.exceptions import AccessError
+        from trytond.modules.laisui_base.tests.tools import staff
+        from trytond.modules.laisui_review.tests.tools import acting
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Round = pool.get('laisui.admission.round')
+        Statistic = pool.get('laisui.admission.statistic')
+        Export = pool.get('laisui.admission.export', type='wizard')
+        AuditLog = pool.get('laisui.audit.log')
+        with self.at():
+            round_ = make_round()
+            school, = make_schools(round_, [1])
+            applications = self.eligible(round_, [90, 80], [school])
+            Round.commit_seed([round_])
+            run, = Run.create([{'round': round_.id}])
+            Run.execute([run])
+            statistic, = Statistic.search([('round', '=', round_.id)])
+            self.assertEqual((statistic.applications, statistic.placed),
+                (2, 0))
+            Run.publish([run])
+            statistic, = Statistic.search([('round', '=', round_.id)])
+            self.assertEqual((statistic.state, statistic.applications,
+                    statistic.placed), ('eligible', 2, 1))
+
+            def export(user, unmasked):
+                with acting(user), Transaction().set_context(
+                        active_model='laisui.admission.application',
+                        active_ids=[a.id for a in applications],
+                        active_id=applications[0].id):
+                    session_id, _, _ = Export.create()
+                    return Export.execute(session_id, {
+                            'start': {'unmasked': unmasked}}, 'result')
+
+            reviewer = staff('stat_reviewer', 'group_district_reviewer')
+            admin = staff('stat_admin', 'group_district_admin')
+            result = export(reviewer, False)
+            data = result['view']['defaults']['file']
+            rows = list(openpyxl.load_workbook(io.BytesIO(data)).active
+                .iter_rows(values_only=True))
+            self.assertEqual(len(rows), 3)
+            text = repr(rows)
+            applicant = applications[0].applicant
+            self.assertNotIn(applicant.id_number, text)
+            self.assertNotIn(applicant.phone, text)
+            self.assertIn(applicant.id_number[:6] + '********', text)
+            self.assertIn(school.name, text)
+            with self.assertRaises(AccessError) as cm:
+                export(reviewer, True)
+            self.assertIn('只有区管理员', cm.exception.message)
+            unmasks = AuditLog.search_count([('action', '=', 'unmask')])
+            data = export(admin, True)['view']['defaults']['file']
+            rows = list(openpyxl.load_workbook(io.BytesIO(data)).active
+                .iter_rows(values_only=True))
+            self.assertIn(applicant.id_number, repr(rows))
+            self.assertEqual(AuditLog.search_count(
+                    [('action', '=', 'unmask')]), unmasks + 1)
+
+
 del ModuleTestCase
