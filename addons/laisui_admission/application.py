@@ -19,7 +19,7 @@ from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.concurrency import transition
 from trytond.modules.laisui_review.reviewable import ReviewableMixin
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from sql.operators import Equal
@@ -49,7 +49,9 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
     number = fields.Function(fields.Char("Number"), 'get_number')
     round = fields.Many2One('laisui.admission.round', "Round",
         required=True, ondelete='RESTRICT', states=_draft,
-        domain=[('state', '=', 'open')])
+        # New applications only in an open round; submitted ones keep
+        # theirs when it closes.
+        domain=[If(Eval('state') == 'draft', [('state', '=', 'open')], [])])
     applicant = fields.Many2One('laisui.applicant', "Applicant",
         required=True, ondelete='RESTRICT', states=_draft)
     child = fields.Many2One('laisui.family.member', "Child", required=True,
@@ -77,6 +79,9 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
     score_lines = fields.One2Many('laisui.admission.score.line',
         'application', "Score Breakdown", readonly=True)
     corrections = fields.Text("Items to Correct", readonly=True)
+    origin = fields.Many2One('laisui.admission.application',
+        "Main Round Application", readonly=True, ondelete='RESTRICT',
+        help="The application a supplementary round carried over.")
 
     del _draft
 
@@ -429,6 +434,8 @@ class Preference(sequence_ordered(), ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, preferences, values=values, external=external)
+        if not external:
+            return
         # Changed only on a draft, or while the round's preference window
         # is open: the allocation must read what the applicant confirmed.
         for preference in preferences:

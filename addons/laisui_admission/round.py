@@ -10,6 +10,7 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.concurrency import transition
+from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .allocation import commitment
@@ -69,6 +70,10 @@ class Round(Workflow, ModelSQL, ModelView):
     seed_commitment = fields.Char("Lottery Seed Hash", readonly=True,
         help="SHA-256 of the seed, published before the allocation.")
     seed_committed_at = fields.Timestamp("Seed Committed At", readonly=True)
+    parent = fields.Many2One('laisui.admission.round', "Main Round",
+        readonly=True, ondelete='RESTRICT',
+        help="For a supplementary round (补录): the round whose left "
+        "places it offers to the applicants left unplaced.")
 
     del _states
 
@@ -94,6 +99,11 @@ class Round(Workflow, ModelSQL, ModelView):
                 'close': {
                     'invisible': Eval('state') != 'open',
                     'depends': ['state'],
+                    },
+                'supplementary': {
+                    'invisible': (Eval('state') == 'draft')
+                    | Eval('parent'),
+                    'depends': ['state', 'parent'],
                     },
                 'commit_seed': {
                     'invisible': (Eval('state') != 'open')
@@ -174,6 +184,69 @@ class Round(Workflow, ModelSQL, ModelView):
             round_.seed_commitment = commitment(round_.seed)
             round_.seed_committed_at = clock.now()
         cls.save(rounds)
+
+
+    @classmethod
+    @ModelView.button
+    def supplementary(cls, rounds):
+        """A supplementary round (补录) per round: the places its published
+        result left (never filled, or declined at enrolment), offered to
+        its eligible applicants left unplaced. It starts as a draft: set
+        its dates, then open it."""
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Application = pool.get('laisui.admission.application')
+        Result = pool.get('laisui.admission.run.result')
+        created = []
+        for round_ in rounds:
+            run = Run.published_run(round_)
+            if round_.parent or not run:
+                raise WindowError(gettext(
+                        'laisui_admission.msg_supplementary_unpublished',
+                        round=round_.rec_name))
+            taken = {}
+            for result in Result.search([
+                        ('run', '=', run.id),
+                        ('school', '!=', None),
+                        ('enrolment', '!=', 'declined'),
+                        ]):
+                taken[result.school.id] = taken.get(result.school.id, 0) + 1
+            new, = cls.create([{
+                        'name': f'{round_.name}（补录）',
+                        'year': round_.year,
+                        'parent': round_.id,
+                        'points_cutoff': round_.points_cutoff,
+                        'age_date': round_.age_date,
+                        'application_start': round_.application_start,
+                        'application_end': round_.application_end,
+                        'max_preferences': round_.max_preferences,
+                        'stages': [('create', [{
+                                        'stage': s.stage,
+                                        'min_age': s.min_age,
+                                        'max_age': s.max_age,
+                                        'school_record': s.school_record,
+                                        } for s in round_.stages])],
+                        'seat_plans': [('create', [{
+                                        'school': c.school.id,
+                                        'places': c.places - taken.get(
+                                            c.school.id, 0),
+                                        } for c in run.cutoffs
+                                    if c.places > taken.get(c.school.id, 0)
+                                    ])],
+                        }])
+            unplaced = [r.application for r in Result.search([
+                        ('run', '=', run.id),
+                        ('school', '=', None),
+                        ])]
+            Application.copy(unplaced, default={
+                    'round': new.id,
+                    'state': 'eligible',
+                    'origin': lambda data: data['id'],
+                    'review_case': None,
+                    'corrections': None,
+                    })
+            created.append(new)
+        return created
 
 
 def _local(timestamp):

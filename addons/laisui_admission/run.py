@@ -374,6 +374,13 @@ class Result(ModelSQL, ModelView):
     changed = fields.Boolean("Changed", readonly=True)
     previous_school = fields.Many2One('laisui.admission.school',
         "School Before", readonly=True, ondelete='RESTRICT')
+    enrolment = fields.Selection([
+            (None, ''),
+            ('enrolled', "Enrolled"),
+            ('declined', "Declined"),
+            ], "Enrolment",
+        help="Whether the family took the place: declined places go to "
+        "the supplementary round.")
     name_public = fields.Function(fields.Char("Applicant"), 'get_public')
     child_public = fields.Function(fields.Char("Child ID"), 'get_public')
 
@@ -386,6 +393,19 @@ class Result(ModelSQL, ModelView):
                 Index(t, (t.run, Index.Equality()), (t.rank, Index.Range())),
                 Index(t, (t.application, Index.Equality())),
                 })
+
+    @classmethod
+    def check_modification(cls, mode, results, values=None,
+            external=False):
+        super().check_modification(
+            mode, results, values=values, external=external)
+        # A published allocation never changes; only the enrolment of a
+        # place is recorded on it afterwards.
+        if external and (mode != 'write'
+                or set(values or {}) - {'enrolment'}
+                or any(r.run.state != 'published' or not r.school
+                    for r in results)):
+            raise RunError(gettext('laisui_admission.msg_result_readonly'))
 
     @classmethod
     def published(cls, application):

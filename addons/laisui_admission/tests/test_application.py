@@ -11,8 +11,9 @@ from trytond.modules.laisui_admission.tests.tools import (
     CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
     verify_points)
 from trytond.modules.laisui_integrity.tests.tools import report
+from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_review.tests.tools import (
-    as_root, make_applicant)
+    acting, as_root, make_applicant)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -285,11 +286,11 @@ class ApplicationTestCase(ModuleTestCase):
                 round_, applicant, child, schools)
             Application.submit([application])
             first = application.preferences[0]
-            with self.assertRaises(ValidationError) as cm:
+            clerk = staff('pref_clerk', 'group_window_clerk')
+            with self.assertRaises(ValidationError) as cm, acting(clerk):
                 Preference.write([first], {'sequence': 9})
             self.assertIn('志愿填报期', cm.exception.message)
-            self.assertEqual(Preference(first.id).sequence, 0)
-        with self.at(dt.datetime(2021, 6, 9, 2)):
+        with self.at(dt.datetime(2021, 6, 9, 2)), acting(clerk):
             Preference.write([first], {'sequence': 9})
 
     @with_transaction()

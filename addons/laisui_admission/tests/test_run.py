@@ -145,6 +145,58 @@ class RunTestCase(ModuleTestCase):
 
 
     @with_transaction()
+    def test_supplementary_round(self):
+        "Declined and unfilled places go to the unplaced in a 补录 round"
+        from trytond.modules.laisui_admission.exceptions import WindowError
+        from trytond.modules.laisui_base.tests.tools import staff
+        from trytond.modules.laisui_review.tests.tools import acting
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Round = pool.get('laisui.admission.round')
+        Result = pool.get('laisui.admission.run.result')
+        with self.at():
+            round_ = make_round()
+            first, second = make_schools(round_, [1, 1])
+            # Everybody asks for `first` only: `second` stays empty.
+            a, b, c = self.eligible(round_, [90, 80, 70], [first])
+            with self.assertRaises(WindowError) as cm:
+                Round.supplementary([round_])
+            self.assertIn('没有已发布的分配结果', cm.exception.message)
+            Round.commit_seed([round_])
+            run, = Run.create([{'round': round_.id}])
+            Run.execute([run])
+            Run.publish([run])
+            placed, = Result.search([('run', '=', run.id),
+                    ('school', '!=', None)])
+            self.assertEqual(placed.application, a)
+
+            # The family declines; recorded by a district admin, and
+            # nothing else of the result can change.
+            admin = staff('sup_admin', 'group_district_admin')
+            with acting(admin):
+                Result.write([placed], {'enrolment': 'declined'})
+                with self.assertRaises(RunError) as cm:
+                    Result.write([placed], {'school': second.id})
+                self.assertIn('只能登记', cm.exception.message)
+
+            new, = Round.supplementary([round_])
+            self.assertEqual((new.parent, new.state), (round_, 'draft'))
+            self.assertEqual(
+                sorted((p.school.id, p.places) for p in new.seat_plans),
+                sorted([(first.id, 1), (second.id, 1)]))
+            carried = {x.origin: x for x in new_applications(new)}
+            self.assertEqual(set(carried), {b, c})
+            for original, copy in carried.items():
+                self.assertEqual((copy.state, copy.score, copy.tie_points),
+                    ('eligible', original.score, original.tie_points))
+            Round.open([new])
+            Round.commit_seed([new])
+            rerun, = Run.create([{'round': new.id}])
+            Run.execute([rerun])
+            self.assertEqual(self.results(Run(rerun.id)),
+                {carried[b].id: first.id, carried[c].id: None})
+
+    @with_transaction()
     def test_statistics_and_export(self):
         "Counts by type and state; the export masked unless an admin asks"
         import io
@@ -207,6 +259,11 @@ class RunTestCase(ModuleTestCase):
             self.assertIn(applicant.id_number, repr(rows))
             self.assertEqual(AuditLog.search_count(
                     [('action', '=', 'unmask')]), unmasks + 1)
+
+
+def new_applications(round_):
+    Application = Pool().get('laisui.admission.application')
+    return Application.search([('round', '=', round_.id)])
 
 
 del ModuleTestCase
