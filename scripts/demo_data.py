@@ -749,6 +749,125 @@ def create_reviews(pool, applicant_ids):
     return count
 
 
+# Schools of the demo round: (name, stage, kind, places). Fictitious.
+SCHOOLS = [
+    ('越秀区东山第一小学', 'grade1', 'public', 45),
+    ('越秀区北京街第二小学', 'grade1', 'public', 40),
+    ('越秀区农林下路小学', 'grade1', 'public', 35),
+    ('越秀区登峰街小学', 'grade1', 'purchased', 50),
+    ('越秀区洪桥第三小学', 'grade1', 'public', 30),
+    ('越秀区华乐街实验小学', 'grade1', 'purchased', 40),
+    ('越秀区大塘街中学', 'grade7', 'public', 30),
+    ('越秀区流花中学', 'grade7', 'public', 25),
+    ('越秀区六榕街中学', 'grade7', 'purchased', 35),
+    ]
+
+
+def create_admission(pool, rng, applicant_ids, limit=150):
+    """The 2019 round (points cut-off on the demo reference date), its
+    schools and seat plans, applications of the demo applicants that meet
+    type A or B, most of them reviewed, and a dry run of the allocation.
+    The application window is open around today so that the demo portal
+    can apply. Skipped without laisui_admission."""
+    from trytond.exceptions import UserError
+    from trytond.transaction import Transaction
+    try:
+        Round = pool.get('laisui.admission.round')
+    except KeyError:
+        return 0
+    School = pool.get('laisui.admission.school')
+    Type = pool.get('laisui.admission.type')
+    Application = pool.get('laisui.admission.application')
+    Member = pool.get('laisui.family.member')
+    Request = pool.get('laisui.review.points_request')
+    Case = pool.get('laisui.review.case')
+    Line = pool.get('laisui.review.line')
+    Run = pool.get('laisui.admission.run')
+    age_date = dt.date(2019, 8, 31)
+    now = dt.datetime.now(dt.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
+    round_, = Round.create([{
+                'name': '2019年越秀区来穗人员随迁子女积分制入学',
+                'year': 2019, 'points_cutoff': REFERENCE_DATE,
+                'age_date': age_date,
+                'application_start': now - dt.timedelta(days=20),
+                'application_end': now + dt.timedelta(days=30),
+                'publication_start': now + dt.timedelta(days=40),
+                'publication_end': now + dt.timedelta(days=47),
+                'objection_end': now + dt.timedelta(days=47),
+                'stages': [('create', [
+                            {'stage': 'grade1', 'min_age': 6,
+                                'school_record': 'none'},
+                            {'stage': 'grade7',
+                                'school_record': 'primary_graduate'},
+                            ])],
+                }])
+    Round.open([round_])
+    schools = School.create([{'code': f'YX{i:03d}', 'name': name,
+                'stage': stage, 'kind': kind}
+            for i, (name, stage, kind, _) in enumerate(SCHOOLS, 1)])
+    round_.seat_plans = [{'school': s.id, 'places': places}
+        for s, (_, _, _, places) in zip(schools, SCHOOLS)]
+    Round.save([round_])
+    by_stage = {stage: [s for s in schools if s.stage == stage]
+        for stage in ('grade1', 'grade7')}
+    types = Type.search([])
+    # Children's school records as their age implies.
+    children = Member.search([('applicant', 'in', applicant_ids),
+            ('relation', '=', 'child')])
+    for child in children:
+        age = age_date.year - child.birth_date.year - (
+            (age_date.month, age_date.day)
+            < (child.birth_date.month, child.birth_date.day))
+        child.school_record = ('none' if age <= 6
+            else 'primary_graduate' if age == 12 else 'primary')
+    Member.save(children)
+    submitted = []
+    for child in children:
+        if len(submitted) >= limit:
+            break
+        stage = {'none': 'grade1', 'primary_graduate': 'grade7'}.get(
+            child.school_record)
+        if not stage:
+            continue
+        if not Request.search([('applicant', '=', child.applicant.id),
+                    ('state', 'in', ['review', 'returned'])]):
+            Request.create([{'applicant': child.applicant.id,
+                        'state': 'approved'}])
+        for type_ in types:
+            application, = Application.create([{
+                        'round': round_.id, 'applicant': child.applicant.id,
+                        'child': child.id, 'stage': stage,
+                        'type': type_.id,
+                        'preferences': [('create', [
+                                    {'school': school.id, 'sequence': i}
+                                    for i, school in enumerate(rng.sample(
+                                            by_stage[stage], 3))])],
+                        }])
+            try:
+                Application.submit([application])
+            except UserError:
+                Application.delete([application])
+                continue
+            submitted.append(application)
+            break
+    # Most through the whole review, as the system.
+    with Transaction().set_user(0):
+        for application in submitted[:len(submitted) * 4 // 5]:
+            case = Application(application.id).review_case
+            while Case(case.id).state == 'open':
+                case = Case(case.id)
+                if case.stage.kind == 'department':
+                    Line.decide([(l, 'confirm', None, None)
+                            for l in case.lines if l.state == 'pending'])
+                else:
+                    Case.decide([case], 'pass')
+    Round.commit_seed([round_])
+    run, = Run.create([{'round': round_.id}])
+    Run.execute([run])
+    return len(submitted)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('-c', '--config', dest='config',
@@ -804,6 +923,7 @@ def main(argv=None):
             timings['statements'] = time.perf_counter() - t
             counts['integrity'] = create_integrity(pool, rng, ids)
             counts['reviews'] = create_reviews(pool, ids)
+            counts['admission'] = create_admission(pool, rng, ids)
         t = time.perf_counter()
         transaction.commit()
         timings['commit'] = time.perf_counter() - t

@@ -189,6 +189,10 @@ class Round(Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def supplementary(cls, rounds):
+        cls.create_supplementary(rounds)
+
+    @classmethod
+    def create_supplementary(cls, rounds):
         """A supplementary round (补录) per round: the places its published
         result left (never filled, or declined at enrolment), offered to
         its eligible applicants left unplaced. It starts as a draft: set

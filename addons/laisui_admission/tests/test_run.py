@@ -179,7 +179,7 @@ class RunTestCase(ModuleTestCase):
                     Result.write([placed], {'school': second.id})
                 self.assertIn('只能登记', cm.exception.message)
 
-            new, = Round.supplementary([round_])
+            new, = Round.create_supplementary([round_])
             self.assertEqual((new.parent, new.state), (round_, 'draft'))
             self.assertEqual(
                 sorted((p.school.id, p.places) for p in new.seat_plans),
