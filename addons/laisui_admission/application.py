@@ -11,19 +11,19 @@ applied to it when the review ends.
 """
 from decimal import Decimal
 
+from sql.operators import Equal
+
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.concurrency import transition
-from trytond.modules.laisui_review.reviewable import ReviewableMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from sql.operators import Equal
-
+from .document import ReviewedDocumentMixin
 from .exceptions import EligibilityError, PreferenceError
 from .school import STAGES
 
@@ -39,7 +39,7 @@ STATES = [
 ACTIVE_STATES = ('review', 'returned', 'eligible')
 
 
-class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
+class Application(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Admission application (积分入学申请)"
     __name__ = 'laisui.admission.application'
     _review_label = '积分入学申请'
@@ -335,15 +335,6 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
         self.tie_points = ','.join(str(l.points) for l in lines)
 
     @classmethod
-    def _set_state(cls, applications, state):
-        AuditLog = Pool().get('laisui.audit.log')
-        entries = [{'action': 'state', 'resource': str(a),
-                'from_value': a.state, 'to_value': state}
-            for a in applications if a.state != state]
-        cls.write(applications, {'state': state})
-        AuditLog.log_many(entries)
-
-    @classmethod
     @ModelView.button_action(
         'laisui_admission.wizard_application_submit')
     def submit_wizard(cls, applications):
@@ -370,16 +361,6 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
             self.score_lines, lambda l: l.points)
 
     @classmethod
-    def review_returned(cls, applications, items):
-        cls.write(applications, {'corrections': '\n'.join(items)})
-        cls._set_state(applications, 'returned')
-        super().review_returned(applications, items)
-
-    @classmethod
-    def review_resumed(cls, applications):
-        cls._set_state(applications, 'review')
-
-    @classmethod
     def review_finished(cls, applications, outcome):
         if outcome == 'approved':
             for application in applications:
@@ -390,11 +371,14 @@ class Application(ReviewableMixin, Workflow, ModelSQL, ModelView):
 
     def _apply_review(self):
         "Points the reviewers adjusted replace the frozen ones"
-        adjusted = {l.indicator.id: l.points
-            for l in self.review_case.lines if l.state == 'adjusted'}
+        self.apply_points({l.indicator.id: l.points
+                for l in self.review_case.lines if l.state == 'adjusted'})
+
+    def apply_points(self, points):
+        "Replace the points of the lines of these indicators {id: points}"
         for line in self.score_lines:
-            if line.indicator.id in adjusted:
-                line.points = adjusted[line.indicator.id]
+            if line.indicator.id in points:
+                line.points = Decimal(points[line.indicator.id])
                 line.adjusted = True
         self.score_lines = self.score_lines
         self._rescore()

@@ -8,16 +8,15 @@ The objection is reviewed through its own workflow; when it is upheld the
 reviewed points replace the application's, and the next allocation run (a
 new version) shows what changed.
 """
-from decimal import Decimal
-
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.concurrency import transition
-from trytond.modules.laisui_review.reviewable import ReviewableMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
+
+from .document import ReviewedDocumentMixin
 
 STATES = [
     ('draft', "Draft"),
@@ -28,7 +27,7 @@ STATES = [
     ]
 
 
-class Objection(ReviewableMixin, Workflow, ModelSQL, ModelView):
+class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Objection to an admission result (复核申请)"
     __name__ = 'laisui.admission.objection'
     _review_label = '积分入学复核申请'
@@ -103,15 +102,6 @@ class Objection(ReviewableMixin, Workflow, ModelSQL, ModelView):
         cls._set_state(objections, 'review')
         cls.start_review(objections)
 
-    @classmethod
-    def _set_state(cls, objections, state):
-        AuditLog = Pool().get('laisui.audit.log')
-        entries = [{'action': 'state', 'resource': str(o),
-                'from_value': o.state, 'to_value': state}
-            for o in objections if o.state != state]
-        cls.write(objections, {'state': state})
-        AuditLog.log_many(entries)
-
     # Review hooks ------------------------------------------------------
     def review_applicant(self):
         return self.application.applicant
@@ -128,16 +118,6 @@ class Objection(ReviewableMixin, Workflow, ModelSQL, ModelView):
                 } for l in self.lines]
 
     @classmethod
-    def review_returned(cls, objections, items):
-        cls.write(objections, {'corrections': '\n'.join(items)})
-        cls._set_state(objections, 'returned')
-        super().review_returned(objections, items)
-
-    @classmethod
-    def review_resumed(cls, objections):
-        cls._set_state(objections, 'review')
-
-    @classmethod
     def review_finished(cls, objections, outcome):
         pool = Pool()
         Application = pool.get('laisui.admission.application')
@@ -152,15 +132,10 @@ class Objection(ReviewableMixin, Workflow, ModelSQL, ModelView):
 
     def _apply(self):
         "The reviewed points of the disputed lines become the application's"
-        decided = {l.indicator.id: l.points for l in self.review_case.lines
-            if l.state in {'confirmed', 'adjusted'} and l.points is not None}
-        application = self.application
-        for line in application.score_lines:
-            if line.indicator.id in decided:
-                line.points = Decimal(decided[line.indicator.id])
-                line.adjusted = True
-        application.score_lines = application.score_lines
-        application._rescore()
+        self.application.apply_points({l.indicator.id: l.points
+                for l in self.review_case.lines
+                if l.state in {'confirmed', 'adjusted'}
+                and l.points is not None})
 
 
 class ObjectionLine(ModelSQL, ModelView):
