@@ -44,6 +44,30 @@ def admission(portal):
     return _admission_page(portal)
 
 
+@portal_route('/admission/<int:application_id>/resubmit',
+    methods=('POST',))
+def resubmit(portal, application_id):
+    "Corrected after a return: the review resumes"
+    pool = portal.pool
+    Application = pool.get('laisui.admission.application')
+    Case = pool.get('laisui.review.case')
+    applicant = _applicant(portal)
+    applications = Application.search([('id', '=', application_id)])
+    if not applications or applications[0].applicant != applicant:
+        return portal.deny(f'laisui.admission.application,{application_id}')
+    application, = applications
+    try:
+        if application.state != 'returned' or not application.review_case:
+            raise UserError(gettext(
+                    'laisui_review.msg_portal_not_returned'))
+        Case.resubmit([application.review_case])
+    except UserError as e:
+        portal.rollback()
+        return _admission_page(portal, status=HTTPStatus.CONFLICT,
+            error=e.message)
+    return portal.redirect('/admission')
+
+
 @portal_route('/admission/<int:application_id>/objection',
     methods=('POST',))
 def objection(portal, application_id):

@@ -283,7 +283,13 @@ class Run(Workflow, ModelSQL, ModelView):
         Round = pool.get('laisui.admission.round')
         AuditLog = pool.get('laisui.audit.log')
         for run in runs:
-            lock_in_state(Round, [run.round], ['open', 'closed'])
+            round_, = lock_in_state(Round, [run.round], ['open', 'closed'])
+            # Dry runs any time; the result not before its date.
+            if round_.allocation_date and (
+                    clock.today() < round_.allocation_date):
+                raise RunError(gettext(
+                        'laisui_admission.msg_publish_before_allocation',
+                        run=run.rec_name, date=round_.allocation_date))
             current = cls.published_run(run.round)
             if current != run.base:
                 # Published meanwhile: this run was compared with an

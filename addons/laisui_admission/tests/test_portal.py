@@ -102,6 +102,18 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             transaction.commit()
             return token
 
+    def return_for_correction(self, application_id):
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Case = pool.get('laisui.review.case')
+            Correction = pool.get('laisui.review.correction')
+            case = Application(application_id).review_case
+            Correction.create([{'case': case.id,
+                        'description': '请补充租赁备案证明'}])
+            Case.decide([case], 'return', '材料不全')
+            transaction.commit()
+
     def open_objections(self, round_id, application_id):
         "Open the round's objection window now; a line of the score"
         with Transaction().start(self.db_name, 0) as transaction:
@@ -186,6 +198,22 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn('审核中', page)
         self.assertIn('窗口受理', page)
         self.assertIn('积分明细', page)
+
+        # Returned for correction: the list, then one resubmission.
+        self.return_for_correction(application_id)
+        page = client.get(self.url('/admission')).text
+        self.assertIn('请补充租赁备案证明', page)
+        response = self.post(other, f'/admission/{application_id}/resubmit',
+            {}, token_path='/admission')
+        self.assertEqual(response.status_code, 403)
+        response = self.post(client, f'/admission/{application_id}/resubmit',
+            {}, token_path='/admission')
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'review')])
+        response = self.post(client, f'/admission/{application_id}/resubmit',
+            {}, token_path='/admission')
+        self.assertEqual(response.status_code, 409)
 
         # Before publication: no notice, no public page.
         response = client.get(self.url(

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Allocation runs: dry run, publication, versions with their changes,
 and the refusals that keep a published result immutable."""
+import datetime as dt
 from decimal import Decimal
 
 from trytond.modules.laisui_admission.exceptions import RunError
@@ -82,6 +83,13 @@ class RunTestCase(ModuleTestCase):
             self.assertEqual(SMS.search_count(
                     [('template.code', '=', 'admission_result')]), 0)
 
+            # Not before the allocation date; a dry run was fine.
+            Round.write([round_], {'allocation_date': dt.date(2021, 6, 1)})
+            with self.assertRaises(RunError) as cm:
+                Run.publish([run])
+            self.assertIn('2021-06-01', cm.exception.message)
+            self.assertEqual(Run(run.id).state, 'done')
+            Round.write([round_], {'allocation_date': dt.date(2021, 5, 10)})
             Run.publish([run])
             self.assertEqual(Run.published_run(round_), run)
             self.assertEqual(SMS.search_count(
