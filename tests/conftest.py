@@ -62,6 +62,11 @@ class Server:
             worker = False
             [session]
             max_attempt = 20
+            [laisui_sms]
+            # Every journey's applicant comes from 127.0.0.1: one office
+            # network, whose per-address limits the suite would exhaust.
+            ip_per_hour = 1000
+            ip_per_day = 5000
             '''))
 
     def env(self):

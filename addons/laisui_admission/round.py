@@ -238,9 +238,11 @@ class Round(Workflow, ModelSQL, ModelView):
                                     if c.places > taken.get(c.school.id, 0)
                                     ])],
                         }])
+            # Still eligible: not withdrawn since the allocation.
             unplaced = [r.application for r in Result.search([
                         ('run', '=', run.id),
                         ('school', '=', None),
+                        ('application.state', '=', 'eligible'),
                         ])]
             Application.copy(unplaced, default={
                     'round': new.id,
