@@ -477,16 +477,19 @@ def test_admission_journey(laisui_server, browser):
             'stages': [('create', [{{'stage': 'grade1', 'min_age': 6,
                 'school_record': 'none'}}])]}}])
         Round.open([round_])
-        make_schools(round_, [30, 40])
-        print(json.dumps({{'round': round_.id}}))
+        schools = make_schools(round_, [30, 40])
+        print(json.dumps({{'round': round_.id,
+            'schools': [[s.id, s.name] for s in schools]}}))
         '''))
 
     page.click('nav >> text=积分入学')
     page.click('text=我要申请')
+    # The second school first: the allocation follows preferences.
+    (first_id, _), (second_id, second_name) = ids['schools']
     page.locator('select[name=school]').nth(0).select_option(
-        label='越秀区第2小学（小学一年级）')
+        value=str(second_id))
     page.locator('select[name=school]').nth(1).select_option(
-        label='越秀区第1小学（小学一年级）')
+        value=str(first_id))
     server.python(f'''
         Message = pool.get('laisui.sms.message')
         table = Message.__table__()
@@ -564,7 +567,7 @@ def test_admission_journey(laisui_server, browser):
     with sao.expect_response(lambda r: 'admission.run.execute' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='运行').click()
-    sao.wait_for_selector('text=越秀区第2小学', timeout=30000)
+    sao.wait_for_selector(f'text={second_name}', timeout=30000)
     shot(sao, 'backoffice-admission-run')
     with sao.expect_response(lambda r: 'admission.run.publish' in (
                 r.request.post_data or ''), timeout=60000):
@@ -574,7 +577,7 @@ def test_admission_journey(laisui_server, browser):
 
     page.goto(server.portal + '/admission')
     page.wait_for_selector('text=拟安排至')
-    assert '越秀区第2小学' in page.inner_text('.result')
+    assert second_name in page.inner_text('.result')
     shot(page, 'portal-admission-result')
     with page.expect_download() as download:
         page.click('text=下载学位通知书')
@@ -586,7 +589,7 @@ def test_admission_journey(laisui_server, browser):
     board.goto(f'{server.portal}/admission/rounds/{ids["round"]}/results')
     board.wait_for_selector('#results')
     text = board.inner_text('main')
-    assert '陈*' in text and '越秀区第2小学' in text, text
+    assert '陈*' in text and second_name in text, text
     assert not re.search(r'\d{17}[\dX]', text)
     shot(board, 'portal-admission-publication')
     token = json.loads(server.python(f'''
