@@ -25,6 +25,14 @@ def _open_rounds(pool):
         if r.in_window('application')]
 
 
+def _own_application(portal, application_id):
+    "The signed-in applicant's application of that id, or None"
+    Application = portal.pool.get('laisui.admission.application')
+    applications = Application.search([('id', '=', application_id)])
+    if applications and applications[0].applicant == _applicant(portal):
+        return applications[0]
+
+
 def _admission_page(portal, status=HTTPStatus.OK, **values):
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
@@ -49,13 +57,10 @@ def admission(portal):
 def resubmit(portal, application_id):
     "Corrected after a return: the review resumes"
     pool = portal.pool
-    Application = pool.get('laisui.admission.application')
     Case = pool.get('laisui.review.case')
-    applicant = _applicant(portal)
-    applications = Application.search([('id', '=', application_id)])
-    if not applications or applications[0].applicant != applicant:
+    application = _own_application(portal, application_id)
+    if not application:
         return portal.deny(f'laisui.admission.application,{application_id}')
-    application, = applications
     try:
         if application.state != 'returned' or not application.review_case:
             raise UserError(gettext(
@@ -72,13 +77,10 @@ def resubmit(portal, application_id):
     methods=('POST',))
 def objection(portal, application_id):
     pool = portal.pool
-    Application = pool.get('laisui.admission.application')
     Objection = pool.get('laisui.admission.objection')
-    applicant = _applicant(portal)
-    applications = Application.search([('id', '=', application_id)])
-    if not applications or applications[0].applicant != applicant:
+    application = _own_application(portal, application_id)
+    if not application:
         return portal.deny(f'laisui.admission.application,{application_id}')
-    application, = applications
     form = portal.request.form
     chosen = set(form.getlist('line'))
     try:
@@ -218,12 +220,9 @@ def apply(portal):
 @portal_route('/admission/<int:application_id>/notice')
 def notice_pdf(portal, application_id):
     pool = portal.pool
-    Application = pool.get('laisui.admission.application')
-    applicant = _applicant(portal)
-    applications = Application.search([('id', '=', application_id)])
-    if not applications or applications[0].applicant != applicant:
+    application = _own_application(portal, application_id)
+    if not application:
         return portal.deny(f'laisui.admission.application,{application_id}')
-    application, = applications
     result = pool.get('laisui.admission.run.result').published(application)
     if not result or not result.school:
         return portal.render('laisui_base/error.html',
