@@ -27,6 +27,7 @@ _DATE_FORMATS = [
     re.compile(r'^(\d{4})(\d{2})(\d{2})$'),
     ]
 _MONTH_FORMAT = re.compile(r'^(\d{4})[-/.年](\d{1,2})月?$')
+_HAN = re.compile('[\u4e00-\u9fff]')
 TRUE = {'1', 'y', 'yes', 'true', 't', '是', '有', '已备案', '√'}
 FALSE = {'0', 'n', 'no', 'false', 'f', '否', '无', '未备案', '×', ''}
 
@@ -54,19 +55,20 @@ def name(value):
     value = text(value)
     if value is None:
         return None
-    if re.search(r'[\u4e00-\u9fff]', value):
+    if ' ' in value and _HAN.search(value):
         value = value.replace(' ', '')
-    return value.replace('•', '·').replace('.', '·') if '·' in value or (
-        '•' in value) else value
+    if '·' in value or '•' in value:
+        value = value.replace('•', '·').replace('.', '·')
+    return value
 
 
-def id_number(value):
+def id_number(value, today=None):
     # normalize_id_number does its own NFKC and space removal
     raw = value if value.__class__ is str else text(value)
     if not raw or raw.isspace():
         return None
     try:
-        return normalize_id_number(raw)
+        return normalize_id_number(raw, today)
     except InvalidIdNumber as e:
         raise CleanError(ID_REASONS.get(e.args[0], ID_REASONS['format']))
 
@@ -136,34 +138,66 @@ def boolean(value):
 class AddressIndex:
     """District and Yuexiu street of a free-text address.
 
-    Streets are matched by name, longest first, with and without the
-    街道/街 suffix; the district by name or by its street.
+    Streets are matched by name, with and without the 街道/街 suffix; the
+    district by name or by its street. One regular expression each: the
+    first name in the address wins, the longest at the same place.
     """
 
     def __init__(self, districts, streets):
         # districts: [(id, name)], streets: [(id, name, district_id)]
-        self.districts = sorted(districts, key=lambda d: -len(d[1]))
-        names = []
+        self.districts = {name: id_ for id_, name in districts}
+        self.streets = {}
         for id_, street, district in streets:
             for variant in {street, street.removesuffix('街道'),
                     street.removesuffix('街道') + '街'}:
                 if len(variant) >= 2:
-                    names.append((variant, id_, district))
-        self.streets = sorted(names, key=lambda s: -len(s[0]))
+                    self.streets[variant] = (district, id_)
+        self._street = _alternatives(self.streets)
+        self._district = _alternatives(self.districts)
 
     def find(self, value):
-        "(district id, street id) found in the address, each maybe None"
+        """(district id, street id, address as text) of the address, the
+        ids maybe None"""
         address = text(value)
         if not address:
-            return None, None
-        for street, street_id, district_id in self.streets:
-            if street in address:
-                return district_id, street_id
-        for district_id, district in self.districts:
-            if district in address or district.removesuffix('区') + '区' in (
-                    address):
-                return district_id, None
-        return None, None
+            return None, None, address
+        found = self._street and self._street.search(address)
+        if found:
+            return (*self.streets[found.group()], address)
+        found = self._district and self._district.search(address)
+        if found:
+            return self.districts[found.group()], None, address
+        return None, None, address
+
+
+def _alternatives(names):
+    "A pattern matching any of names, longest first; None without names"
+    if not names:
+        return None
+    return re.compile('|'.join(
+            re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+_MISSING = object()
+
+
+def memoized(function, size=20_000):
+    """function(raw), remembered for the text values seen before: files
+    repeat dates, flags and places on many rows. At most `size` values
+    are kept, and errors are not."""
+    cache = {}
+
+    def cleaned(raw):
+        # Only str: True, 1 and 1.0 are equal keys but clean differently.
+        if raw.__class__ is not str:
+            return function(raw)
+        value = cache.get(raw, _MISSING)
+        if value is _MISSING:
+            value = function(raw)
+            if len(cache) < size:
+                cache[raw] = value
+        return value
+    return cleaned
 
 
 CLEANERS = {

@@ -7,6 +7,7 @@ doc/http_contract.md. Transient failures (connection errors, timeouts,
 5xx) are retried with exponential back-off; anything else stops the run.
 """
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -28,8 +29,13 @@ class SyncState:
 class HttpAdapter:
 
     def __init__(self, source):
-        self.source = source
+        # Read here, in the run's thread: pages are fetched in another
+        # one, which has no transaction to read the source with.
+        self.name = source.rec_name
         self.base_url = (source.base_url or '').rstrip('/')
+        self.timeout = source.timeout
+        self.retries = max(source.retries, 0)
+        self.page_size = source.page_size
         self.session = requests.Session()
         self.session.headers['Accept'] = 'application/json'
         secret = source.secret()
@@ -40,35 +46,46 @@ class HttpAdapter:
 
     def _error(self, name, **values):
         return SourceError(gettext(f'laisui_connectors.msg_source_{name}',
-                source=self.source.rec_name, **values))
+                source=self.name, **values))
 
     def get(self, path, params=None):
         "The decoded JSON of one GET, retried when the failure is transient"
+        return self._outcome(self._fetch(path, params))
+
+    def _fetch(self, path, params):
+        """(True, decoded JSON) or (False, (message name, values)) of one
+        GET with its retries; safe in any thread."""
         url = f'{self.base_url}/{path.lstrip("/")}'
-        retries = max(self.source.retries, 0)
-        for attempt in range(retries + 1):
+        for attempt in range(self.retries + 1):
             try:
                 response = self.session.get(url, params=params,
-                    timeout=self.source.timeout)
+                    timeout=self.timeout)
             except requests.Timeout:
-                error = self._error('timeout', timeout=self.source.timeout)
+                error = ('timeout', {'timeout': self.timeout})
             except requests.ConnectionError:
-                error = self._error('down')
+                error = ('down', {})
             else:
                 if response.status_code >= 500:
-                    error = self._error('status',
-                        status=response.status_code)
+                    error = ('status', {'status': response.status_code})
                 elif response.status_code >= 400:
                     # Our request is wrong or not allowed: no retry helps.
-                    raise self._error('status', status=response.status_code)
+                    return False, ('status',
+                        {'status': response.status_code})
                 else:
                     try:
-                        return response.json()
+                        return True, response.json()
                     except ValueError:
-                        raise self._error('json')
-            if attempt < retries:
+                        return False, ('json', {})
+            if attempt < self.retries:
                 time.sleep(min(0.2 * 2 ** attempt, 5))
-        raise error
+        return False, error
+
+    def _outcome(self, outcome):
+        done, value = outcome
+        if not done:
+            name, values = value
+            raise self._error(name, **values)
+        return value
 
     def pages(self, dataset, cursor, limit=None):
         """Records from `cursor` on, page by page, as (position, record);
@@ -76,42 +93,63 @@ class HttpAdapter:
 
         An incremental listing stops at the first page end past `limit`
         records (the next run goes on from there); a full refresh must be
-        read whole, so it fails past the limit instead."""
+        read whole, so it fails past the limit instead. The next page is
+        fetched while the records of this one are cleaned and staged."""
         state = SyncState(cursor)
+        endpoint = dataset.endpoint
+        full = dataset.mode == 'full'
+
+        def params(current):
+            params = {'limit': self.page_size}
+            if current:
+                params['cursor'] = current
+            return params
 
         def records():
             position = 0
             # A full refresh lists everything, but still pages by cursor.
-            current = cursor if dataset.mode == 'incremental' else None
-            while True:
-                params = {'limit': self.source.page_size}
-                if current:
-                    params['cursor'] = current
-                page = self.get(dataset.endpoint, params)
-                if (not isinstance(page, dict)
-                        or not isinstance(page.get('records'), list)):
-                    raise self._error('json')
-                for record in page['records']:
-                    position += 1
-                    if not isinstance(record, dict):
+            current = None if full else cursor
+            ahead = ThreadPoolExecutor(1)
+            try:
+                request = ahead.submit(self._fetch, endpoint,
+                    params(current))
+                while True:
+                    page = self._outcome(request.result())
+                    if (not isinstance(page, dict)
+                            or not isinstance(page.get('records'), list)):
                         raise self._error('json')
-                    yield position, record
-                state.pages += 1
-                following = page.get('next_cursor')
-                if following is not None:
-                    state.cursor = str(following)
-                if not page.get('has_more'):
-                    return
-                if limit and position >= limit:
-                    if dataset.mode == 'full':
-                        raise self._error('too_many', limit=limit)
-                    state.more = True
-                    return
-                if following is None or str(following) == current:
-                    # The source sent the same page again: following it
-                    # would loop for ever.
-                    raise self._error('repeated_page', cursor=current)
-                current = str(following)
+                    following = page.get('next_cursor')
+                    if following is not None:
+                        following = str(following)
+                    last = (not page.get('has_more')
+                        or (limit and position + len(page['records'])
+                            >= limit))
+                    if not last and following not in {None, current}:
+                        request = ahead.submit(self._fetch, endpoint,
+                            params(following))
+                    for record in page['records']:
+                        position += 1
+                        if not isinstance(record, dict):
+                            raise self._error('json')
+                        yield position, record
+                    state.pages += 1
+                    if following is not None:
+                        state.cursor = following
+                    if not page.get('has_more'):
+                        return
+                    if limit and position >= limit:
+                        if full:
+                            raise self._error('too_many', limit=limit)
+                        state.more = True
+                        return
+                    if following is None or following == current:
+                        # The source sent the same page again: following
+                        # it would loop for ever.
+                        raise self._error('repeated_page', cursor=current)
+                    current = following
+            finally:
+                # A failed run does not wait for a page it will not read.
+                ahead.shutdown(wait=False, cancel_futures=True)
         return records(), state
 
     def lookup(self, dataset, id_number):

@@ -103,7 +103,8 @@ def _csv(data, max_rows):
     def rows():
         try:
             for number, row in _limited(reader, max_rows):
-                if any(cell.strip() for cell in row):
+                # Skip blank lines: no cell with more than spaces
+                if ''.join(row).strip():
                     yield number, row
         except csv.Error as e:
             raise _error('csv_line', line=reader.line_num, error=str(e))

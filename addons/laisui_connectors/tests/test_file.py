@@ -16,7 +16,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .tools import id_number, load, property_rows, records, to_csv
+from .tools import (
+    dataset, id_number, load, property_rows, records, to_csv)
 
 CODE = 'housing_property'
 HEADERS = ['身份证号码', '姓名', '不动产权证号', '坐落', '登记日期']
@@ -150,6 +151,22 @@ class FileLoadTestCase(ModuleTestCase):
         self.assertEqual((changed.inserted, changed.updated,
                 changed.unchanged), (0, 1, 19))
         self.assertEqual(len(records(CODE)), 20)
+
+    @with_transaction()
+    def test_deleting_a_run_or_dataset(self):
+        "Records keep no database foreign key; delete() still applies ondelete"
+        pool = Pool()
+        Run = pool.get('laisui.connector.run')
+        Dataset = pool.get('laisui.connector.dataset')
+        run = load(CODE, to_csv(property_rows(3)))
+        Run.delete([run])
+        loaded = records(CODE)
+        self.assertEqual([r.run for r in loaded], [None] * 3)
+        self.assertEqual(loaded[0].street.name, '北京街道')
+        Dataset.delete([dataset(CODE)])
+        Record = pool.get('laisui.connector.record')
+        self.assertEqual(Record.search([('id', 'in', [r.id for r in loaded])]),
+            [])
 
     @with_transaction()
     def test_duplicates_and_contradictions_in_one_file(self):
