@@ -26,11 +26,12 @@ def _copy(cursor, table_name, columns, rows):
             copy.write_row(row)
 
 
-def bulk_insert(table_name, columns, rows):
-    "Insert rows (sequences in the order of columns) into table_name"
+def bulk_insert(table_name, columns, rows, cursor=None):
+    """Insert rows (sequences in the order of columns) into table_name,
+    with the cursor given (from another thread) or a new one"""
     if not rows:
         return
-    cursor = Transaction().connection.cursor()
+    cursor = cursor or Transaction().connection.cursor()
     if backend.name == 'postgresql':
         _copy(cursor, table_name, columns, rows)
     else:

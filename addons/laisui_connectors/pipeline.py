@@ -3,16 +3,19 @@
 """extract → clean → validate → load → link, for one run of one dataset.
 
 Rows are cleaned in Python and copied by chunks into a temporary staging
-table (COPY on PostgreSQL); the load is then a few set-based statements:
-contradictions out, changed rows updated, new rows inserted, applicants
-linked. Python holds one chunk at a time, so memory does not grow with the
-file. Everything happens in the run's transaction: all or nothing.
+table (COPY on PostgreSQL), each chunk inserting the keys new to the
+dataset as it goes; the rest of the load is a few set-based statements
+at the end: contradictions out (with what they inserted), changed rows
+updated, missing rows removed, applicants linked. Python holds one chunk
+at a time, so memory does not grow with the file. Everything happens in
+the run's transaction: all or nothing.
 """
 import functools
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 
-from sql import Column, Literal, Null, Table
+from sql import Column, Conflict, Flavor, Literal, Null, Table
 from sql.aggregate import Count, Min
 from sql.operators import Exists, In
 
@@ -32,7 +35,7 @@ CHUNK = 5000
 COLUMNS = ['id_number', 'name', 'reference', 'date_from', 'date_to',
     'district', 'street', 'address', 'level', 'quantity', 'flag',
     'description', 'extra']
-STAGE_COLUMNS = ['row_number', 'key', 'digest', *COLUMNS]
+STAGE_COLUMNS = ['row_number', 'head', 'key', 'digest', *COLUMNS]
 
 
 # Positions in a cleaned row (a list in the order of COLUMNS).
@@ -140,7 +143,14 @@ _ADDRESS, _DISTRICT, _STREET, _FLAG, _DATE_FROM, _DATE_TO, _EXTRA = (
 
 
 class Load:
-    """The staging table of a run and the set-based load out of it"""
+    """The staging table of a run and the set-based load out of it.
+
+    Each chunk of cleaned rows is staged, and its new keys inserted at
+    once; on PostgreSQL a worker thread does that while the next chunk is
+    cleaned, so the database and Python work at the same time. Whatever
+    needs the whole batch (repeats, updates, removals, links) waits for
+    finish(). Use as a context manager: leaving it waits for the worker.
+    """
 
     def __init__(self, dataset_id, run_id, record_table):
         self.dataset_id = dataset_id
@@ -150,7 +160,10 @@ class Load:
         self.rows = []
         self.rejects = []
         self.read = 0
+        self.inserted = 0
         self.counts = {}
+        self.now = clock.now()
+        self.uid = Transaction().user
         cursor = Transaction().connection.cursor()
         columns = ', '.join(f'"{c}"' for c in ['key', 'digest', *COLUMNS])
         suffix = (' ON COMMIT DROP' if backend.name == 'postgresql'
@@ -164,8 +177,33 @@ class Load:
         cursor.execute(f'DROP TABLE IF EXISTS "{self.stage}"')
         cursor.execute(
             f'CREATE TEMPORARY TABLE "{self.stage}"{suffix} AS '
-            f'SELECT 0 AS "row_number", {columns} '
+            f'SELECT 0 AS "row_number", FALSE AS "head", {columns} '
             f'FROM "{record_table}"{where}')
+        cursor.execute(f'CREATE INDEX "{self.stage}_row_number" '
+            f'ON "{self.stage}" ("row_number")')
+        # The worker has its own cursor (psycopg connections are
+        # thread-safe, one statement at a time; cursors are not) and the
+        # SQL flavor of this thread (python-sql keeps it per thread).
+        self.worker = None
+        self.pending = None
+        if backend.name == 'postgresql':
+            self.worker = ThreadPoolExecutor(1,
+                initializer=Flavor.set, initargs=(Flavor.get(),))
+            self.worker_cursor = Transaction().connection.cursor()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.worker:
+            try:
+                self.wait()
+            except Exception:
+                if exc[0] is None:
+                    raise
+            finally:
+                self.worker.shutdown()
+        return False
 
     def add(self, row_number, values, key):
         "Stage one cleaned row (a list in the order of COLUMNS)"
@@ -173,7 +211,7 @@ class Load:
         # repr tells None from 'None' and 1 from '1'; it only has to
         # change when the contents do.
         digest = hashlib.sha1(repr(values).encode()).hexdigest()
-        self.rows.append((row_number, key, digest, *values))
+        self.rows.append([row_number, False, key, digest, *values])
         if len(self.rows) >= CHUNK:
             self.flush()
 
@@ -182,19 +220,56 @@ class Load:
         self.rejects.append((row_number, reason, raw))
 
     def flush(self):
-        bulk_insert(self.stage, STAGE_COLUMNS, self.rows)
-        self.rows = []
+        "Hand the chunk of rows over to be staged and inserted"
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        # The head of each key in the chunk is the row it may insert.
+        keys = set()
+        for row in rows:
+            if row[2] not in keys:
+                keys.add(row[2])
+                row[1] = True
+        self.wait()
+        if self.worker:
+            self.pending = self.worker.submit(self._apply, rows)
+        else:
+            self._apply(rows, Transaction().connection.cursor())
+
+    def wait(self):
+        "Wait until the chunk handed over is applied; raise its error"
+        pending, self.pending = self.pending, None
+        if pending:
+            pending.result()
+
+    def _apply(self, rows, cursor=None):
+        "Stage the rows and insert the keys new to the dataset (any thread)"
+        cursor = cursor or self.worker_cursor
+        bulk_insert(self.stage, STAGE_COLUMNS, rows, cursor=cursor)
+        stage = Table(self.stage)
+        record = Table(self.record_table)
+        self.inserted += _insert_new(cursor, record, stage,
+            Literal(self.dataset_id), self.run_id, self.now, self.uid,
+            (stage.row_number >= min(r[0] for r in rows))
+            & (stage.row_number <= max(r[0] for r in rows)))
 
     def finish(self, full_refresh=False):
         "Apply the staged rows; return the rejects found by the load"
         self.flush()
+        self.wait()
         cursor = Transaction().connection.cursor()
+        if backend.name == 'postgresql' and self.inserted >= CHUNK:
+            # The joins below are planned on the table's statistics: before
+            # the first load of a dataset they say it has no rows, and a
+            # nested loop over what this run inserted would take hours.
+            cursor.execute(f'ANALYZE "{self.record_table}"')
         stage = Table(self.stage)
         record = Table(self.record_table)
         dataset = Literal(self.dataset_id)
 
         # The same key with different contents in one batch: which one is
-        # true is not ours to guess. Neither loads; each row says why.
+        # true is not ours to guess. Neither loads; each row says why, and
+        # the record its first row inserted goes again.
         cursor.execute(*stage.select(stage.key,
                 group_by=[stage.key], having=Count(stage.key) > 1))
         repeated = [k for k, in cursor]
@@ -212,6 +287,10 @@ class Load:
                 self.rejects.append((row_number,
                         "同一批数据中该记录出现互相矛盾的内容，均未导入", None))
             cursor.execute(*stage.delete(where=In(stage.key, chunk)))
+            # Only this run's inserts carry its id yet: updates come below.
+            cursor.execute(*record.delete(where=(record.dataset == dataset)
+                    & (record.run == self.run_id) & In(record.key, chunk)))
+            self.inserted -= max(cursor.rowcount, 0)
         duplicates = 0
         # Identical repeats (a page sent twice) keep their first row.
         for chunk in _chunks(repeated, 500):
@@ -220,12 +299,8 @@ class Load:
         cursor.execute(*stage.select(Count(stage.key)))
         distinct, = cursor.fetchone()
 
-        now = clock.now()
-        uid = Transaction().user
         updated = _update_changed(cursor, record, stage, dataset,
-            self.run_id, now, uid)
-        inserted = _insert_new(cursor, record, stage, dataset,
-            self.run_id, now, uid)
+            self.run_id, self.now, self.uid)
         removed = 0
         if full_refresh:
             removed = _delete_missing(cursor, record, stage, dataset)
@@ -235,9 +310,9 @@ class Load:
             'rows_read': self.read,
             'rejected': len(self.rejects),
             'duplicates': duplicates,
-            'inserted': inserted,
+            'inserted': self.inserted,
             'updated': updated,
-            'unchanged': distinct - inserted - updated,
+            'unchanged': distinct - self.inserted - updated,
             'removed': removed,
             'linked': linked,
             }
@@ -280,9 +355,10 @@ def _update_changed(cursor, record, stage, dataset, run_id, now, uid):
     return max(cursor.rowcount, 0)
 
 
-def _insert_new(cursor, record, stage, dataset, run_id, now, uid):
-    existing = record.select(Literal(1),
-        where=(record.dataset == dataset) & (record.key == stage.key))
+def _insert_new(cursor, record, stage, dataset, run_id, now, uid, rows):
+    """Insert the staged rows (where `rows`) whose key is new to the
+    dataset: the unique index tells, a join could be planned on stale
+    statistics"""
     cursor.execute(*record.insert(
             [record.dataset, record.key, record.digest,
                 *[Column(record, c) for c in COLUMNS],
@@ -290,7 +366,9 @@ def _insert_new(cursor, record, stage, dataset, run_id, now, uid):
             stage.select(dataset, stage.key, stage.digest,
                 *[Column(stage, c) for c in COLUMNS],
                 Literal(run_id), Literal(uid), Literal(now),
-                where=~Exists(existing))))
+                where=rows & stage.head),
+            on_conflict=Conflict(record,
+                indexed_columns=[record.dataset, record.key])))
     return max(cursor.rowcount, 0)
 
 

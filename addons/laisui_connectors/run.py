@@ -243,28 +243,28 @@ class Run(ModelSQL, ModelView):
         dataset = run.dataset
         run.started = clock.now()
         pipeline = Pipeline(dataset, cls._address_index())
-        load = Load(dataset.id, run.id, Record._table)
         cursor_to = None
-        if run.origin == 'http':
-            adapter = HttpAdapter(dataset.source)
-            rows, state = adapter.pages(dataset, run.cursor_from,
-                limit=dataset.max_rows)
-            cls._stage(pipeline, load, rows)
-            cursor_to = state.cursor
-        elif run.origin == 'lookup':
-            adapter = HttpAdapter(dataset.source)
-            records = adapter.lookup(dataset, run.applicant.id_number)
-            cls._stage(pipeline, load, enumerate(records, 1))
-        else:
-            table = open_table(bytes(run.data or b''), dataset.max_rows)
-            run.encoding = table.encoding
-            pipeline.bind_headers(table.headers)
-            cls._stage(pipeline, load, table.rows)
-            if not load.read:
-                raise FileFormatError(gettext(
-                        'laisui_connectors.msg_file_empty'))
-        rejects = load.finish(full_refresh=dataset.mode == 'full'
-            and run.origin == 'http')
+        with Load(dataset.id, run.id, Record._table) as load:
+            if run.origin == 'http':
+                adapter = HttpAdapter(dataset.source)
+                rows, state = adapter.pages(dataset, run.cursor_from,
+                    limit=dataset.max_rows)
+                cls._stage(pipeline, load, rows)
+                cursor_to = state.cursor
+            elif run.origin == 'lookup':
+                adapter = HttpAdapter(dataset.source)
+                records = adapter.lookup(dataset, run.applicant.id_number)
+                cls._stage(pipeline, load, enumerate(records, 1))
+            else:
+                table = open_table(bytes(run.data or b''), dataset.max_rows)
+                run.encoding = table.encoding
+                pipeline.bind_headers(table.headers)
+                cls._stage(pipeline, load, table.rows)
+                if not load.read:
+                    raise FileFormatError(gettext(
+                            'laisui_connectors.msg_file_empty'))
+            rejects = load.finish(full_refresh=dataset.mode == 'full'
+                and run.origin == 'http')
         Reject.create_many(run, rejects)
         for name in COUNTS:
             setattr(run, name, load.counts[name])

@@ -5,6 +5,7 @@ bad input the issue names."""
 import datetime as dt
 import io
 import zipfile
+from unittest.mock import patch
 
 import openpyxl
 
@@ -179,6 +180,34 @@ class FileLoadTestCase(ModuleTestCase):
             (2, 1, 2))
         self.assertEqual({r.row_number for r in run.rejects}, {3, 6})
         self.assertIn('互相矛盾', run.rejects[0].reason)
+
+    @with_transaction()
+    def test_repeats_across_chunks(self):
+        "Chunks insert their new keys at once; finish() still judges repeats"
+        rows = property_rows(6)
+        first = load(CODE, to_csv(rows[:1]))
+        self.assertEqual(first.inserted, 1)
+        rows += [
+            dict(rows[2]),  # identical repeat, a chunk later
+            dict(rows[3], 登记日期='2001-01-01'),  # contradicts an insert
+            dict(rows[0], 登记日期='2002-02-02'),  # contradicts a record
+            ]
+        rows[0]['登记日期'] = '2003-03-03'
+        with patch('trytond.modules.laisui_connectors.pipeline.CHUNK', 2):
+            run = load(CODE, to_csv(rows))
+        self.assertEqual(run.state, 'done', run.error)
+        self.assertEqual((run.rows_read, run.inserted, run.updated,
+                run.unchanged, run.duplicates, run.rejected),
+            (9, 4, 0, 0, 1, 4))
+        self.assertEqual(sorted(r.row_number for r in run.rejects),
+            [2, 5, 9, 10])
+        loaded = {r.reference: r for r in records(CODE)}
+        self.assertEqual(sorted(loaded), sorted(
+                rows[n]['不动产权证号'] for n in [0, 1, 2, 4, 5]))
+        # The record the contradiction concerned is as it was.
+        self.assertEqual(loaded[rows[0]['不动产权证号']].date_from,
+            dt.date(2015, 1, 1))
+        self.assertEqual(loaded[rows[0]['不动产权证号']].run, first)
 
     @with_transaction()
     def test_gbk_and_unknown_encoding(self):
