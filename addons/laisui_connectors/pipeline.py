@@ -40,6 +40,8 @@ STAGE_COLUMNS = ['row_number', 'head', 'key', 'digest', *COLUMNS]
 
 # Positions in a cleaned row (a list in the order of COLUMNS).
 POSITION = {c: i for i, c in enumerate(COLUMNS)}
+# Positions in a staged row (in the order of STAGE_COLUMNS).
+_HEAD, _KEY = STAGE_COLUMNS.index('head'), STAGE_COLUMNS.index('key')
 
 
 class Field:
@@ -227,9 +229,9 @@ class Load:
         # The head of each key in the chunk is the row it may insert.
         keys = set()
         for row in rows:
-            if row[2] not in keys:
-                keys.add(row[2])
-                row[1] = True
+            if row[_KEY] not in keys:
+                keys.add(row[_KEY])
+                row[_HEAD] = True
         self.wait()
         if self.worker:
             self.pending = self.worker.submit(self._apply, rows)
@@ -328,12 +330,12 @@ def _count_distinct(column):
     return Count(column, distinct=True)
 
 
-# Never NOT IN (subquery) below: once the subquery outgrows work_mem,
-# PostgreSQL scans it again for each row, and a reload of a large dataset
-# takes hours. NOT EXISTS is an anti-join at any size.
+# No NOT IN over a subquery that grows with the data below: once it
+# outgrows work_mem, PostgreSQL scans it again for each row, and a reload of
+# a large dataset takes hours. NOT EXISTS is an anti-join at any size.
 
 def _delete_repeats(stage, keys):
-    "Delete all but the first row of each of keys"
+    "Delete all but the first row of each of keys (a few hundred)"
     first = stage.select(Min(stage.row_number),
         where=In(stage.key, keys), group_by=[stage.key])
     return stage.delete(
