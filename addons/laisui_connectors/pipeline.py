@@ -183,15 +183,16 @@ class Load:
             f'FROM "{record_table}"{where}')
         cursor.execute(f'CREATE INDEX "{self.stage}_row_number" '
             f'ON "{self.stage}" ("row_number")')
-        # The worker has its own cursor (psycopg connections are
-        # thread-safe, one statement at a time; cursors are not) and the
-        # SQL flavor of this thread (python-sql keeps it per thread).
+        # Chunks are applied with their own cursor: in the worker on
+        # PostgreSQL (psycopg connections are thread-safe, one statement at
+        # a time; cursors are not), which also needs this thread's SQL
+        # flavor (python-sql keeps it per thread).
+        self.chunk_cursor = Transaction().connection.cursor()
         self.worker = None
         self.pending = None
         if backend.name == 'postgresql':
             self.worker = ThreadPoolExecutor(1,
                 initializer=Flavor.set, initargs=(Flavor.get(),))
-            self.worker_cursor = Transaction().connection.cursor()
 
     def __enter__(self):
         return self
@@ -236,7 +237,7 @@ class Load:
         if self.worker:
             self.pending = self.worker.submit(self._apply, rows)
         else:
-            self._apply(rows, Transaction().connection.cursor())
+            self._apply(rows)
 
     def wait(self):
         "Wait until the chunk handed over is applied; raise its error"
@@ -244,9 +245,9 @@ class Load:
         if pending:
             pending.result()
 
-    def _apply(self, rows, cursor=None):
+    def _apply(self, rows):
         "Stage the rows and insert the keys new to the dataset (any thread)"
-        cursor = cursor or self.worker_cursor
+        cursor = self.chunk_cursor
         bulk_insert(self.stage, STAGE_COLUMNS, rows, cursor=cursor)
         stage = Table(self.stage)
         record = Table(self.record_table)
