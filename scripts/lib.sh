@@ -16,6 +16,8 @@ LAISUI_MODULES=(laisui_base laisui_points laisui_integrity laisui_connectors lai
 # [web] root: they come from here, relative to wherever the repo is cloned.
 export TRYTOND_DATABASE__PATH="${TRYTOND_DATABASE__PATH:-$LAISUI_VAR/db}"
 export TRYTOND_WEB__ROOT="${TRYTOND_WEB__ROOT:-$LAISUI_VAR/sao/package}"
+# Common passwords no staff account may use (trytond needs an absolute path).
+export TRYTOND_PASSWORD__FORBIDDEN="${TRYTOND_PASSWORD__FORBIDDEN:-$LAISUI_ROOT/config/password_forbidden.txt}"
 # Where departments without an interface drop their files, one folder per
 # dataset code (laisui_connectors/folder.py).
 export TRYTOND_LAISUI_CONNECTORS__DROP_FOLDER="${TRYTOND_LAISUI_CONNECTORS__DROP_FOLDER:-$LAISUI_VAR/drop}"
@@ -40,11 +42,14 @@ _deb_installed() {
 
 # ensure_system_packages [EXTRA_DEB_PACKAGE...]
 # Installs (Debian/Ubuntu) only the packages that are missing.
+# clamav-daemon: the virus scan of uploads (laisui_base/scan.py); the tests
+# start their own clamd with a test signature, so clamav-freshclam (pulled
+# in) may fail to download signatures offline without harm.
 ensure_system_packages() {
-    local wanted=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 "$@")
+    local wanted=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon "$@")
     local missing=() pkg
     if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
-        warn "not a Debian system: make sure python3-venv, npm, fonts-noto-cjk and pango are installed"
+        warn "not a Debian system: make sure python3-venv, npm, fonts-noto-cjk, pango and clamd (ClamAV) are installed"
         return 0
     fi
     if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then

@@ -19,6 +19,7 @@ from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.personal import PersonalDataMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -39,9 +40,14 @@ STATES = [
 ACTIVE_STATES = ('review', 'returned', 'eligible')
 
 
-class Application(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
+class Application(
+        PersonalDataMixin, ReviewedDocumentMixin, Workflow, ModelSQL,
+        ModelView):
     "Admission application (积分入学申请)"
     __name__ = 'laisui.admission.application'
+    # The child's number is copied at submission: the child's record
+    # audits its changes.
+    _identity_fields = ()
     _review_label = '积分入学申请'
 
     _draft = {'readonly': Eval('state') != 'draft'}
@@ -61,6 +67,7 @@ class Application(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
             ('relation', '=', 'child'),
             ])
     child_id_number = fields.Char("Child ID Number", readonly=True,
+        loading='lazy',
         help="Kept from submission: one application per child and round, "
         "whichever parent applies.")
     stage = fields.Selection(STAGES, "Stage", required=True, states=_draft)

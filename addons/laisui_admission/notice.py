@@ -31,8 +31,12 @@ def result_of(value):
     pool = Pool()
     Secret = pool.get('laisui.secret')
     Result = pool.get('laisui.admission.run.result')
-    id_, _, digest = (value or '').partition('-')
-    if not id_.isdigit() or len(digest) != _DIGITS:
+    value = value or ''
+    id_, _, digest = value.partition('-')
+    # ASCII only: compare_digest() refuses other str, and int() would take
+    # other digits.
+    if (not value.isascii() or not id_.isdigit() or len(id_) > 10
+            or len(digest) != _DIGITS):
         return None
     expected = Secret.digest('admission-notice', int(id_))[:_DIGITS]
     if not hmac.compare_digest(expected, digest):

@@ -9,7 +9,8 @@ from http import HTTPStatus
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.portal import file_response, portal_route
+from trytond.modules.laisui_base.portal import (
+    file_response, portal_route, record_id)
 from trytond.modules.laisui_points.routes import _applicant
 
 from . import notice
@@ -191,12 +192,10 @@ def apply(portal):
                 status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
         return _form_page(portal, applicant, form, application=application,
             info=gettext('laisui_admission.msg_portal_code_sent'))
-    applications = Application.search([
-            ('id', '=', int(form.get('application') or 0)),
-            ])
+    application_id = record_id(form.get('application'))
+    applications = Application.search([('id', '=', application_id)])
     if not applications or applications[0].applicant != applicant:
-        return portal.deny(
-            f'laisui.admission.application,{form.get("application")}')
+        return portal.deny(f'laisui.admission.application,{application_id}')
     application, = applications
     if application.state != 'draft':
         return _form_page(portal, applicant, form,
@@ -238,6 +237,14 @@ def notice_pdf(portal, application_id):
         f'notice-{application.number}.pdf')
 
 
+def _page_number(value, pages):
+    "The page asked for within 1..pages, the first for anything else"
+    # A huge offset would overflow in SQL.
+    if value and value.isascii() and value.isdigit() and len(value) < 10:
+        return min(max(int(value), 1), pages)
+    return 1
+
+
 @portal_route('/admission/rounds/<int:round_id>/results', login=False)
 def publication(portal, round_id):
     pool = portal.pool
@@ -252,17 +259,15 @@ def publication(portal, round_id):
         return portal.render('laisui_base/error.html',
             status=HTTPStatus.NOT_FOUND,
             message=gettext('laisui_admission.msg_portal_not_published'))
-    try:
-        page = max(int(portal.request.args.get('page', 1)), 1)
-    except ValueError:
-        page = 1
     domain = [('run', '=', run.id)]
     total = Result.search_count(domain)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = _page_number(portal.request.args.get('page'), pages)
     results = Result.search(domain, offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE)
     return portal.render('laisui_admission/publication.html',
         round=round_, run=run, results=results, page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total,
+        pages=pages, total=total,
         changes=Result.search(domain + [('changed', '=', True)])
         if run.base else [])
 

@@ -1,5 +1,13 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.wsgi import app
 
 # Portal routes register themselves with trytond's WSGI app on import.
-from . import routes  # noqa: F401
+from . import http_headers, log_mask, portal_errors, routes  # noqa: F401
+
+# Every log record of the process is masked from now on (log_mask.py).
+log_mask.install()
+
+# Process-wide, like the routes: every response of every database.
+http_headers.install(app)
+portal_errors.install(app)

@@ -71,8 +71,14 @@ class AuditLog(ModelSQL, ModelView):
             ('logout', "Logout"),
             ('register', "Registration"),
             ('password_reset', "Password Reset"),
+            ('password_change', "Password Change"),
+            ('grant', "Role Granted"),
+            ('revoke', "Role Revoked"),
+            ('security_config', "Security Configuration"),
+            ('bulk_read', "Bulk Read"),
             ('access_denied', "Access Denied"),
             ('upload', "Upload"),
+            ('quarantine', "Quarantine"),
             ], "Action", readonly=True, required=True)
     resource = fields.Char("Resource", readonly=True)
     from_value = fields.Char("From", readonly=True)

@@ -20,6 +20,14 @@ class AuditLogError(AccessError):
     pass
 
 
+class StaffAccountError(AccessError):
+    pass
+
+
+class PasswordPolicyError(ValidationError):
+    pass
+
+
 class SMSRateLimitError(UserError):
     pass
 
@@ -31,6 +39,21 @@ class StateConflictError(UserError):
 
 
 class UploadError(UserError):
+    pass
+
+
+class UploadInfectedError(UploadError):
+    "The virus scan found a signature: the file is quarantined"
+    pass
+
+
+class UploadScanError(UploadError):
+    "The file could not be scanned (clamd unreachable or failing)"
+    pass
+
+
+class UploadQuotaError(UploadError):
+    "The applicant's stored evidence would exceed the quota"
     pass
 
 

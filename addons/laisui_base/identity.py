@@ -16,17 +16,20 @@ __all__ = [
     'InvalidIdNumber', 'InvalidPhone', 'normalize_id_number',
     'id_number_birth_date', 'id_number_sex', 'normalize_phone',
     'mask_id_number', 'mask_phone', 'mask_name', 'mask_id_public',
-    'mask_text']
+    'mask_text', 'mask_log']
 
 _ID_FORMAT = re.compile(r'^\d{17}[\dX]$')
 _MOBILE = re.compile(r'^1[3-9]\d{9}$')
 # Zero-width and other format characters that survive NFKC.
 _INVISIBLE = dict.fromkeys(
     c for c in range(0x10000) if unicodedata.category(chr(c)) == 'Cf')
+# A plausible birth date for a living applicant or family member
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+MAX_AGE = 120
 
 
 class InvalidIdNumber(ValueError):
-    "The reason is one of: format, date, future, checksum"
+    "The reason is one of: format, date, future, implausible, checksum"
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -62,10 +65,22 @@ def normalize_id_number(value, today=None):
     today = today or dt.date.today()
     if birth_date > today:
         raise InvalidIdNumber('future')
+    if birth_date < _earliest_birth_date(today):
+        raise InvalidIdNumber('implausible')
     # calc_check_digit() ignores the last character it is given
     if ric.calc_check_digit(number) != number[17]:
         raise InvalidIdNumber('checksum')
     return number
+
+
+def _earliest_birth_date(today):
+    "Nobody born before 1900 nor more than 120 years before today"
+    try:
+        limit = today.replace(year=today.year - MAX_AGE)
+    except ValueError:
+        # Today is 29 February: those born on 1 March turn 120 today.
+        limit = dt.date(today.year - MAX_AGE, 3, 1)
+    return max(limit, EARLIEST_BIRTH_DATE)
 
 
 def id_number_birth_date(number):
@@ -135,3 +150,40 @@ def mask_text(text):
         return text
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+# Logs show numbers cut or glued to others: trytond cuts every str argument
+# of an RPC call to 17 characters ('44010419900101123...'), old ID cards
+# have 15 digits, a mobile may follow 86. A log is not data: masking one
+# number too many costs nothing, so no word boundaries here.
+_LONG_DIGITS = re.compile(r'\d{15,}[Xx]?')
+_PHONE_ANYWHERE = re.compile(r'1[3-9]\d(?:[ -]?\d{4}){2}')
+
+
+def _mask_digits(match):
+    number = match.group()
+    if len(number) == 18:
+        return mask_id_number(number)
+    # Cut or not an ID: its end may be digits that the ID mask hides.
+    return number[:6] + '*' * (len(number) - 6)
+
+
+def mask_log(text):
+    """Mask, for logs, every run of 15 or more digits and every mobile
+    number, also inside longer numbers; stricter than mask_text"""
+    if not text:
+        return text
+    text = _LONG_DIGITS.sub(_mask_digits, text)
+    return _PHONE_ANYWHERE.sub(lambda m: mask_phone(m.group()), text)
+
+
+_MASKED_ID = re.compile(r'^(\d{6})\*{8}(\d{3}[\dX])$')
+
+
+def masked_id_pattern(value):
+    """The LIKE pattern of an ID number in its masked form (what the lists
+    show), or None: the hidden digits stay hidden, they are not a prefix
+    or substring to search by."""
+    match = _MASKED_ID.match(_clean(value).upper())
+    if match:
+        return match[1] + '_' * 8 + match[2]

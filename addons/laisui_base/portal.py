@@ -32,6 +32,8 @@ from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from . import clock
+from .exceptions import PortalError
+from .http_headers import PAGE_HEADERS
 from .identity import mask_id_number, mask_name, mask_phone
 
 logger = logging.getLogger(__name__)
@@ -41,16 +43,9 @@ CSRF_COOKIE = 'laisui_csrf'
 CSRF_FIELD = 'csrf_token'
 # Absolute session age; the idle limit is [session] web_timeout.
 SESSION_MAX_AGE = dt.timedelta(hours=12)
-SECURITY_HEADERS = {
-    'Cache-Control': 'no-store',
-    'Pragma': 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'same-origin',
-    'Content-Security-Policy': (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-        "script-src 'self'; form-action 'self'; frame-ancestors 'none'"),
-    }
+# Record ids are INTEGER columns: a larger number names no record (and
+# SQLite cannot even bind it).
+MAX_ID = 2 ** 31 - 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -144,10 +139,17 @@ class PortalRequest:
         return Secret.digest('csrf-anonymous', self._anon_token)
 
     def check_csrf(self):
+        "None when the form carries the token, else the HTTP status"
         sent = self.request.form.get(CSRF_FIELD, '')
+        if not sent.isascii():
+            # Not something this portal ever issued.
+            return HTTPStatus.BAD_REQUEST
         if not self.user and not self._anon_token:
-            return False
-        return hmac.compare_digest(sent, self.csrf_token)
+            return HTTPStatus.FORBIDDEN
+        # As bytes: compare_digest() refuses str with non-ASCII characters.
+        if not hmac.compare_digest(
+                sent.encode(), self.csrf_token.encode()):
+            return HTTPStatus.FORBIDDEN
 
     # Helpers -------------------------------------------------------------
     @property
@@ -162,9 +164,14 @@ class PortalRequest:
         kwargs.setdefault('web_user', self.user)
         AuditLog.log(action, **kwargs)
 
+    def count_failure(self, event, resource=None):
+        "Audit a security failure, counted when it repeats"
+        Counter = self.pool.get('laisui.security.counter')
+        Counter.record(event, resource=resource, web_user=self.user)
+
     def deny(self, resource):
         "Refuse access to a record that is not the user's, and audit it"
-        self.audit('access_denied', resource=resource, success=False)
+        self.count_failure('access_denied', resource)
         # Commit the audit entry: abort() would roll it back.
         return self.render(
             'laisui_base/error.html', status=HTTPStatus.FORBIDDEN,
@@ -194,10 +201,9 @@ class PortalRequest:
         return self.finish(redirect(self.url(path)))
 
     def finish(self, response):
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in PAGE_HEADERS.items():
             response.headers.setdefault(name, value)
-        secure = self.request.scheme == 'https' or config.getboolean(
-            'laisui', 'secure_cookies', default=False)
+        secure = secure_cookies(self.request)
         for name, value, alive in self._cookies:
             if alive:
                 response.set_cookie(
@@ -208,6 +214,15 @@ class PortalRequest:
                     name, path=self.root, httponly=True, samesite='Lax',
                     secure=secure)
         return response
+
+
+def secure_cookies(request):
+    """Whether cookies get the Secure flag: when [laisui] secure_cookies
+    says so (production.conf: TLS ends at the proxy, which may not say it)
+    or when the request came over HTTPS (behind [web] num_proxies trusted
+    proxies, as they tell)."""
+    return config.getboolean('laisui', 'secure_cookies', default=False) or (
+        request.scheme == 'https')
 
 
 def portal_route(path, methods=('GET',), login=True, max_size=None):
@@ -236,14 +251,19 @@ def portal_route(path, methods=('GET',), login=True, max_size=None):
                 portal = PortalRequest(request, pool, database_name)
                 if login and not portal.user:
                     return portal.redirect('/login')
-                if request.method == 'POST' and not portal.check_csrf():
-                    portal.audit(
-                        'access_denied', resource=request.path,
-                        detail='CSRF', success=False)
+                if any(isinstance(v, int) and not 0 < v <= MAX_ID
+                        for v in kwargs.values()):
+                    return portal.render('laisui_base/error.html',
+                        status=HTTPStatus.NOT_FOUND, message='')
+                failed = request.method == 'POST' and portal.check_csrf()
+                if failed:
+                    portal.count_failure('csrf', request.path)
                     return portal.render(
-                        'laisui_base/error.html',
-                        status=HTTPStatus.FORBIDDEN,
-                        message=gettext('laisui_base.msg_portal_csrf'))
+                        'laisui_base/error.html', status=failed,
+                        message=gettext(
+                            'laisui_base.msg_portal_bad_request'
+                            if failed == HTTPStatus.BAD_REQUEST
+                            else 'laisui_base.msg_portal_csrf'))
                 try:
                     return func(portal, **kwargs)
                 except (HTTPException, TransactionError,
@@ -251,6 +271,7 @@ def portal_route(path, methods=('GET',), login=True, max_size=None):
                     raise
                 except RateLimitException:
                     portal.rollback()
+                    portal.count_failure('rate_limit', request.path)
                     return portal.render(
                         'laisui_base/error.html',
                         status=HTTPStatus.TOO_MANY_REQUESTS,
@@ -269,6 +290,16 @@ def portal_route(path, methods=('GET',), login=True, max_size=None):
                         message=gettext('laisui_base.msg_portal_error'))
         return wrapper
     return decorator
+
+
+def record_id(value):
+    "The record id sent in a form field, or PortalError (a 400 page)"
+    value = (value or '').strip()
+    # int() would also take '١٢' or '1_0', and refuse 5,000 digits.
+    if not (value.isascii() and value.isdigit() and len(value) <= 10
+            and 0 < int(value) <= MAX_ID):
+        raise PortalError(gettext('laisui_base.msg_portal_bad_request'))
+    return int(value)
 
 
 def file_response(portal, data, mime, filename):

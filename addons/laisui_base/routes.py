@@ -40,11 +40,12 @@ def _send_code(portal, phone, purpose, exists):
     pool = portal.pool
     Code = pool.get('laisui.verification.code')
     Message = pool.get('laisui.sms.message')
+    # Known or not, each request sends one SMS under the same limits, so
+    # that neither the answer nor the next refusal tells which it is.
     if purpose == 'register' and exists:
         Message.queue(phone, 'already_registered')
     elif purpose != 'register' and not exists:
-        # Count the request against the limits all the same.
-        Message.check_rate(phone, portal.ip_address)
+        Message.queue(phone, 'not_registered')
     else:
         Code.issue(phone, purpose)
     return gettext('laisui_base.msg_code_sent')
@@ -116,6 +117,9 @@ def register(portal):
             id_number=id_number)
     except ValidationError as e:
         portal.rollback()
+        # The rollback revived the code: use it up, so that one code gives
+        # one answer (an ID number already registered cannot be probed).
+        Code.check(phone, 'register', form.get('code'))
         return portal.render('laisui_base/register.html',
             form=_form(portal), error=e.message,
             status=HTTPStatus.BAD_REQUEST)
@@ -221,7 +225,10 @@ def sms_status(request, pool):
     secret = config.get(SECTION, 'secret', default='')
     body = request.get_data()
     signature = request.headers.get('X-Laisui-Signature', '')
-    if not secret or not hmac.compare_digest(sign(secret, body), signature):
+    # As bytes: a header may carry any latin-1 character, which
+    # compare_digest() refuses in a str.
+    if not secret or not hmac.compare_digest(
+            sign(secret, body).encode(), signature.encode()):
         return Response(status=HTTPStatus.FORBIDDEN)
     try:
         data = json.loads(body)

@@ -15,20 +15,14 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .exceptions import PhoneError, RoleSeparationError
+from .exceptions import PhoneError
 from .validation import PhoneMixin
-
-# 三员: one person may hold at most one of these (GB/T 22239 §8.1.5).
-ADMIN_ROLE_GROUPS = [
-    'laisui_base.group_system_admin',
-    'laisui_base.group_security_admin',
-    'laisui_base.group_auditor',
-    ]
 
 
 @functools.cache
-def _dummy_hash(WebUser):
-    return WebUser.hash_password(secrets.token_hex(16))
+def _dummy_hash(Model):
+    "A hash of nothing, to verify unknown logins against"
+    return Model.hash_password(secrets.token_hex(16))
 
 
 class WebUser(PhoneMixin, metaclass=PoolMeta):
@@ -45,6 +39,11 @@ class WebUser(PhoneMixin, metaclass=PoolMeta):
                     where=t.active == Literal(True)),
                 'laisui_base.msg_web_user_phone_unique'),
             ]
+        # No client may read them (security.xml): clients that load every
+        # eager field (proteus) must not be made to ask.
+        for name in ['password_hash', 'reset_password_token',
+                'reset_password_token_expire', 'email_token', 'email']:
+            getattr(cls, name).loading = 'lazy'
         cls.email.states['required'] &= ~Eval('phone')
         cls.email.depends = (cls.email.depends or set()) | {'phone'}
 
@@ -106,29 +105,3 @@ class WebUser(PhoneMixin, metaclass=PoolMeta):
                     'party': party.id,
                     }])
         return user
-
-
-class User(metaclass=PoolMeta):
-    __name__ = 'res.user'
-
-    @classmethod
-    def validate_fields(cls, users, field_names):
-        super().validate_fields(users, field_names)
-        if field_names is None or 'groups' in field_names:
-            cls.check_admin_roles(users)
-
-    @classmethod
-    def check_admin_roles(cls, users):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        role_ids = {ModelData.get_id(*x.split('.')): x
-            for x in ADMIN_ROLE_GROUPS}
-        for user in users:
-            held = [g for g in user.groups if g.id in role_ids]
-            if len(held) > 1:
-                raise RoleSeparationError(gettext(
-                        'laisui_base.msg_admin_roles_exclusive',
-                        user=user.rec_name,
-                        groups='、'.join(g.rec_name for g in held)))
-
-

@@ -30,7 +30,9 @@ def checked_phone(value):
 class PhoneMixin:
     "A mobile number field kept in its 11-digit form, masked for display"
     __slots__ = ()
-    phone = fields.Char("Mobile")
+    # Lazy: clients may not read it (field access) and must not be made
+    # to by loading it with the other fields.
+    phone = fields.Char("Mobile", loading='lazy')
     phone_masked = fields.Function(fields.Char("Mobile"), 'get_phone_masked')
 
     def get_phone_masked(self, name):

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base.identity import mask_id_number
+from trytond.modules.laisui_base.personal import PersonalDataMixin
 
 
 # Columns without a foreign key in the database. A load inserts tens of
@@ -13,13 +14,15 @@ from trytond.modules.laisui_base.identity import mask_id_number
 UNCHECKED = {'dataset', 'run', 'district', 'street'}
 
 
-class ExternalRecord(ModelSQL, ModelView):
+class ExternalRecord(PersonalDataMixin, ModelSQL, ModelView):
     """Clean copy of one record of an external system (外部数据)
 
     Loaded only by runs (upsert by the dataset's natural key); read by the
     points, the automatic review and the staff.
     """
     __name__ = 'laisui.connector.record'
+    # Copies of the source: their changes are the runs' history.
+    _identity_fields = ()
 
     dataset = fields.Many2One('laisui.connector.dataset', "Dataset",
         required=True, readonly=True, ondelete='CASCADE')
@@ -28,7 +31,7 @@ class ExternalRecord(ModelSQL, ModelView):
     key = fields.Char("Natural Key", required=True, readonly=True)
     applicant = fields.Many2One('laisui.applicant', "Applicant",
         readonly=True, ondelete='SET NULL')
-    id_number = fields.Char("ID Number", readonly=True)
+    id_number = fields.Char("ID Number", readonly=True, loading='lazy')
     id_number_masked = fields.Function(
         fields.Char("ID Number"), 'get_id_number_masked')
     name = fields.Char("Name", readonly=True)

@@ -1,6 +1,5 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -13,6 +12,7 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.spreadsheet import CSVWriter
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -316,19 +316,13 @@ class Run(ModelSQL, ModelView):
     def rejects_csv(self):
         "The rejected rows as a CSV for download (UTF-8 with BOM for Excel)"
         output = io.StringIO()
-        writer = csv.writer(output)
+        # The reasons quote the departments' values too: no cell a formula.
+        writer = CSVWriter(output)
         writer.writerow(["行号", "原因", "原始内容（已脱敏）"])
         for reject in self.rejects:
             writer.writerow([reject.row_number, reject.reason,
-                    _literal(reject.raw or '')])
+                    reject.raw or ''])
         return '\ufeff' + output.getvalue()
-
-
-def _literal(value):
-    "Spreadsheets must not read a cell as a formula"
-    if value and value[0] in '=+-@\t\r':
-        return "'" + value
-    return value
 
 
 class Reject(ModelSQL, ModelView):

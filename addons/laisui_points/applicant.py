@@ -2,7 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base.identity import (
-    id_number_birth_date, id_number_sex, mask_id_number)
+    InvalidIdNumber, id_number_birth_date, id_number_sex, mask_id_number,
+    masked_id_pattern, normalize_id_number)
+from trytond.modules.laisui_base.personal import PersonalDataMixin
 from trytond.modules.laisui_base.validation import (
     PhoneMixin, checked_id_number)
 from trytond.pool import Pool
@@ -19,7 +21,8 @@ class IdentityMixin:
     "ID number with the sex and birth date it implies, masked for display"
     __slots__ = ()
     name = fields.Char("Name", required=True)
-    id_number = fields.Char("ID Number")
+    # Lazy as PhoneMixin.phone: no client may read it.
+    id_number = fields.Char("ID Number", loading='lazy')
     id_number_masked = fields.Function(
         fields.Char("ID Number"), 'get_id_number_masked')
     sex = fields.Selection(SEXES, "Sex", readonly=True)
@@ -39,7 +42,8 @@ class IdentityMixin:
         return values
 
 
-class Applicant(PhoneMixin, IdentityMixin, ModelSQL, ModelView):
+class Applicant(
+        PersonalDataMixin, PhoneMixin, IdentityMixin, ModelSQL, ModelView):
     "Applicant (申请人)"
     __name__ = 'laisui.applicant'
 
@@ -79,16 +83,20 @@ class Applicant(PhoneMixin, IdentityMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
+        """By name, or by a whole ID number or its masked form; never by a
+        part of the number, which would let a client guess it digit by
+        digit (clients may not read the number itself)."""
         _, operator, value = clause[:3]
-        if (isinstance(value, str) and '*' in value
-                and operator in {'ilike', 'like', '='}):
-            # A masked number as the lists show it: each * is one digit.
-            return [('id_number', 'ilike',
-                    value.strip('%').replace('*', '_'))]
-        return ['OR',
-            ('name', operator, value),
-            ('id_number', operator, value),
-            ]
+        domain = ['OR', ('name', operator, value)]
+        if isinstance(value, str) and operator in {'=', 'ilike', 'like'}:
+            text = value.strip('%')
+            try:
+                domain.append(('id_number', '=', normalize_id_number(text)))
+            except InvalidIdNumber:
+                pattern = masked_id_pattern(text)
+                if pattern:
+                    domain.append(('id_number', 'like', pattern))
+        return domain
 
     def check_can_apply(self, service, date=None, staff=False):
         """Raise a UserError if the applicant may not apply for `service`

@@ -1,11 +1,19 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import hashlib
+from collections import defaultdict
 
+from sql.aggregate import Count, Sum
+from sql.conditionals import Coalesce
+
+from trytond import backend
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
-from trytond.modules.laisui_base.upload import validate_upload
+from trytond.modules.laisui_base.upload import check_quota, validate_upload
+from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 
 class EvidenceType(DeactivableMixin, ModelSQL, ModelView):
@@ -55,9 +63,54 @@ class Evidence(ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('data') is not None:
-            data = bytes(values['data'])
-            # Content decides, the client's name is never kept.
-            values['mime_type'], values['filename'] = validate_upload(data)
-            values['size'] = len(data)
-            values['sha256'] = hashlib.sha256(data).hexdigest()
+            resource, web_user = cls._upload_owner(values.get('applicant'))
+            # Content decides, the client's name is never kept; what is
+            # stored is the checked (for images re-encoded) content.
+            upload = validate_upload(bytes(values['data']),
+                resource=resource, web_user=web_user)
+            values['data'] = upload.data
+            values['mime_type'] = upload.mime_type
+            values['filename'] = upload.filename
+            values['size'] = len(upload.data)
+            values['sha256'] = hashlib.sha256(upload.data).hexdigest()
         return values
+
+    @classmethod
+    def _upload_owner(cls, applicant_id):
+        "(resource, web user) of an upload for the quarantine record"
+        if not applicant_id:
+            return None, None
+        Applicant = Pool().get('laisui.applicant')
+        applicant = Applicant(applicant_id)
+        return str(applicant), applicant.web_user
+
+    @classmethod
+    def _before_create(cls, vlist):
+        vlist = super()._before_create(vlist)
+        cls._check_quota(vlist)
+        return vlist
+
+    @classmethod
+    def _check_quota(cls, vlist):
+        "Refuse the new files of an applicant beyond the quota"
+        added = defaultdict(lambda: [0, 0])
+        for values in vlist:
+            if values.get('applicant') and values.get('size'):
+                added[values['applicant']][0] += 1
+                added[values['applicant']][1] += values['size']
+        if not added:
+            return
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        stored = {}
+        for sub_ids in grouped_slice(list(added), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.applicant, Count(table.id),
+                    Coalesce(Sum(table.size), 0),
+                    where=fields.SQL_OPERATORS['in'](
+                        table.applicant, list(sub_ids)),
+                    group_by=[table.applicant]))
+            stored.update((a, (c, s)) for a, c, s in cursor)
+        for applicant, (count, size) in added.items():
+            stored_count, stored_size = stored.get(applicant, (0, 0))
+            check_quota(stored_count, stored_size, count, size)

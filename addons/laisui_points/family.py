@@ -3,11 +3,12 @@
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.laisui_base.personal import PersonalDataMixin
 
 from .applicant import IdentityMixin
 
 
-class FamilyMember(IdentityMixin, ModelSQL, ModelView):
+class FamilyMember(PersonalDataMixin, IdentityMixin, ModelSQL, ModelView):
     "Family member, above all the children who may apply for school"
     __name__ = 'laisui.family.member'
 

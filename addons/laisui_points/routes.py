@@ -9,14 +9,18 @@ from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base.exceptions import PortalError, UploadError
 from trytond.modules.laisui_base.portal import file_response, portal_route
+from trytond.modules.laisui_base.upload import MAX_SIZE
 
 from .fact import FLAG_KINDS, KINDS, LEVELS, QUANTITY_KINDS
 
 # Facts an applicant may declare; deductions come from departments.
 DECLARABLE = [k for k in KINDS if k[0] not in {'credit', 'violation'}]
-UPLOAD_LIMIT = 11 * 1024 * 1024
+# One file of MAX_SIZE (20 MiB) and the rest of the multipart form.
+UPLOAD_LIMIT = MAX_SIZE + 1024 * 1024
 # What declaring facts and uploading evidence applies for.
 SERVICE = 'points'
+# The dates an applicant may declare
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def _applicant(portal):
@@ -31,18 +35,27 @@ def _date(value):
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise PortalError(gettext('laisui_points.msg_portal_date'))
+    # Outside, a stored fact would break the statement's date arithmetic
+    # (9999-12-31 has no next day).
+    if not DATE_MIN <= date <= DATE_MAX:
+        raise PortalError(gettext('laisui_points.msg_portal_date'))
+    return date
 
 
 def _decimal(value):
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         raise PortalError(gettext('laisui_points.msg_portal_number'))
+    # NaN cannot even be compared with 0.
+    if not number.is_finite():
+        raise PortalError(gettext('laisui_points.msg_portal_number'))
+    return number
 
 
 def _id(value, Model):

@@ -14,13 +14,12 @@ applied is unchanged, so importing a file twice changes nothing.
 """
 import hashlib
 import hmac
-import io
 from collections import namedtuple
 from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
-from trytond.modules.laisui_base.identity import mask_id_number
+from trytond.modules.laisui_base.spreadsheet import XLSXSheet
 from trytond.modules.laisui_connectors.exceptions import FileFormatError
 from trytond.modules.laisui_connectors.reader import XLSX_MAGIC, open_table
 from trytond.pool import Pool
@@ -73,7 +72,7 @@ def signature(line_id, version, key):
 
 # What the locked columns after the signature are made of, read in one go.
 _READ = ['version', 'state', 'points', 'case', 'case.state',
-    'case.applicant.name', 'case.applicant.id_number', 'indicator.name',
+    'case.applicant.name', 'case.applicant.id_number_masked', 'indicator.name',
     'department.name', 'declared_points', 'comparison', 'evidence']
 
 
@@ -93,7 +92,7 @@ def read_lines(line_ids):
         result[row['id']] = Sheetline(row['id'], row['version'],
             row['state'], row['points'], case['state'], [
                 str(row['case']), applicant['name'],
-                mask_id_number(applicant['id_number']),
+                applicant['id_number_masked'],
                 row['indicator.']['name'],
                 (row['department.'] or {}).get('name', ''),
                 _number(row['declared_points']),
@@ -160,8 +159,6 @@ class Export(Wizard):
 
 def export_lines(domain):
     "The XLSX sheet of the lines in `domain` readable by the user; count"
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -169,8 +166,8 @@ def export_lines(domain):
     line_ids = [l.id for l in Line.search(domain, order=[('case', 'ASC'),
                 ('sequence', 'ASC'), ('id', 'ASC')])]
     lines = read_lines(line_ids)
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet('批量审核')
+    output = XLSXSheet('批量审核')
+    sheet = output.worksheet
     for index, (_, width, _) in enumerate(COLUMNS, 1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = width
@@ -186,31 +183,17 @@ def export_lines(domain):
     choices.add(f'{get_column_letter(DECISION + 1)}2:'
         f'{get_column_letter(DECISION + 1)}{len(lines) + 1}')
     sheet.data_validations.append(choices)
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    output.append(HEADERS, font=Font(bold=True))
     unlocked = Protection(locked=False)
     key = _key()
     for line_id in line_ids:
         line = lines[line_id]
         values = [line.id, line.version, signature(line.id, line.version, key),
             *line.locked, None, None, None]
-        row = []
-        for index, value in enumerate(values):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                # Stored as text whatever it starts with: never a formula.
-                cell.data_type = 's'
-            if not COLUMNS[index][2]:
-                cell.protection = unlocked
-            row.append(cell)
-        sheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
+        # Typed text (evidence, names) is stored as text, never a formula.
+        output.append([output.cell(value) if COLUMNS[index][2]
+                else output.cell(value, protection=unlocked)
+                for index, value in enumerate(values)])
     return output.getvalue(), len(lines)
 
 

@@ -108,8 +108,8 @@ def notify(users, template, record, late=0):
                 'records': f'[{record.id}]',
                 } for u in users])
     for user in users:
-        if user.laisui_mobile:
-            Message.queue(user.laisui_mobile, template, values,
+        if user.mobile:
+            Message.queue(user.mobile, template, values,
                 check_rate=False)
     emails = [u.email for u in users if u.email]
     if emails:

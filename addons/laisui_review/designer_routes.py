@@ -19,7 +19,7 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.exceptions import StateConflictError
-from trytond.modules.laisui_base.portal import SECURITY_HEADERS
+from trytond.modules.laisui_base.http_headers import PAGE_HEADERS
 from trytond.protocols.wrappers import (
     Response, abort, set_max_request_size, with_pool, with_transaction)
 from trytond.transaction import Transaction
@@ -37,7 +37,7 @@ _ROOT = '/<database_name>/laisui/designer'
 
 
 def _finish(response):
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in PAGE_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 

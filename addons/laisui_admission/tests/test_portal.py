@@ -180,6 +180,15 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.audit_count('access_denied'), denied + 1)
 
+        # An id that is no number: a 400 page, the code not spent.
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools, action='submit',
+                application='abc', code=code))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('请求内容有误', response.text)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'draft')])
+
         wrong = '000000' if code != '000000' else '111111'
         response = self.post(client, '/admission/apply', self.form(
                 round_id, child_id, schools, action='submit',
@@ -279,6 +288,15 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         response = public.get(self.url(f'/admission/verify/{forged}'))
         self.assertEqual(response.status_code, 404)
         self.assertIn('未找到该通知书', response.text)
+        # Characters no token has: not found either, not an error.
+        response = public.get(self.url(
+                '/admission/verify/' + token.partition('-')[0] + '-'
+                + '通' * 20))
+        self.assertEqual(response.status_code, 404)
+        self.assertIn('未找到该通知书', response.text)
+        response = public.get(self.url(
+                f'/admission/rounds/{round_id}/results?page=' + '9' * 30))
+        self.assertEqual(response.status_code, 200)
 
 
 del RouteTestCase

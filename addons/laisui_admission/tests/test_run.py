@@ -9,6 +9,7 @@ from trytond.modules.laisui_admission.exceptions import RunError
 from trytond.modules.laisui_admission.tests.tools import (
     NOW, child_of, draft_application, make_round, make_schools)
 from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_base.identity import mask_name
 from trytond.modules.laisui_review.tests.tools import make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -41,6 +42,18 @@ class RunTestCase(ModuleTestCase):
                     'tie_points': f'{score},0',
                     'child_id_number': application.child.id_number})
         return applications
+
+    def export(self, user, applications, unmasked):
+        "The export wizard's result for the applications, run by user"
+        from trytond.modules.laisui_review.tests.tools import acting
+        Export = Pool().get('laisui.admission.export', type='wizard')
+        with acting(user), Transaction().set_context(
+                active_model='laisui.admission.application',
+                active_ids=[a.id for a in applications],
+                active_id=applications[0].id):
+            session_id, _, _ = Export.create()
+            return Export.execute(session_id, {
+                    'start': {'unmasked': unmasked}}, 'result')
 
     def results(self, run):
         return {r.application.id: (r.school.id if r.school else None)
@@ -213,12 +226,10 @@ class RunTestCase(ModuleTestCase):
 
         from trytond.model.exceptions import AccessError
         from trytond.modules.laisui_base.tests.tools import staff
-        from trytond.modules.laisui_review.tests.tools import acting
         pool = Pool()
         Run = pool.get('laisui.admission.run')
         Round = pool.get('laisui.admission.round')
         Statistic = pool.get('laisui.admission.statistic')
-        Export = pool.get('laisui.admission.export', type='wizard')
         AuditLog = pool.get('laisui.audit.log')
         with self.at():
             round_ = make_round()
@@ -235,18 +246,9 @@ class RunTestCase(ModuleTestCase):
             self.assertEqual((statistic.state, statistic.applications,
                     statistic.placed), ('eligible', 2, 1))
 
-            def export(user, unmasked):
-                with acting(user), Transaction().set_context(
-                        active_model='laisui.admission.application',
-                        active_ids=[a.id for a in applications],
-                        active_id=applications[0].id):
-                    session_id, _, _ = Export.create()
-                    return Export.execute(session_id, {
-                            'start': {'unmasked': unmasked}}, 'result')
-
             reviewer = staff('stat_reviewer', 'group_district_reviewer')
             admin = staff('stat_admin', 'group_district_admin')
-            result = export(reviewer, False)
+            result = self.export(reviewer, applications, False)
             data = result['view']['defaults']['file']
             rows = list(openpyxl.load_workbook(io.BytesIO(data)).active
                 .iter_rows(values_only=True))
@@ -258,15 +260,57 @@ class RunTestCase(ModuleTestCase):
             self.assertIn(applicant.id_number[:6] + '********', text)
             self.assertIn(school.name, text)
             with self.assertRaises(AccessError) as cm:
-                export(reviewer, True)
+                self.export(reviewer, applications, True)
             self.assertIn('只有区管理员', cm.exception.message)
             unmasks = AuditLog.search_count([('action', '=', 'unmask')])
-            data = export(admin, True)['view']['defaults']['file']
+            data = self.export(admin, applications, True)[
+                'view']['defaults']['file']
             rows = list(openpyxl.load_workbook(io.BytesIO(data)).active
                 .iter_rows(values_only=True))
             self.assertIn(applicant.id_number, repr(rows))
             self.assertEqual(AuditLog.search_count(
                     [('action', '=', 'unmask')]), unmasks + 1)
+
+    @with_transaction()
+    def test_export_formulas_as_text(self):
+        "Names that look like formulas are exported as text, exactly"
+        from trytond.modules.laisui_base.tests.formulas import (
+            NUL, assert_text, stored_formulas, xlsx_without_formulas)
+        from trytond.modules.laisui_base.tests.tools import staff
+        pool = Pool()
+        Applicant = pool.get('laisui.applicant')
+        Member = pool.get('laisui.family.member')
+        names = stored_formulas()
+        with self.at():
+            round_ = make_round()
+            school, = make_schools(round_, [1])
+            applications = self.eligible(
+                round_, [90] * len(names), [school])
+        # In SQL, as bulk loads write: Char fields would strip tab and CR.
+        cursor = Transaction().connection.cursor()
+        for application, name in zip(applications, names):
+            for Model, record in [(Applicant, application.applicant),
+                    (Member, application.child)]:
+                table = Model.__table__()
+                cursor.execute(*table.update([table.name], [name],
+                        where=table.id == record.id))
+        Transaction().cache.clear()
+        admin = staff('formula_admin', 'group_district_admin')
+        expected = {a.number: n.replace(NUL, '\ufffd=1')
+            for a, n in zip(applications, names)}
+        for unmasked in [True, False]:
+            data = self.export(admin, applications, unmasked)[
+                'view']['defaults']['file']
+            sheet = xlsx_without_formulas(self, data).active
+            rows = list(sheet.iter_rows(min_row=2))
+            self.assertEqual(len(rows), len(names))
+            for row in rows:
+                name = expected[row[0].value]
+                if not unmasked:
+                    name = mask_name(name)
+                with self.subTest(name=name, unmasked=unmasked):
+                    assert_text(self, row[4], name)
+                    assert_text(self, row[7], name)
 
 
 def new_applications(round_):

@@ -10,6 +10,8 @@ from unittest.mock import patch
 import openpyxl
 
 from trytond.model.exceptions import AccessError
+from trytond.modules.laisui_base.tests.formulas import (
+    FORMULAS, csv_rows, stored_formulas)
 from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_connectors.exceptions import DuplicateFileError
 from trytond.modules.laisui_points.tests.tools import make_applicant
@@ -132,6 +134,32 @@ class FileLoadTestCase(ModuleTestCase):
             Download.execute(session_id, {}, 'result')
         self.assertEqual(len(AuditLog.search([('action', '=', 'export'),
                         ('resource', '=', str(run))])), 1)
+
+    @with_transaction()
+    def test_rejects_csv_formulas_as_text(self):
+        "Rejected values and reasons that look like formulas are quoted"
+        pool = Pool()
+        Run = pool.get('laisui.connector.run')
+        Reject = pool.get('laisui.connector.run.reject')
+        rows = property_rows(len(FORMULAS) + 1)
+        for row, text in zip(rows[1:], FORMULAS):
+            row['身份证号码'] = text
+        run = load(CODE, to_csv(rows))
+        self.assertEqual((run.inserted, run.rejected),
+            (1, len(FORMULAS)), run.error)
+        loaded = {r.row_number: r.raw for r in run.rejects}
+        # As the pipeline writes them, unstripped.
+        texts = stored_formulas()
+        Reject.create_many(run, [(1000 + n, text, text)
+                for n, text in enumerate(texts)])
+        header, *lines = csv_rows(Run(run.id).rejects_csv())
+        self.assertEqual(len(lines), len(FORMULAS) + len(texts))
+        for number, reason, raw in lines[:len(FORMULAS)]:
+            self.assertIn('身份证号码', reason)
+            self.assertEqual(raw, "'" + loaded[int(number)])
+        for text, (_, reason, raw) in zip(texts, lines[len(FORMULAS):]):
+            with self.subTest(text=text):
+                self.assertEqual((reason, raw), ("'" + text, "'" + text))
 
     @with_transaction()
     def test_same_file_twice_and_idempotence(self):

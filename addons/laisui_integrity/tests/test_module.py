@@ -7,6 +7,7 @@ from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_integrity.exceptions import (
     AppealError, BarredError, DecisionError, IntegrityDeleteError,
     PolicyError)
+from trytond.modules.laisui_base.tests.clamd import ClamdMixin
 from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
@@ -16,7 +17,7 @@ from trytond.transaction import Transaction
 from .tools import NOW, report
 
 
-class LaisuiIntegrityTestCase(ModuleTestCase):
+class LaisuiIntegrityTestCase(ClamdMixin, ModuleTestCase):
     "laisui_integrity"
     module = 'laisui_integrity'
     language = 'zh_CN'

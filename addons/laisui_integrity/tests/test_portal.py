@@ -5,6 +5,7 @@ one appeal with evidence."""
 import io
 import re
 
+from trytond.modules.laisui_base.tests.clamd import ClamdMixin
 from trytond.modules.laisui_base.tests.tools import (
     PortalTestMixin, png_bytes)
 from trytond.pool import Pool
@@ -14,7 +15,7 @@ from trytond.transaction import Transaction
 from .tools import NOW
 
 
-class IntegrityPortalTestCase(PortalTestMixin, RouteTestCase):
+class IntegrityPortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
     "Integrity pages of the applicant portal"
     module = 'laisui_integrity'
     language = 'zh_CN'

@@ -4,10 +4,16 @@
 uploads and masking."""
 import datetime as dt
 import io
+import os
 import re
 import time
 
+from PIL import Image
+
 import trytond.config as config
+from trytond.modules.laisui_base.tests.clamd import (
+    EICAR, SIGNATURE, ClamdMixin, upload_config)
+from trytond.modules.laisui_base.tests.pdfs import raw_open_action
 from trytond.modules.laisui_base.tests.tools import (
     PASSWORD, PortalTestMixin, png_bytes)
 from trytond.pool import Pool
@@ -15,8 +21,8 @@ from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
 
 
-class PortalTestCase(PortalTestMixin, RouteTestCase):
-    "Applicant portal routes"
+class PortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
+    "Applicant portal routes (uploads scanned by a real clamd)"
     module = 'laisui_points'
     language = 'zh_CN'
 
@@ -85,6 +91,11 @@ class PortalTestCase(PortalTestMixin, RouteTestCase):
                 'id_number': '440104201313030017'})
         self.assertEqual(response.status_code, 400)
         self.assertIn('出生日期不存在', response.text)
+        response = self.post(client, '/family', {
+                'relation': 'spouse', 'name': "王老太",
+                'id_number': '440524188001010014'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('出生日期不合理', response.text)
         response = self.post(client, '/facts', {
                 'kind': 'education', 'level': 'bachelor',
                 'date_from': '2010-07-01'})
@@ -97,6 +108,32 @@ class PortalTestCase(PortalTestMixin, RouteTestCase):
                 'date_from': '2010-07-01', 'date_to': '2009-01-01'})
         self.assertEqual(response.status_code, 400)
         self.assertIn('结束日期不能早于开始日期', response.text)
+
+    def test_bad_input_answers_400(self):
+        "Dates and numbers no fact can hold, ids no record can have"
+        client = self.client()
+        self.register(client, '13600136010', '440104199001011275', "冯十")
+        for values in [
+                {'kind': 'education', 'level': 'bachelor',
+                    'date_from': '2010-07-01', 'date_to': '9999-12-31'},
+                {'kind': 'volunteer', 'quantity': 'NaN',
+                    'date_from': '2017-05-01'},
+                {'kind': 'volunteer', 'quantity': 'Infinity',
+                    'date_from': '2017-05-01'},
+                ]:
+            with self.subTest(values=values):
+                response = self.post(client, '/facts', values)
+                self.assertEqual(response.status_code, 400)
+        with Transaction().start(self.db_name, 0):
+            Fact = Pool().get('laisui.fact')
+            self.assertEqual(Fact.search_count(
+                    [('applicant.phone', '=', '13600136010')]), 0)
+        self.assertEqual(client.get(self.url('/points')).status_code, 200)
+        for path in ['/points/99999999999999999999', '/evidence/2147483648']:
+            with self.subTest(path=path):
+                response = client.get(self.url(path))
+                self.assertEqual(response.status_code, 404)
+                self.assertIn('页面不存在', response.text)
 
     def test_csrf_required(self):
         client = self.client()
@@ -117,7 +154,7 @@ class PortalTestCase(PortalTestMixin, RouteTestCase):
         client = self.client()
         phone = '13600136002'
         self.assertEqual(self.register(
-                client, phone, '440524188001010014').status_code, 302)
+                client, phone, '440524198001010013').status_code, 302)
         client.post(self.url('/logout'), data={
                 'csrf_token': self.token(client, '/profile')})
         response = client.get(self.url('/profile'))
@@ -171,26 +208,97 @@ class PortalTestCase(PortalTestMixin, RouteTestCase):
         self.register(client, '13600136005', '44010419900101111X', "孙丙")
         for content, text in [
                 (b'<html><script>alert(1)</script></html>', '仅支持'),
-                (b'%PDF-1.7\n/JS (app.alert(1))\n%%EOF', '脚本'),
+                (raw_open_action(b'<< /S /JavaScript /JS (app.alert(1)) >>',
+                        compressed=True), '脚本'),
+                (b'%PDF-1.7\n/JS (app.alert(1))\n%%EOF', '无法读取该 PDF'),
                 ]:
-            response = client.post(self.url('/evidence'), data={
-                    'csrf_token': self.token(client, '/evidence'),
-                    'type': self._type_id(),
-                    'file': (io.BytesIO(content), 'photo.jpg'),
-                    }, content_type='multipart/form-data')
+            response = self.upload(client, content)
             self.assertEqual(response.status_code, 400)
             self.assertIn(text, response.text)
-        response = client.post(self.url('/evidence'), data={
-                'csrf_token': self.token(client, '/evidence'),
-                'type': self._type_id(),
-                'file': (io.BytesIO(b'\xff\xd8\xff' + b'0' * (12 << 20)),
-                    'big.jpg'),
-                }, content_type='multipart/form-data')
+        # Over 20 MiB: refused by the check; over the route's limit: 413.
+        response = self.upload(client, b'\xff\xd8\xff' + b'0' * (20 << 20))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('文件超过 20 MB', response.text)
+        response = self.upload(client, b'\xff\xd8\xff' + b'0' * (22 << 20))
         self.assertEqual(response.status_code, 413)
         with Transaction().start(self.db_name, 0):
             Evidence = Pool().get('laisui.evidence')
             self.assertEqual(Evidence.search_count(
                     [('applicant.phone', '=', '13600136005')]), 0)
+
+    def upload(self, client, content, name='photo.jpg'):
+        return client.post(self.url('/evidence'), data={
+                'csrf_token': self.token(client, '/evidence'),
+                'type': self._type_id(),
+                'file': (io.BytesIO(content), name),
+                }, content_type='multipart/form-data')
+
+    def test_upload_quota(self):
+        "Past the applicant's quota: refused, nothing more stored"
+        client = self.client()
+        phone = '13600136090'
+        response = self.register(client, phone, '440104198805123518', "周丁")
+        self.assertEqual(response.status_code, 302, re.findall(
+                r'alert[^<]*<', response.text))
+        with upload_config(quota_count=2):
+            for color in ['red', 'green']:
+                response = self.upload(client, png_bytes(color=color))
+                self.assertEqual(response.status_code, 302)
+            response = self.upload(client, png_bytes(color='blue'))
+            self.assertEqual(response.status_code, 400)
+            self.assertIn('已达 2 个的上限', response.text)
+        # Noise does not compress: about 1.1 MB even re-encoded.
+        noise = io.BytesIO()
+        Image.frombytes('RGB', (600, 600), os.urandom(600 * 600 * 3)).save(
+            noise, 'PNG')
+        with upload_config(quota_size=1024 * 1024):
+            response = self.upload(client, noise.getvalue(), 'noise.png')
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('总大小将超过 1 MB', response.text)
+        with Transaction().start(self.db_name, 0):
+            Evidence = Pool().get('laisui.evidence')
+            self.assertEqual(Evidence.search_count(
+                    [('applicant.phone', '=', phone)]), 2)
+
+    def test_upload_infected(self):
+        "EICAR: quarantined by clamd, recorded, never stored"
+        client = self.client()
+        phone = '13600136091'
+        response = self.register(client, phone, '440104198805123737', "吴戊")
+        self.assertEqual(response.status_code, 302, re.findall(
+                r'alert[^<]*<', response.text))
+        response = self.upload(client, EICAR, 'eicar.pdf')
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('未通过病毒扫描，已被隔离', response.text)
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Evidence = pool.get('laisui.evidence')
+            Applicant = pool.get('laisui.applicant')
+            AuditLog = pool.get('laisui.audit.log')
+            applicant, = Applicant.search([('phone', '=', phone)])
+            self.assertEqual(Evidence.search_count(
+                    [('applicant', '=', applicant.id)]), 0)
+            entry, = AuditLog.search([
+                    ('action', '=', 'quarantine'),
+                    ('resource', '=', str(applicant))])
+            self.assertEqual(entry.web_user, applicant.web_user)
+            self.assertIn(f'signature={SIGNATURE}', entry.detail)
+            self.assertIn(f'size={len(EICAR)}', entry.detail)
+
+    def test_upload_scan_unavailable(self):
+        client = self.client()
+        phone = '13600136092'
+        response = self.register(client, phone, '440104198805123956', "郑己")
+        self.assertEqual(response.status_code, 302, re.findall(
+                r'alert[^<]*<', response.text))
+        with upload_config(clamd_socket=self.clamd.folder + '/down.sock'):
+            response = self.upload(client, png_bytes())
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('病毒扫描服务暂不可用', response.text)
+        with Transaction().start(self.db_name, 0):
+            Evidence = Pool().get('laisui.evidence')
+            self.assertEqual(Evidence.search_count(
+                    [('applicant.phone', '=', phone)]), 0)
 
     def test_sms_flood(self):
         client = self.client()
@@ -255,12 +363,47 @@ class PortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertTrue(response.headers['Location'].endswith('/login'))
 
     def test_unknown_phone_same_answer(self):
-        "Reset and login codes answer alike for unknown numbers"
+        "Reset and login codes answer alike for known and unknown numbers"
+        known, unknown = '13600136020', '13600136999'
+        self.register(self.client(), known, '110101199003071217', "冯十")
+        self.let_time_pass(known)
+        for phone in [known, unknown]:
+            for path in ['/reset', '/login']:
+                with self.subTest(phone=phone, path=path):
+                    client = self.client()
+                    response = self.post(client, path,
+                        {'phone': phone, 'action': 'send_code'})
+                    self.assertEqual(response.status_code, 200)
+                    self.assertIn('验证码已通过短信发送', response.text)
+                    # The next request within a minute is refused alike.
+                    response = self.post(client, path,
+                        {'phone': phone, 'action': 'send_code'})
+                    self.assertEqual(response.status_code, 400)
+                    self.assertIn('1分钟内', response.text)
+                    self.let_time_pass(phone)
+        self.assertIn('尚未注册', self.last_sms(unknown))
+
+    def test_taken_id_number_uses_up_the_code(self):
+        "A refused sign-up uses its code: one code, one answer"
+        self.register(self.client(), '13600136021', '110101199003071276',
+            "褚十一")
         client = self.client()
-        response = self.post(client, '/reset',
-            {'phone': '13600136999', 'action': 'send_code'})
-        self.assertIn('验证码已通过短信发送', response.text)
-        self.assertIsNone(self.last_sms('13600136999'))
+        phone = '13600136022'
+        self.post(client, '/register', {'phone': phone, 'action': 'send_code'})
+        code = self.last_code(phone)
+        base = {'phone': phone, 'name': "卫十二", 'password': PASSWORD,
+            'password2': PASSWORD, 'consent': '1', 'action': 'register',
+            'code': code}
+        response = self.post(client, '/register',
+            dict(base, id_number='110101199003071276'))
+        self.assertEqual(response.status_code, 400)
+        response = self.post(client, '/register',
+            dict(base, id_number='11010119900307125X'))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('验证码无效', response.text)
+        with Transaction().start(self.db_name, 0):
+            WebUser = Pool().get('web.user')
+            self.assertEqual(WebUser.search_count([('phone', '=', phone)]), 0)
 
     def _type_id(self):
         with Transaction().start(self.db_name, 0):

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import openpyxl
 
+from trytond.modules.laisui_base.tests.formulas import (
+    NUL, assert_text, stored_formulas, xlsx_without_formulas)
 from trytond.modules.laisui_connectors.tests.test_file import patch_xlsx
 from trytond.modules.laisui_review.batch import (
     DECISION, HEADERS, OPEN_LINES, POINTS, REASON, apply_sheet, export_lines,
@@ -81,6 +83,32 @@ class BatchTestCase(ModuleTestCase):
         self.assertNotIn('<f>', xml)
         self.assertEqual(row[10].value, '=HYPERLINK("http://x.cn")')
         self.assertEqual(row[10].data_type, 's')
+
+    @with_transaction()
+    def test_export_formulas_as_text(self):
+        "Evidence and names that look like formulas stay exact text"
+        pool = Pool()
+        Line = pool.get('laisui.review.line')
+        Applicant = pool.get('laisui.applicant')
+        hr = department_reviewer('hr01', 'RS')
+        with Transaction().set_context(laisui_now=NOW):
+            case = self.case_at_departments()
+        insurance = line(case, 'insurance')
+        applicant = Applicant.__table__()
+        cursor = Transaction().connection.cursor()
+        for text in stored_formulas():
+            Line.write([insurance], {'evidence': text})
+            # In SQL, as bulk loads write: the Char field would strip.
+            cursor.execute(*applicant.update([applicant.name], [text],
+                    where=applicant.id == case.applicant.id))
+            Transaction().cache.clear()
+            data, _ = self.export(hr)
+            row = xlsx_without_formulas(self, data).active[2]
+            text = text.replace(NUL, '\ufffd=1')
+            with self.subTest(text=text):
+                assert_text(self, row[4], text)
+                assert_text(self, row[10], text)
+                self.assertFalse(row[DECISION].protection.locked)
 
     @with_transaction()
     def test_import_preview_apply_twice(self):

@@ -26,10 +26,10 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
 
     def staff(self):
         clerk = staff('clerk01', 'group_window_clerk')
-        clerk.laisui_mobile = '13900139001'
+        clerk.mobile = '13900139001'
         clerk.save()
         admin = staff('dadmin01', 'group_district_admin')
-        admin.laisui_mobile = '13900139009'
+        admin.mobile = '13900139009'
         admin.save()
         return clerk, admin
 
@@ -77,7 +77,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         self.assertIn('督办', texts(admin)[0])
         self.assertEqual(remind(dt.date(2026, 10, 13)), 0)
         self.assertEqual(len(texts(clerk)), 2)
-        sms = Message.search([('phone', '=', clerk.laisui_mobile)])
+        sms = Message.search([('phone', '=', clerk.mobile)])
         self.assertEqual(len(sms), 2)
         # Once the case moves on, the new stage has its own deadline.
         with as_root(), Transaction().set_context(
@@ -126,7 +126,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         self.gateway.script = ['error'] * 20
         with Transaction().set_context(laisui_now=at(dt.date(2026, 10, 9))):
             Case.remind()
-        message, = Message.search([('phone', '=', clerk.laisui_mobile)])
+        message, = Message.search([('phone', '=', clerk.mobile)])
         Message.send([message])
         message = Message(message.id)
         self.assertEqual(message.state, 'pending')

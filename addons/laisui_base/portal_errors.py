@@ -1,0 +1,69 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""zh_CN pages for the HTTP errors of the portal's paths.
+
+trytond answers an unknown URL, a wrong method, a too large body or an
+error outside a handler with werkzeug's English page. Under
+/<database>/portal the applicant gets the portal's error page instead,
+with the same status and headers (Allow, Retry-After).
+"""
+import re
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from trytond.protocols.wrappers import Response
+
+from .http_headers import PAGE_HEADERS
+
+_PORTAL_PATH = re.compile(r'^/(?P<database>[^/]+)/portal(?:/|$)')
+# Written here, not in ir.message: the page may have no database to read
+# messages from (an unknown database name, a failed pool).
+MESSAGES = {
+    400: "请求内容有误，请返回上一页检查后重新提交。",
+    403: "您无权访问此页面。",
+    404: "页面不存在。",
+    405: "不支持此访问方式，请从页面上的链接或按钮进入。",
+    413: "提交的内容过大，请压缩文件后重新上传。",
+    429: "操作过于频繁，请稍后再试。",
+    }
+DEFAULT_MESSAGE = "系统繁忙，请稍后再试。"
+
+
+def error_page(database_name, error):
+    "The portal's page for the werkzeug HTTPException error"
+    from .portal import CSRF_FIELD, _environment
+    env = _environment(('laisui_base',))
+    html = env.get_template('laisui_base/error.html').render(
+        portal=None, user=None, root=f'/{database_name}/portal',
+        csrf_field=CSRF_FIELD, menu=[], error=None, info=None,
+        message=MESSAGES.get(error.code, DEFAULT_MESSAGE))
+    response = Response(html, status=error.code,
+        content_type='text/html; charset=utf-8')
+    for name, value in error.get_headers():
+        if name.lower() != 'content-type':
+            response.headers[name] = value
+    for name, value in PAGE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def install(app):
+    "Answer app's HTTP errors under the portal's paths with error_page"
+    dispatch = app.dispatch_request
+    if getattr(dispatch, 'laisui_portal_errors', False):
+        return
+
+    def dispatch_request(request):
+        response = dispatch(request)
+        match = _PORTAL_PATH.match(request.path)
+        if (match and isinstance(response, HTTPException)
+                and response.code and response.code >= 400):
+            if (isinstance(response, MethodNotAllowed)
+                    and set(response.valid_methods or []) <= {'OPTIONS'}):
+                # trytond's CORS rule takes OPTIONS on every path: only
+                # that one matched, so there is no such page.
+                response = NotFound()
+            response = error_page(match.group('database'), response)
+        return response
+    dispatch_request.laisui_portal_errors = True
+    app.dispatch_request = dispatch_request
