@@ -12,6 +12,7 @@ import uuid
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import clock
@@ -178,6 +179,43 @@ class AuditLog(ModelSQL, ModelView):
         if records:
             raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
         return []
+
+
+class AuditedChangesMixin:
+    """Every change a person makes to the model's records is audited: which
+    record, which fields, by whom. For configuration whose edits change
+    rights or decisions; module updates (the server itself, user 0) are
+    deployments, not people's changes."""
+    __slots__ = ()
+    _audit_action = 'write'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if Transaction().user and mode in {'create', 'write'}:
+            cls._audit_changes(mode,
+                [(str(r), r.rec_name) for r in records], field_names)
+
+    @classmethod
+    def on_delete(cls, records):
+        callbacks = super().on_delete(records)
+        if Transaction().user:
+            names = [(str(r), r.rec_name) for r in records]
+            callbacks.append(
+                lambda: cls._audit_changes('delete', names, None))
+        return callbacks
+
+    @classmethod
+    def _audit_changes(cls, mode, names, field_names):
+        detail = mode
+        if field_names:
+            detail += ': ' + ', '.join(sorted(field_names))
+        Pool().get('laisui.audit.log').log_many([{
+                    'action': cls._audit_action,
+                    'resource': resource,
+                    'to_value': name,
+                    'detail': detail,
+                    } for resource, name in names])
 
 
 def _text(value):

@@ -18,6 +18,7 @@ ID_REASONS = {
     'date': "身份证号码中的出生日期不存在",
     'future': "身份证号码中的出生日期晚于今天",
     'checksum': "身份证号码校验位错误",
+    'implausible': "身份证号码中的出生日期不合理（早于1900年1月1日或年龄超过120岁）",
     }
 # Excel's day 0 (with its 1900 leap-year bug) for serial dates.
 EXCEL_EPOCH = dt.date(1899, 12, 30)

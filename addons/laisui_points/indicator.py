@@ -4,6 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
+from trytond.modules.laisui_base.audit import AuditedChangesMixin
 from trytond.pyson import Eval
 
 from .formula import FormulaError, compile_formula
@@ -16,7 +17,7 @@ CATEGORIES = [
     ]
 
 
-class RuleSet(ModelSQL, ModelView):
+class RuleSet(AuditedChangesMixin, ModelSQL, ModelView):
     "Indicator rule set (积分指标体系), one version in force at a time"
     __name__ = 'laisui.points.rule_set'
 
@@ -74,7 +75,8 @@ class RuleSet(ModelSQL, ModelView):
         return rule_sets[0] if rule_sets else None
 
 
-class Indicator(sequence_ordered(), ModelSQL, ModelView):
+class Indicator(
+        AuditedChangesMixin, sequence_ordered(), ModelSQL, ModelView):
     "Points indicator (积分指标)"
     __name__ = 'laisui.points.indicator'
 

@@ -247,4 +247,25 @@ class PersonalDataTestCase(ModuleTestCase):
         self.assertEqual(User(clerk.id).mobile, '13911112222')
 
 
+    @with_transaction()
+    def test_identity_edits_audited(self):
+        "A clerk's change of who a person is: old and new values, masked"
+        users = self.users()
+        pool = Pool()
+        Applicant = pool.get('laisui.applicant')
+        AuditLog = pool.get('laisui.audit.log')
+        applicant = make_applicant(1)
+        with acting(users['group_window_clerk']):
+            Applicant.write([Applicant(applicant.id)], {
+                    'name': '陈晓燕', 'phone': '13700137001'})
+        entries = AuditLog.search([('resource', '=', str(applicant)),
+                ('action', '=', 'write')], order=[('detail', 'ASC')])
+        self.assertEqual(
+            [(e.detail, e.from_value, e.to_value, e.user.id)
+                for e in entries],
+            [('name', '陈**1', '陈*燕', users['group_window_clerk'].id),
+                ('phone', '138****0001', '137****7001',
+                    users['group_window_clerk'].id)])
+
+
 del ModuleTestCase

@@ -335,6 +335,26 @@ class StaffTestCase(ModuleTestCase):
                 User.get_login('clerk', {'password': PASSWORD,
                         'sms_code': code})
 
+    @with_transaction()
+    def test_access_changes_audited(self):
+        "Edits of access rights by a person are audited, updates are not"
+        pool = Pool()
+        Access = pool.get('ir.model.access')
+        with Transaction().set_user(0):
+            access, = Access.create([{'model': 'laisui.department',
+                        'group': group('group_auditor'),
+                        'perm_read': True}])
+            Access.write([access], {'perm_write': False})
+        self.assertEqual(audit_rows('security_config'), [])
+        admin = Pool().get('res.user')(1)
+        with as_client(admin):
+            Access.write([Access(access.id)], {'perm_read': False})
+            Access.delete([Access(access.id)])
+        self.assertEqual(
+            [(e.user.id, e.detail)
+                for e in audit_rows('security_config', access)],
+            [(admin.id, 'write: perm_read'), (admin.id, 'delete')])
+
 @contextlib.contextmanager
 def setting(section, option, value):
     "The trytond configuration with one option changed"

@@ -235,4 +235,24 @@ class LaisuiPointsTestCase(ModuleTestCase):
         self.assertNotIn('440524199001011221', entry.detail or '')
 
 
+    @with_transaction()
+    def test_rule_changes_audited(self):
+        "A district admin's edit of an indicator is audited"
+        pool = Pool()
+        Indicator = pool.get('laisui.points.indicator')
+        AuditLog = pool.get('laisui.audit.log')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        admin, = User.create([{'name': "Admin", 'login': 'dadmin',
+                    'groups': [('add', [ModelData.get_id('laisui_base',
+                                    'group_district_admin')])]}])
+        indicator, = Indicator.search([], limit=1)
+        with Transaction().set_user(admin.id), \
+                Transaction().set_context(_check_access=True):
+            Indicator.write([Indicator(indicator.id)], {'unit': '每年'})
+        entry, = AuditLog.search([('resource', '=', str(indicator))])
+        self.assertEqual((entry.action, entry.detail, entry.user),
+            ('write', 'write: unit', admin))
+
+
 del ModuleTestCase
