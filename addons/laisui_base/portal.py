@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = 'laisui_session'
 CSRF_COOKIE = 'laisui_csrf'
+# A browser that signed in to a number before: its own allowance of failed
+# password logins, which nobody else's failures use up (as Tryton's staff
+# login has with res.user.device).
+DEVICE_COOKIE = 'laisui_device'
+DEVICE_MAX_AGE = dt.timedelta(days=180)
 CSRF_FIELD = 'csrf_token'
 # Absolute session age; the idle limit is [session] web_timeout.
 SESSION_MAX_AGE = dt.timedelta(hours=12)
@@ -117,15 +122,34 @@ class PortalRequest:
         key = web_user.new_session()
         self.session_key = key
         self.user = web_user
-        self._cookies.append((SESSION_COOKIE, key, True))
-        self._cookies.append((CSRF_COOKIE, '', False))
+        self._cookies.append((SESSION_COOKIE, key, True, None))
+        self._cookies.append((CSRF_COOKIE, '', False, None))
 
     def logout(self):
         Session = self.pool.get('web.user.session')
         if self.session_key:
             Session.remove(self.session_key)
         self.user = self._session = self.session_key = None
-        self._cookies.append((SESSION_COOKIE, '', False))
+        self._cookies.append((SESSION_COOKIE, '', False, None))
+
+    # Device ----------------------------------------------------------------
+    def _device_digest(self, phone, nonce):
+        Secret = self.pool.get('laisui.secret')
+        return Secret.digest('portal-device', phone, nonce)[:32]
+
+    def device_for(self, phone):
+        "The nonce of this browser's device cookie for phone, or None"
+        value = self.request.cookies.get(DEVICE_COOKIE, '')
+        nonce, _, digest = value.partition('.')
+        if nonce and digest and hmac.compare_digest(
+                digest.encode(), self._device_digest(phone, nonce).encode()):
+            return nonce
+
+    def remember_device(self, phone):
+        nonce = secrets.token_urlsafe(16)
+        self._cookies.append((DEVICE_COOKIE,
+                f'{nonce}.{self._device_digest(phone, nonce)}', True,
+                DEVICE_MAX_AGE))
 
     # CSRF ----------------------------------------------------------------
     @property
@@ -135,7 +159,7 @@ class PortalRequest:
             return Secret.digest('csrf', self.session_key)
         if not self._anon_token:
             self._anon_token = secrets.token_urlsafe(32)
-            self._cookies.append((CSRF_COOKIE, self._anon_token, True))
+            self._cookies.append((CSRF_COOKIE, self._anon_token, True, None))
         return Secret.digest('csrf-anonymous', self._anon_token)
 
     def check_csrf(self):
@@ -204,11 +228,11 @@ class PortalRequest:
         for name, value in PAGE_HEADERS.items():
             response.headers.setdefault(name, value)
         secure = secure_cookies(self.request)
-        for name, value, alive in self._cookies:
+        for name, value, alive, max_age in self._cookies:
             if alive:
                 response.set_cookie(
                     name, value, path=self.root, httponly=True,
-                    samesite='Lax', secure=secure)
+                    samesite='Lax', secure=secure, max_age=max_age)
             else:
                 response.delete_cookie(
                     name, path=self.root, httponly=True, samesite='Lax',
@@ -272,10 +296,14 @@ def portal_route(path, methods=('GET',), login=True, max_size=None):
                 except RateLimitException:
                     portal.rollback()
                     portal.count_failure('rate_limit', request.path)
-                    return portal.render(
+                    response = portal.render(
                         'laisui_base/error.html',
                         status=HTTPStatus.TOO_MANY_REQUESTS,
                         message=gettext('laisui_base.msg_portal_rate'))
+                    # Failures are counted over [session] timeout.
+                    response.headers['Retry-After'] = str(
+                        config.getint('session', 'timeout'))
+                    return response
                 except UserError as e:
                     portal.rollback()
                     return portal.render(

@@ -125,6 +125,7 @@ def register(portal):
             status=HTTPStatus.BAD_REQUEST)
     portal.audit('register', resource=web_user, web_user=web_user)
     portal.login(web_user)
+    portal.remember_device(phone)
     portal.audit('login', resource=web_user, detail='register')
     return portal.redirect('/')
 
@@ -156,7 +157,8 @@ def login(portal):
             [('phone', '=', phone)], limit=1)
         user = users[0] if users else None
     else:
-        user = WebUser.authenticate_phone(phone, form.get('password', ''))
+        user = WebUser.authenticate_phone(phone, form.get('password', ''),
+            device=portal.device_for(phone))
     if not user:
         portal.audit('login_failed', detail=phone, success=False,
             web_user=None)
@@ -165,6 +167,7 @@ def login(portal):
             mode='code' if action == 'code' else None,
             status=HTTPStatus.UNAUTHORIZED)
     portal.login(user)
+    portal.remember_device(phone)
     portal.audit('login', resource=user, detail=action)
     return portal.redirect('/')
 

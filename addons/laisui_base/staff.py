@@ -18,6 +18,7 @@ import datetime
 import hmac
 import re
 import secrets
+import time
 
 from sql import Column, Null
 
@@ -76,6 +77,16 @@ def external_actor():
 
 def user_group_ids(user_id):
     return set(Pool().get('res.user').get_groups_of(user_id))
+
+
+def _drop_login_sleep():
+    """trytond's get_login sleeps up to 2^n seconds after the commit, in
+    the request's thread: a few clients sending wrong passwords would hold
+    every server thread. Past [session] max_attempt the limiter answers 429
+    at once, which is the throttling; the sleep goes."""
+    transaction = Transaction()
+    transaction._atexit[:] = [
+        entry for entry in transaction._atexit if entry[0] is not time.sleep]
 
 
 def _audit(action, resource=None, **kwargs):
@@ -263,6 +274,8 @@ class User(MaskedEntryMixin, metaclass=PoolMeta):
         except LoginException:
             # The next factor is asked for: not an outcome yet.
             raise
+        finally:
+            _drop_login_sleep()
         if user_id:
             cls._audit_login(user_id, login, 'login')
         else:

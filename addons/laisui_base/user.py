@@ -2,7 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 import functools
 import secrets
-import time
 
 from sql import Literal
 from sql.operators import Equal
@@ -13,7 +12,6 @@ from trytond.i18n import gettext
 from trytond.model import Exclude
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
 
 from .exceptions import PhoneError
 from .validation import PhoneMixin
@@ -53,12 +51,19 @@ class WebUser(PhoneMixin, metaclass=PoolMeta):
         return super().get_rec_name(name)
 
     @classmethod
-    def authenticate_phone(cls, phone, password):
-        """web_user's authenticate() keyed on the phone: same throttling per
-        login and per IP network, same constant cost for unknown phones."""
+    def authenticate_phone(cls, phone, password, device=None):
+        """web_user's authenticate() keyed on the phone: throttled per login
+        and per IP network, same constant cost for unknown phones.
+
+        Past the limits the answer is an immediate 429, never a sleep that
+        would hold a server thread. A browser that signed in to the number
+        before (`device`, its cookie's nonce) has an allowance of its own:
+        whoever guesses passwords elsewhere cannot lock its owner out."""
         pool = Pool()
         Attempt = pool.get('web.user.authenticate.attempt')
         login = f'phone:{phone}'
+        if device:
+            login += f':device:{device}'
         if Attempt.count_ip() > config.getint(
                 'session', 'max_attempt_ip_network', default=300):
             raise RateLimitException()
@@ -66,7 +71,6 @@ class WebUser(PhoneMixin, metaclass=PoolMeta):
         if count > config.getint('session', 'max_attempt', default=5):
             Attempt.add(login)
             raise RateLimitException()
-        Transaction().atexit(time.sleep, 2 ** count - 1)
         users = cls.search([('phone', '=', phone)], limit=1)
         if users:
             user, = users

@@ -355,6 +355,17 @@ class StaffTestCase(ModuleTestCase):
                 for e in audit_rows('security_config', access)],
             [(admin.id, 'write: perm_read'), (admin.id, 'delete')])
 
+    @with_transaction()
+    def test_failed_login_does_not_sleep(self):
+        "No delay is left to hold the request thread after a failure"
+        import time
+        User = Pool().get('res.user')
+        make_users(('clerk', [], None))
+        for _ in range(3):
+            User.get_login('clerk', {'password': 'wrong'})
+        self.assertFalse([entry for entry in Transaction()._atexit
+                if entry[0] is time.sleep])
+
 @contextlib.contextmanager
 def setting(section, option, value):
     "The trytond configuration with one option changed"

@@ -341,15 +341,32 @@ class PortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
         self.register(client, phone, '110101199003071233', "郑九")
         config.set('session', 'max_attempt', '2')
         self.addCleanup(config.set, 'session', 'max_attempt', '5')
+        start = time.monotonic()
         statuses = [self.post(self.client(), '/login', {
                     'phone': phone, 'password': 'guess-%d' % i,
                     'action': 'password'}).status_code for i in range(4)]
         self.assertEqual(statuses, [401, 401, 401, 429])
+        # No sleep in the request thread: the old 2^n s delays alone
+        # made these four answers take 11 s.
+        self.assertLess(time.monotonic() - start, 8)
         response = self.post(self.client(), '/login', {
                 'phone': phone, 'password': PASSWORD, 'action': 'password'})
         self.assertEqual(response.status_code, 429)
         self.assertIn('操作过于频繁', response.text)
+        self.assertEqual(response.headers['Retry-After'],
+            str(config.getint('session', 'timeout')))
         self.assertGreaterEqual(self.audit_count('login_failed'), 3)
+        # The owner's own browser, signed in before, still gets in; the SMS
+        # code login stays open to anybody with the phone.
+        response = self.post(client, '/login', {
+                'phone': phone, 'password': PASSWORD, 'action': 'password'})
+        self.assertEqual(response.status_code, 302)
+        other = self.client()
+        self.let_time_pass(phone)
+        self.post(other, '/login', {'phone': phone, 'action': 'send_code'})
+        response = self.post(other, '/login', {'phone': phone,
+                'code': self.last_code(phone), 'action': 'code'})
+        self.assertEqual(response.status_code, 302)
 
     def test_idle_session_ends(self):
         client = self.client()
