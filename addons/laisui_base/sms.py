@@ -16,10 +16,12 @@ from trytond.transaction import Transaction
 from . import clock
 from .audit import request_info
 from .exceptions import SMSRateLimitError
-from .identity import mask_phone
+from .identity import mask_phone, mask_text
 from .sms_provider import SECTION, get_provider
 
 _CODE = re.compile(r'\d{6}')
+# Templates whose messages carry a code that signs its owner in.
+CODE_TEMPLATES = {'verification_code', 'staff_login_code'}
 
 # Per phone: at most N messages within the window (seconds), after the
 # Aliyun defaults for verification codes (reference/security.md §3).
@@ -64,14 +66,18 @@ class SMSMessage(ModelSQL, ModelView):
     "SMS message (outbox)"
     __name__ = 'laisui.sms.message'
 
-    phone = fields.Char("Phone", required=True, readonly=True)
+    # Lazy, as the content: no client may read them (security.xml).
+    phone = fields.Char("Phone", required=True, readonly=True,
+        loading='lazy')
     phone_masked = fields.Function(
         fields.Char("Phone"), 'get_phone_masked',
         searcher='search_phone_masked')
     template = fields.Many2One(
         'laisui.sms.template', "Template", readonly=True,
         ondelete='RESTRICT')
-    content = fields.Text("Content", readonly=True)
+    content = fields.Text("Content", readonly=True, loading='lazy')
+    content_masked = fields.Function(
+        fields.Text("Content"), 'get_content_masked')
     state = fields.Selection([
             ('pending', "Pending"),
             ('sent', "Sent"),
@@ -116,6 +122,15 @@ class SMSMessage(ModelSQL, ModelView):
 
     def get_phone_masked(self, name):
         return mask_phone(self.phone)
+
+    def get_content_masked(self, name):
+        """The text as staff may read it: numbers masked and, in a message
+        that carries a code, the code hidden (whoever reads a live code
+        could sign in as its owner)."""
+        text = mask_text(self.content)
+        if self.template and self.template.code in CODE_TEMPLATES:
+            text = _CODE.sub(lambda m: '*' * len(m.group()), text)
+        return text
 
     @classmethod
     def search_phone_masked(cls, name, clause):
@@ -223,7 +238,7 @@ class SMSMessage(ModelSQL, ModelView):
                 message.sent_at = now
                 message.error = None
                 if provider.name != 'dev' and message.template and (
-                        message.template.code == 'verification_code'):
+                        message.template.code in CODE_TEMPLATES):
                     # Staff reading the outbox must not sign in for others.
                     message.content = _CODE.sub('******', message.content)
             elif not result.retry or message.attempts >= 3:

@@ -31,11 +31,14 @@ class VerificationCode(ModelSQL, ModelView):
     "SMS verification code"
     __name__ = 'laisui.verification.code'
 
-    phone = fields.Char("Phone", required=True, readonly=True)
+    # Lazy: no client may read them (security.xml).
+    phone = fields.Char("Phone", required=True, readonly=True,
+        loading='lazy')
     phone_masked = fields.Function(fields.Char("Phone"), 'get_phone_masked')
     purpose = fields.Selection(PURPOSES, "Purpose", required=True,
         readonly=True)
-    code_hash = fields.Char("Code Hash", required=True, readonly=True)
+    code_hash = fields.Char("Code Hash", required=True, readonly=True,
+        loading='lazy')
     expires_at = fields.Timestamp("Expires At", required=True, readonly=True)
     tries = fields.Integer("Tries", readonly=True)
     state = fields.Selection([
