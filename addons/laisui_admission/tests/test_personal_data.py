@@ -115,6 +115,9 @@ class PersonalDataTestCase(ModuleTestCase):
         other.save()
         User.write([users['group_window_clerk']],
             {'mobile': '13922223333'})
+        # A failed portal and staff login leave attempts behind.
+        WebUser.authenticate_phone(web_user.phone, 'wrong-Mima-1')
+        User.get_login('nogroup', {'password': 'wrong-Mima-1'})
         # The outbox: a portal code for the applicant, a staff login code.
         Code = pool.get('laisui.verification.code')
         self.codes = [Code.issue(applicant.phone, 'login')]
