@@ -366,18 +366,61 @@ class StaffTestCase(ModuleTestCase):
         self.assertFalse([entry for entry in Transaction()._atexit
                 if entry[0] is time.sleep])
 
+    @with_transaction()
+    def test_expired_password_renewed_at_login(self):
+        "Past staff_password_days the login asks for a new password"
+        pool = Pool()
+        User = pool.get('res.user')
+        clerk, = make_users(('clerk', ['group_window_clerk'], None))
+        table = User.__table__()
+        cursor = Transaction().connection.cursor()
+        now = datetime.datetime.now()
+
+        def changed(days):
+            cursor.execute(*table.update([table.laisui_password_changed],
+                    [now - datetime.timedelta(days=days)],
+                    where=table.id == clerk.id))
+        with setting('laisui', 'staff_password_days', '90'):
+            changed(89)
+            self.assertEqual(
+                User.get_login('clerk', {'password': PASSWORD}), clerk.id)
+            changed(91)
+            with self.assertRaises(LoginException) as cm:
+                User.get_login('clerk', {'password': PASSWORD})
+            self.assertEqual(cm.exception.name, 'laisui_new_password')
+            self.assertIn('超过 90 天', cm.exception.message)
+            for new, text in [('abc', '至少需要'), (PASSWORD, '不能与当前密码相同')]:
+                with self.subTest(new=new), \
+                        self.assertRaises(LoginException) as cm:
+                    User.get_login('clerk', {'password': PASSWORD,
+                            'laisui_new_password': new})
+                self.assertIn(text, cm.exception.message)
+            self.assertEqual(User.get_login('clerk', {'password': PASSWORD,
+                        'laisui_new_password': 'Renewed-Mima-2027'}),
+                clerk.id)
+            self.assertIsNone(
+                User.get_login('clerk', {'password': PASSWORD}))
+            self.assertEqual(User.get_login('clerk',
+                    {'password': 'Renewed-Mima-2027'}), clerk.id)
+        self.assertEqual(
+            audit_rows('password_change', clerk)[-1].detail, 'own')
+
 @contextlib.contextmanager
 def setting(section, option, value):
     "The trytond configuration with one option changed"
     import trytond.config as config
-    original = config.get
-
-    def get(section_, option_, *args, **kwargs):
-        if (section_, option_) == (section, option):
-            return value
-        return original(section_, option_, *args, **kwargs)
-    with patch('trytond.config.get', get):
+    if not config.has_section(section):
+        config.add_section(section)
+    previous = config.get(section, option)
+    config.set(section, option, value)
+    try:
         yield
+    finally:
+        if previous is None:
+            config._config.remove_option(section, option)
+            config._cache_clear()
+        else:
+            config.set(section, option, previous)
 
 
 @contextlib.contextmanager
