@@ -400,7 +400,9 @@ class UserGroup(metaclass=PoolMeta):
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         if mode == 'create':
-            cls._audit_grants('grant', records)
+            cls._audit_pairs('grant',
+                [(r.user.id, r.group.rec_name) for r in records],
+                Transaction().context.get('laisui_grant_reason'))
 
     @classmethod
     def on_delete(cls, records):
@@ -409,12 +411,6 @@ class UserGroup(metaclass=PoolMeta):
         reason = Transaction().context.get('laisui_grant_reason')
         callbacks.append(lambda: cls._audit_pairs('revoke', grants, reason))
         return callbacks
-
-    @classmethod
-    def _audit_grants(cls, action, records):
-        cls._audit_pairs(action,
-            [(r.user.id, r.group.rec_name) for r in records],
-            Transaction().context.get('laisui_grant_reason'))
 
     @classmethod
     def _audit_pairs(cls, action, pairs, reason):

@@ -4,7 +4,9 @@
 security event."""
 import contextlib
 import datetime
+import re
 import tempfile
+import time
 from unittest.mock import patch
 
 from trytond.exceptions import LoginException, UserError
@@ -272,7 +274,6 @@ class StaffTestCase(ModuleTestCase):
     @with_transaction()
     def test_sms_second_factor(self):
         "password+sms: a code by SMS, kept as a digest, used once"
-        import re
         pool = Pool()
         User = pool.get('res.user')
         Message = pool.get('laisui.sms.message')
@@ -315,7 +316,6 @@ class StaffTestCase(ModuleTestCase):
     @with_transaction()
     def test_sms_code_dies_after_five_wrong(self):
         "Five wrong codes kill the code: the right one then fails"
-        import re
         pool = Pool()
         User = pool.get('res.user')
         Message = pool.get('laisui.sms.message')
@@ -358,7 +358,6 @@ class StaffTestCase(ModuleTestCase):
     @with_transaction()
     def test_failed_login_does_not_sleep(self):
         "No delay is left to hold the request thread after a failure"
-        import time
         User = Pool().get('res.user')
         make_users(('clerk', [], None))
         for _ in range(3):
