@@ -40,14 +40,19 @@ def _send_code(portal, phone, purpose, exists):
     pool = portal.pool
     Code = pool.get('laisui.verification.code')
     Message = pool.get('laisui.sms.message')
+    # A browser that signed in to the number before gets its login code
+    # whatever others behind its carrier NAT ask for: not held by the
+    # address limits (by those of the phone and of the site it is). The
+    # cookie names the phone, so it tells nothing of other numbers.
+    known = purpose == 'login' and bool(portal.device_for(phone))
     # Known or not, each request sends one SMS under the same limits, so
     # that neither the answer nor the next refusal tells which it is.
     if purpose == 'register' and exists:
         Message.queue(phone, 'already_registered')
     elif purpose != 'register' and not exists:
-        Message.queue(phone, 'not_registered')
+        Message.queue(phone, 'not_registered', known_device=known)
     else:
-        Code.issue(phone, purpose)
+        Code.issue(phone, purpose, known_device=known)
     return gettext('laisui_base.msg_code_sent')
 
 

@@ -4,6 +4,10 @@ import datetime as dt
 import re
 import string
 
+from sql import Literal, Null
+from sql.aggregate import Sum
+from sql.conditionals import Case
+
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
@@ -14,7 +18,6 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import clock
-from .audit import request_info
 from .exceptions import SMSRateLimitError
 from .identity import mask_phone, mask_text
 from .sms_provider import SECTION, get_provider
@@ -30,6 +33,36 @@ PHONE_LIMITS = [
     ('hour', 3600, 5),
     ('day', 86400, 10),
     ]
+# Per client address and per network ([session] ip_network_4/6, /24 and
+# /56 in production): (window, seconds, [laisui_sms] option, default).
+# Sized for carrier NAT, where up to ~2,000 parents an hour share one
+# public address, each asking at most ~1.1 codes (config/production.conf).
+ADDRESS_LIMITS = [
+    ('hour', 3600, 'ip_per_hour', 2500),
+    ('day', 86400, 'ip_per_day', 10000),
+    ]
+NETWORK_LIMITS = [
+    ('hour', 3600, 'network_per_hour', 5000),
+    ('day', 86400, 'network_per_day', 20000),
+    ]
+# Every message asked for from the network in the last hour, whoever asks:
+# the bill of SMS pumping stays bounded (~13,000 an hour at the opening).
+GLOBAL_PER_HOUR = 20000
+# Sent only after a right staff password: nobody can pump them, and those
+# who fill the site's hour must not lock the office out.
+UNCAPPED_TEMPLATES = {'staff_login_code'}
+
+
+def requester():
+    """The client's address and network ([session] ip_network_4/6) as the
+    messages store them, or (None, None) outside a request"""
+    try:
+        ip_address, ip_network = Transaction().remote_address()
+    except ValueError:
+        # Not an address: counted as it came, in no network.
+        return Transaction().context['_request']['remote_addr'], None
+    return (str(ip_address) if ip_address else None,
+        str(ip_network) if ip_network else None)
 
 
 class SMSTemplate(DeactivableMixin, ModelSQL, ModelView):
@@ -90,6 +123,8 @@ class SMSMessage(ModelSQL, ModelView):
     error = fields.Char("Error", readonly=True)
     sent_at = fields.Timestamp("Sent At", readonly=True)
     ip_address = fields.Char("IP Address", readonly=True)
+    ip_network = fields.Char("IP Network", readonly=True,
+        help="The requester's network, as [session] ip_network_4/6 size it.")
 
     @classmethod
     def __setup__(cls):
@@ -101,6 +136,11 @@ class SMSMessage(ModelSQL, ModelView):
                     (t.create_date, Index.Range())),
                 Index(t, (t.ip_address, Index.Equality()),
                     (t.create_date, Index.Range())),
+                Index(t, (t.ip_network, Index.Equality()),
+                    (t.create_date, Index.Range())),
+                # The global cap counts only what someone asked for.
+                Index(t, (t.create_date, Index.Range()),
+                    where=t.ip_address != Null),
                 Index(t, (t.reference, Index.Equality())),
                 Index(t, (t.state, Index.Equality()),
                     where=t.state == 'pending'),
@@ -140,47 +180,76 @@ class SMSMessage(ModelSQL, ModelView):
         return f'{self.phone_masked} #{self.id}'
 
     @classmethod
-    def check_rate(cls, phone, ip_address=None):
-        "Raise SMSRateLimitError when one more message would pass a limit"
+    def _counts(cls, where, now, periods):
+        """How many messages match where within each period (seconds): one
+        range scan of an index over the longest"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        since = [now - dt.timedelta(seconds=s) for s in periods]
+        cursor.execute(*table.select(*[
+                    Sum(Case((table.create_date > d, Literal(1)),
+                            else_=Literal(0)))
+                    for d in since],
+                where=where(table) & (table.create_date > min(since))))
+        return [c or 0 for c in cursor.fetchone()]
+
+    @classmethod
+    def check_rate(cls, phone, ip_address=None, ip_network=None,
+            capped=True):
+        """Raise SMSRateLimitError when one more message would pass a limit:
+        of the phone, of the requester's address and network when given,
+        of the whole site when capped. At most N in a window: message N+1
+        is refused."""
         now = clock.now()
-        for period, seconds, limit in PHONE_LIMITS:
-            count = cls.search_count([
-                    ('phone', '=', phone),
-                    ('create_date', '>', now - dt.timedelta(seconds=seconds)),
-                    ])
+        counts = cls._counts(lambda t: t.phone == phone, now,
+            [seconds for _, seconds, _ in PHONE_LIMITS])
+        for (period, _, limit), count in zip(PHONE_LIMITS, counts):
             if count >= limit:
                 raise SMSRateLimitError(gettext(
                         'laisui_base.msg_sms_rate_%s' % period))
-        if ip_address:
-            for period, seconds, option, default in [
-                    ('hour', 3600, 'ip_per_hour', 30),
-                    ('day', 86400, 'ip_per_day', 100)]:
-                limit = config.getint(SECTION, option, default=default)
-                count = cls.search_count([
-                        ('ip_address', '=', ip_address),
-                        ('create_date', '>',
-                            now - dt.timedelta(seconds=seconds)),
-                        ])
-                if count >= limit:
+        for column, value, limits in [
+                ('ip_address', ip_address, ADDRESS_LIMITS),
+                ('ip_network', ip_network, NETWORK_LIMITS)]:
+            if not value:
+                continue
+            counts = cls._counts(lambda t: getattr(t, column) == value, now,
+                [seconds for _, seconds, _, _ in limits])
+            for (_, _, option, default), count in zip(limits, counts):
+                if count >= config.getint(SECTION, option, default=default):
                     raise SMSRateLimitError(gettext(
                             'laisui_base.msg_sms_rate_ip'))
+        if not capped:
+            return
+        # Office notices carry no address and do not count.
+        count, = cls._counts(lambda t: t.ip_address != Null, now, [3600])
+        if count >= config.getint(
+                SECTION, 'global_per_hour', default=GLOBAL_PER_HOUR):
+            raise SMSRateLimitError(gettext('laisui_base.msg_sms_rate_busy'))
 
     @classmethod
-    def queue(cls, phone, template_code, values=None, check_rate=True):
+    def queue(cls, phone, template_code, values=None, check_rate=True,
+            known_device=False):
         """Put a message in the outbox; it is sent after commit.
 
         A rolled back or retried transaction leaves no message, so it sends
-        none.
+        none. The limits of the requester's address and network do not hold
+        a `known_device` (a browser that signed in to the phone before),
+        those of the phone and of the site do.
         """
-        ip_address, _ = request_info()
+        ip_address, ip_network = requester()
         if check_rate:
-            cls.check_rate(phone, ip_address)
+            capped = template_code not in UNCAPPED_TEMPLATES
+            if known_device:
+                cls.check_rate(phone, capped=capped)
+            else:
+                cls.check_rate(phone, ip_address, ip_network, capped=capped)
         message, = cls.queue_many([(phone, template_code, values)],
-            ip_address=ip_address)
+            ip_address=ip_address, ip_network=ip_network)
         return message
 
     @classmethod
-    def queue_many(cls, entries, chunk=100, ip_address=None):
+    def queue_many(cls, entries, chunk=100, ip_address=None,
+            ip_network=None):
         """Queue (phone, template code, values) entries without rate check:
         notices the office sends to many applicants at once. The rows are
         inserted set-wise: a publication notifies tens of thousands. They
@@ -199,10 +268,10 @@ class SMSMessage(ModelSQL, ModelView):
                 templates[template_code] = Template.get(template_code)
             template = templates[template_code]
             rows.append([phone, template.id, template.render(values or {}),
-                    'pending', 0, ip_address, uid, now])
+                    'pending', 0, ip_address, ip_network, uid, now])
         columns = [table.phone, table.template, table.content, table.state,
-            table.attempts, table.ip_address, table.create_uid,
-            table.create_date]
+            table.attempts, table.ip_address, table.ip_network,
+            table.create_uid, table.create_date]
         ids = []
         if transaction.database.has_returning():
             for sub in grouped_slice(rows, 1000):

@@ -32,6 +32,7 @@ from trytond.transaction import Transaction, without_check_access
 from .exceptions import (
     PasswordPolicyError, RoleSeparationError, StaffAccountError)
 from .identity import mask_phone
+from .password_hash import PasswordHashMixin
 from .personal import MaskedEntryMixin
 from .user import _dummy_hash
 from .validation import checked_phone
@@ -93,7 +94,7 @@ def _audit(action, resource=None, **kwargs):
     Pool().get('laisui.audit.log').log(action, resource=resource, **kwargs)
 
 
-class User(MaskedEntryMixin, metaclass=PoolMeta):
+class User(PasswordHashMixin, MaskedEntryMixin, metaclass=PoolMeta):
     __name__ = 'res.user'
     _masked_entries = {'mobile_masked': ('mobile', mask_phone)}
 

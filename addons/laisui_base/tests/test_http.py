@@ -4,6 +4,7 @@
 every kind of response, cookie flags, bad input answered 400 in zh_CN,
 repeated security failures counted instead of logged one by one."""
 import configparser
+import contextlib
 import datetime as dt
 import json
 import re
@@ -12,7 +13,11 @@ from unittest.mock import patch
 
 import trytond.config as config
 from trytond.modules.laisui_base import http_headers
-from trytond.modules.laisui_base.tests.tools import PortalTestMixin
+from trytond.modules.laisui_base.sms import (
+    ADDRESS_LIMITS, GLOBAL_PER_HOUR, NETWORK_LIMITS)
+from trytond.modules.laisui_base.tests.test_staff import setting
+from trytond.modules.laisui_base.tests.tools import PASSWORD, PortalTestMixin
+from trytond.modules.laisui_base.user import MAX_ATTEMPT_IP_ADDRESS
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
@@ -21,6 +26,8 @@ PRODUCTION_CONF = (
     Path(__file__).resolve().parents[3] / 'config' / 'production.conf')
 # A frozen hour for the failure counters
 NOW = dt.datetime(2026, 6, 1, 10, 15)
+RATE_LIMITED = '操作过于频繁'
+SMS_NETWORK = '您所在网络请求短信过于频繁'
 
 
 class HttpHardeningTestCase(PortalTestMixin, RouteTestCase):
@@ -239,6 +246,229 @@ class HttpHardeningTestCase(PortalTestMixin, RouteTestCase):
         self.flush(NOW + dt.timedelta(hours=1))
         summary = self.failures(address, 'rate limit')[-1][0]
         self.assertIn('×10 ', summary)
+
+    def make_web_users(self, phones):
+        "Portal accounts of phones, all with PASSWORD, made at once"
+        with Transaction().start(self.db_name, 0) as transaction:
+            WebUser = Pool().get('web.user')
+            hash_ = WebUser.hash_password(PASSWORD)
+            # By ten: SQLite's parser cannot check the unique phones of
+            # hundreds in one query.
+            for i in range(0, len(phones), 10):
+                WebUser.create([{'phone': p, 'password_hash': hash_}
+                        for p in phones[i:i + 10]])
+            transaction.commit()
+
+    def sign_in(self, client, phone, address, password=PASSWORD):
+        return self.post(client, '/login', {
+                'phone': phone, 'password': password, 'action': 'password'},
+            environ_base={'REMOTE_ADDR': address})
+
+    def send_code(self, client, phone, address, path='/login'):
+        return self.post(client, path, {
+                'phone': phone, 'action': 'send_code'},
+            environ_base={'REMOTE_ADDR': address})
+
+    def failures_of(self, column, value):
+        "Failed sign-ins of the address or network still counted"
+        with Transaction().start(self.db_name, 0):
+            Attempt = Pool().get('web.user.authenticate.attempt')
+            return Attempt.search_count([(column, '=', value)])
+
+    def production(self, section, option):
+        production = configparser.ConfigParser()
+        production.read(PRODUCTION_CONF)
+        return production.get(section, option)
+
+    def test_production_nat_limits(self):
+        "production.conf counts /24 and /56 networks, above one address"
+        if not PRODUCTION_CONF.exists():
+            self.skipTest("no config/production.conf")
+        self.assertEqual(self.production('session', 'ip_network_4'), '24')
+        self.assertEqual(self.production('session', 'ip_network_6'), '56')
+        address = int(self.production('laisui', 'max_attempt_ip_address'))
+        network = int(self.production('session', 'max_attempt_ip_network'))
+        self.assertGreater(network, address)
+        # Sized for ~2,000 sign-ins an hour behind one NAT address.
+        self.assertGreaterEqual(address, 200)
+        # The code's defaults are the file's numbers.
+        self.assertEqual(address, MAX_ATTEMPT_IP_ADDRESS)
+        for option, default in [
+                (o, d) for _, _, o, d in ADDRESS_LIMITS + NETWORK_LIMITS] + [
+                ('global_per_hour', GLOBAL_PER_HOUR)]:
+            with self.subTest(option=option):
+                self.assertEqual(
+                    int(self.production('laisui_sms', option)), default)
+                self.assertGreater(default, 2000)
+
+    def production_limits(self):
+        "The sign-in limits of production.conf"
+        if not PRODUCTION_CONF.exists():
+            self.skipTest("no config/production.conf")
+        return [setting(section, option, self.production(section, option))
+            for section, option in [
+                ('session', 'ip_network_4'),
+                ('session', 'ip_network_6'),
+                ('session', 'max_attempt_ip_network'),
+                ('laisui', 'max_attempt_ip_address'),
+                ]]
+
+    def test_nat_parents_sign_in(self):
+        """200 parents behind one carrier NAT address all sign in under the
+        production limits, with the failures production.conf is sized for:
+        one in ten mistypes first, and the ~100 failures of those who do
+        not get in stay counted"""
+        address = '198.18.0.1'
+        parents = [f'1371000{i:04d}' for i in range(200)]
+        forgetful = [f'1371001{i:04d}' for i in range(25)]
+        self.make_web_users(parents + forgetful)
+        with contextlib.ExitStack() as stack:
+            for limit in self.production_limits():
+                stack.enter_context(limit)
+            statuses = []
+            for i, phone in enumerate(parents):
+                client = self.client()
+                if i % 10 == 0:
+                    statuses.append(self.sign_in(
+                            client, phone, address, 'wrong-mima').status_code)
+                if i % 8 == 0:
+                    # Forgotten: four tries, then gives up (or resets).
+                    other = self.client()
+                    for _ in range(4):
+                        statuses.append(self.sign_in(other,
+                                forgetful[i // 8], address,
+                                'forgotten').status_code)
+                response = self.sign_in(client, phone, address)
+                self.assertEqual(response.status_code, 302, phone)
+                self.assertIn('laisui_device=', ', '.join(
+                        response.headers.getlist('Set-Cookie')))
+        self.assertEqual(statuses, [401] * 120)
+        # A success removes the failures of its phone: those of the
+        # forgetful are all the address still counts.
+        self.assertEqual(self.failures_of('ip_address', address), 100)
+        self.assertEqual(
+            self.failures_of('ip_network', '198.18.0.0/24'), 100)
+
+    def test_sign_in_address_limit(self):
+        """Past the address's failures a new browser is refused at once,
+        a parent who signed in from this browser before is not"""
+        address = '198.18.1.10'
+        parent, other = '13710020001', '13710020002'
+        self.make_web_users([parent, other])
+        known = self.client()
+        self.assertEqual(
+            self.sign_in(known, parent, '198.18.9.9').status_code, 302)
+        with setting('laisui', 'max_attempt_ip_address', '3'):
+            # The 3rd failure is counted, the 4th try is refused, even
+            # with the right password (no oracle behind the 429).
+            statuses = [self.sign_in(self.client(), f'1371003000{i}',
+                    address, 'guess').status_code for i in range(3)]
+            self.assertEqual(statuses, [401, 401, 401])
+            response = self.sign_in(self.client(), other, address)
+            self.assertEqual(response.status_code, 429)
+            self.assertEqual(response.headers['Retry-After'],
+                str(config.getint('session', 'timeout')))
+            self.assertIn(RATE_LIMITED, response.text)
+            self.assertNotIn('laisui_session=', ', '.join(
+                    response.headers.getlist('Set-Cookie')))
+            # The parent's browser: its own allowance only.
+            self.assertEqual(self.sign_in(
+                    known, parent, address, 'typo').status_code, 401)
+            self.assertEqual(
+                self.sign_in(known, parent, address).status_code, 302)
+            # Its cookie is for its own number, not the others.
+            self.assertEqual(
+                self.sign_in(known, other, address).status_code, 429)
+            # Another address (a network of its own without
+            # production.conf) signs in.
+            self.assertEqual(self.sign_in(
+                    self.client(), other, '198.18.1.11').status_code, 302)
+        self.assertEqual(self.failures_of('ip_address', address), 3)
+
+    def test_sign_in_network_limit(self):
+        "Past the failures of a /24 (/56) its other addresses are refused"
+        for family, addresses, inside, outside, network in [
+                (4, ['198.18.2.1', '198.18.2.254'], '198.18.2.77',
+                    '198.18.3.1', '198.18.2.0/24'),
+                (6, ['2001:db8:0:1100::1', '2001:db8:0:11ff:ab::2'],
+                    '2001:db8:0:1180::3', '2001:db8:0:1200::1',
+                    '2001:db8:0:1100::/56'),
+                ]:
+            phone = f'137100{family}0001'
+            self.make_web_users([phone])
+            with self.subTest(family=family), \
+                    setting('session', 'ip_network_4', '24'), \
+                    setting('session', 'ip_network_6', '56'), \
+                    setting('session', 'max_attempt_ip_network', '4'):
+                # Four failures of two addresses: the 4th is counted.
+                statuses = [self.sign_in(self.client(),
+                        f'137100{family}{i:04d}', address, 'guess'
+                        ).status_code
+                    for i, address in enumerate(addresses * 2, 100)]
+                self.assertEqual(statuses, [401] * 4)
+                self.assertEqual(self.failures_of('ip_network', network), 4)
+                response = self.sign_in(self.client(), phone, inside)
+                self.assertEqual(response.status_code, 429)
+                self.assertIn(RATE_LIMITED, response.text)
+                self.assertEqual(self.sign_in(
+                        self.client(), phone, outside).status_code, 302)
+
+    def test_nat_registration_codes(self):
+        "50 registration codes from one address: all sent"
+        address = '198.18.4.1'
+        phones = [f'1371005{i:04d}' for i in range(50)]
+        for phone in phones:
+            response = self.send_code(
+                self.client(), phone, address, '/register')
+            self.assertEqual(response.status_code, 200, phone)
+        self.assertTrue(all(self.last_code(p) for p in phones))
+
+    def test_sms_known_device(self):
+        """A parent's browser gets its login code past its NAT address's
+        SMS limit; the phone's limits and the site's cap still hold"""
+        address = '198.18.5.1'
+        parent = '13710070001'
+        self.make_web_users([parent])
+        known = self.client()
+        self.assertEqual(
+            self.sign_in(known, parent, '198.18.9.9').status_code, 302)
+        with setting('laisui_sms', 'ip_per_hour', '2'):
+            for i in range(2):
+                response = self.send_code(
+                    self.client(), f'1371007100{i}', address)
+                self.assertEqual(response.status_code, 200)
+            # A new browser is refused, nothing is sent.
+            response = self.send_code(self.client(), parent, address)
+            self.assertEqual(response.status_code, 400)
+            self.assertIn(SMS_NETWORK, response.text)
+            self.assertIsNone(self.last_sms(parent))
+            # Registration and reset codes are not exempt.
+            for path in ['/register', '/reset']:
+                response = self.send_code(known, parent, address, path)
+                self.assertEqual(response.status_code, 400, path)
+                self.assertIn(SMS_NETWORK, response.text)
+            self.assertIsNone(self.last_sms(parent))
+            # The known browser gets its login code, and signs in with it.
+            response = self.send_code(known, parent, address)
+            self.assertEqual(response.status_code, 200)
+            code = self.last_code(parent)
+            self.assertTrue(code)
+            # Not a second one within the minute (per phone).
+            response = self.send_code(known, parent, address)
+            self.assertEqual(response.status_code, 400)
+            self.assertIn('1分钟内', response.text)
+            self.assertEqual(self.last_code(parent), code)
+            response = self.post(known, '/login', {
+                    'phone': parent, 'code': code, 'action': 'code'},
+                environ_base={'REMOTE_ADDR': address})
+            self.assertEqual(response.status_code, 302)
+        # Nor past the site's cap.
+        self.let_time_pass(parent)
+        with setting('laisui_sms', 'global_per_hour', '0'):
+            response = self.send_code(known, parent, address)
+            self.assertEqual(response.status_code, 400)
+            self.assertIn('当前短信发送繁忙', response.text)
+        self.assertEqual(self.last_code(parent), code)
 
 
 del RouteTestCase

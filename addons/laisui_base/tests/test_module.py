@@ -8,6 +8,7 @@ from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, InvalidPhone, mask_id_number, mask_phone, mask_text,
     normalize_id_number, normalize_phone)
+from trytond.modules.laisui_base.tests.test_staff import setting
 from trytond.modules.laisui_base.validation import checked_id_number
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -121,14 +122,179 @@ class LaisuiBaseTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_sms_ip_limit(self):
+        "2,500 an hour from one address: the parents behind a carrier NAT"
         Message = Pool().get('laisui.sms.message')
-        context = {'_request': {'remote_addr': '192.0.2.7'}}
-        with Transaction().set_context(context):
-            for i in range(30):
-                Message.queue(f'1390000{i:04d}', 'verification_code')
+        address = '192.0.2.7'
+        # 2,499 parents behind the address asked in the last half hour.
+        with Transaction().set_context(
+                laisui_now=clock.now() - dt.timedelta(minutes=30)):
+            Message.queue_many([(f'139{i:08d}', 'verification_code', None)
+                    for i in range(2499)], ip_address=address)
+        with Transaction().set_context(_request={'remote_addr': address}):
+            # The 2,500th is sent, the next is not.
+            message = Message.queue('13800000001', 'verification_code')
+            self.assertEqual(message.ip_address, address)
+            self.assertEqual(message.ip_network, '192.0.2.7/32')
             with self.assertRaises(UserError) as cm:
-                Message.queue('13911112222', 'verification_code')
-        self.assertIn('网络', cm.exception.message)
+                Message.queue('13800000002', 'verification_code')
+            self.assertEqual(cm.exception.message,
+                '您所在网络请求短信过于频繁，请稍后再试。')
+            self.assertEqual(
+                Message.search_count([('phone', '=', '13800000002')]), 0)
+            self.assertEqual(
+                Message.search_count([('ip_address', '=', address)]), 2500)
+            # Networks are /32 without production.conf: the next address
+            # is not held.
+            with Transaction().set_context(
+                    _request={'remote_addr': '192.0.2.8'}):
+                Message.queue('13800000003', 'verification_code')
+            # An hour after the first ones the address may ask again.
+            with Transaction().set_context(
+                    laisui_now=clock.now() + dt.timedelta(minutes=31)):
+                Message.check_rate('13800000002', address)
+
+    @with_transaction()
+    def test_sms_ip_day_limit(self):
+        "ip_per_day holds an address that keeps within ip_per_hour"
+        Message = Pool().get('laisui.sms.message')
+        address = '192.0.2.9'
+        start = clock.now()
+
+        def queue(minutes, phone):
+            with Transaction().set_context(
+                    laisui_now=start + dt.timedelta(minutes=minutes)):
+                return Message.queue(phone, 'verification_code')
+
+        with setting('laisui_sms', 'ip_per_hour', '2'), \
+                setting('laisui_sms', 'ip_per_day', '5'), \
+                Transaction().set_context(
+                    _request={'remote_addr': address}):
+            for minutes in [0, 61]:
+                queue(minutes, f'139000{minutes:03d}01')
+                queue(minutes, f'139000{minutes:03d}02')
+                with self.assertRaises(UserError):
+                    queue(minutes, f'139000{minutes:03d}03')
+            # The 5th of the day is sent, the 6th is not.
+            queue(122, '13900012201')
+            with self.assertRaises(UserError) as cm:
+                queue(122, '13900012202')
+            self.assertEqual(cm.exception.message,
+                '您所在网络请求短信过于频繁，请稍后再试。')
+            # A day after the first two, two more of the day are free.
+            queue(24 * 60 + 1, '13900144101')
+        self.assertEqual(
+            Message.search_count([('ip_address', '=', address)]), 6)
+
+    @with_transaction()
+    def test_sms_network_limit(self):
+        "network_per_hour/day hold the /24 or /56, not the next one"
+        Message = Pool().get('laisui.sms.message')
+        for family, (first, second, third), other, network in [
+                (4, ['198.18.7.1', '198.18.7.1', '198.18.7.254'],
+                    '198.18.8.1', '198.18.7.0/24'),
+                (6, ['2001:db8:0:1100::1', '2001:db8:0:11ff:ab::2',
+                        '2001:db8:0:1180::3'],
+                    '2001:db8:0:1200::1', '2001:db8:0:1100::/56'),
+                ]:
+            with self.subTest(family=family), \
+                    setting('session', 'ip_network_4', '24'), \
+                    setting('session', 'ip_network_6', '56'), \
+                    setting('laisui_sms', 'network_per_hour', '3'), \
+                    setting('laisui_sms', 'network_per_day', '4'):
+                start = clock.now()
+                phones = iter(f'13{family}{i:08d}' for i in range(100))
+
+                def queue(address, minutes=0):
+                    with Transaction().set_context(
+                            _request={'remote_addr': address},
+                            laisui_now=start + dt.timedelta(
+                                minutes=minutes)):
+                        return Message.queue(
+                            next(phones), 'verification_code')
+
+                # Three addresses, three messages: the 3rd is sent.
+                messages = [queue(a) for a in [first, second, third]]
+                self.assertEqual(
+                    {m.ip_network for m in messages}, {network})
+                for address in [first, third]:
+                    with self.assertRaises(UserError) as cm:
+                        queue(address)
+                    self.assertIn('网络', cm.exception.message)
+                # Another network is not held.
+                self.assertNotEqual(queue(other).ip_network, network)
+                # An hour later one more of the day, the 4th; not the 5th.
+                queue(second, 61)
+                with self.assertRaises(UserError):
+                    queue(third, 62)
+                self.assertEqual(Message.search_count(
+                        [('ip_network', '=', network)]), 4)
+
+    @with_transaction()
+    def test_sms_global_cap(self):
+        "global_per_hour holds every requester, never the office's sends"
+        pool = Pool()
+        Message = pool.get('laisui.sms.message')
+        Code = pool.get('laisui.verification.code')
+        start = clock.now()
+        # A publication notifies thousands: it carries no address and
+        # takes nothing of the hour's budget.
+        Message.queue_many([(f'137{i:08d}', 'password_changed', None)
+                for i in range(300)])
+        with setting('laisui_sms', 'global_per_hour', '4'):
+            for i in range(4):
+                with Transaction().set_context(
+                        _request={'remote_addr': f'192.0.2.{10 + i}'}):
+                    Message.queue(f'1350000000{i}', 'verification_code')
+            for known_device in [False, True]:
+                with self.subTest(known_device=known_device), \
+                        Transaction().set_context(
+                            _request={'remote_addr': '198.51.100.20'}):
+                    with self.assertRaises(UserError) as cm:
+                        Code.issue('13500000009', 'login',
+                            known_device=known_device)
+                    self.assertEqual(cm.exception.message,
+                        '当前短信发送繁忙，请稍后再试，或使用密码登录。')
+            self.assertFalse(Code.search([('phone', '=', '13500000009')]))
+            self.assertFalse(
+                Message.search([('phone', '=', '13500000009')]))
+            # The office's messages still go, and its staff's login codes.
+            Message.queue_many([('13500000010', 'password_changed', None)])
+            Message.queue('13500000011', 'password_changed', check_rate=False)
+            with Transaction().set_context(
+                    _request={'remote_addr': '198.51.100.21'}):
+                Message.queue('13500000012', 'staff_login_code',
+                    {'code': '123456', 'minutes': 5})
+            # An hour later the budget is back.
+            with Transaction().set_context(
+                    _request={'remote_addr': '198.51.100.20'},
+                    laisui_now=start + dt.timedelta(minutes=61)):
+                Code.issue('13500000009', 'login')
+
+    @with_transaction()
+    def test_sms_known_device(self):
+        """A browser that signed in to the number before is not held by
+        its address for a login code, by the phone's limits it is"""
+        pool = Pool()
+        Message = pool.get('laisui.sms.message')
+        Code = pool.get('laisui.verification.code')
+        address = '192.0.2.30'
+        with setting('laisui_sms', 'ip_per_hour', '2'), \
+                Transaction().set_context(
+                    _request={'remote_addr': address}):
+            Code.issue('13600000001', 'login')
+            Code.issue('13600000002', 'login')
+            with self.assertRaises(UserError):
+                Code.issue('13600000003', 'login')
+            code = Code.issue('13600000003', 'login', known_device=True)
+            self.assertRegex(code, r'^\d{6}$')
+            # Stored with its address: it is of this address's load.
+            message, = Message.search([('phone', '=', '13600000003')])
+            self.assertEqual(message.ip_address, address)
+            with self.assertRaises(UserError) as cm:
+                Code.issue('13600000003', 'login', known_device=True)
+            self.assertIn('1分钟内', cm.exception.message)
+            # The refused sends killed no live code.
+            self.assertIsNone(Code.check('13600000003', 'login', code))
 
     @with_transaction()
     def test_sms_send_dev_provider(self):
