@@ -18,6 +18,7 @@ from decimal import Decimal
 from sql import Literal, Null
 from sql.aggregate import Max
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.laisui_base import clock
@@ -27,6 +28,7 @@ from trytond.modules.laisui_base.concurrency import (
 from trytond.modules.laisui_base.identity import mask_id_public
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import allocation
@@ -423,12 +425,34 @@ class Result(ModelSQL, ModelView):
                     ], limit=1)
         return results[0] if results else None
 
-    def get_public(self, name):
+    @classmethod
+    def get_public(cls, results, names):
         "De-identified as the publication shows it: 张*, 4****1"
-        application = self.application
-        if name == 'name_public':
-            return public_name(application.child.name)
-        return mask_id_public(application.child_id_number)
+        pool = Pool()
+        Application = pool.get('laisui.admission.application')
+        Member = pool.get('laisui.family.member')
+        result = cls.__table__()
+        application = Application.__table__()
+        member = Member.__table__()
+        cursor = Transaction().connection.cursor()
+        values = {n: {} for n in names}
+        # One query for a page of results, not an application and a child
+        # read per row.
+        for sub_ids in grouped_slice(
+                [r.id for r in results], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*result
+                .join(application,
+                    condition=result.application == application.id)
+                .join(member, condition=application.child == member.id)
+                .select(result.id, member.name, application.child_id_number,
+                    where=fields.SQL_OPERATORS['in'](
+                        result.id, list(sub_ids))))
+            for id_, name, number in cursor:
+                if 'name_public' in values:
+                    values['name_public'][id_] = public_name(name)
+                if 'child_public' in values:
+                    values['child_public'][id_] = mask_id_public(number)
+        return values
 
 
 class Cutoff(ModelSQL, ModelView):

@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 import trytond.config as config
+from trytond.cache import Cache
 from trytond.model import ModelSingleton, ModelSQL, fields
 
 
@@ -17,6 +18,9 @@ class Secret(ModelSingleton, ModelSQL):
     __name__ = 'laisui.secret'
 
     key = fields.Char("Key", readonly=True, strip=False)
+    # Every portal page signs its CSRF token: the key is read once per
+    # process, not once per request (written only at its creation).
+    _key_cache = Cache('laisui.secret.key', context=False)
 
     @classmethod
     def default_key(cls):
@@ -27,10 +31,27 @@ class Secret(ModelSingleton, ModelSQL):
         configured = config.get('laisui', 'secret')
         if configured:
             return configured.encode('utf-8')
-        record = cls.get_singleton()
-        if not record:
-            record, = cls.create([{}])
-        return record.key.encode('utf-8')
+        key = cls._key_cache.get(None)
+        if key is None:
+            record = cls.get_singleton()
+            if record:
+                key = record.key
+                cls._key_cache.set(None, key)
+            else:
+                # Not cached: the transaction creating it may roll back.
+                record, = cls.create([{}])
+                key = record.key
+        return key.encode('utf-8')
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*args)
+        cls._key_cache.clear()
+
+    @classmethod
+    def delete(cls, records):
+        super().delete(records)
+        cls._key_cache.clear()
 
     @classmethod
     def digest(cls, *parts):

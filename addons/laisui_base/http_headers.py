@@ -52,6 +52,13 @@ PAGE_HEADERS = dict(COMMON_HEADERS, **{
         'Cache-Control': 'no-store',
         'Pragma': 'no-cache',
         })
+# Public pages that are the same for everybody and never change once
+# shown (the publication of a round's result): caches may keep them a
+# little while, as a later version may supersede it.
+PUBLIC_PAGE_HEADERS = dict(COMMON_HEADERS, **{
+        'Content-Security-Policy': PAGE_CSP,
+        'Cache-Control': 'public, max-age=300',
+        })
 
 _INLINE_SCRIPT = re.compile(
     r'<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>', re.S | re.I)

@@ -83,12 +83,14 @@ def _template_dir(module):
 class PortalRequest:
     "What a portal handler needs about the request it serves"
 
-    def __init__(self, request, pool, database_name):
+    def __init__(self, request, pool, database_name, anonymous=False):
         self.request = request
         self.pool = pool
         self.database_name = database_name
         self.root = f'/{database_name}/portal'
-        self.session_key = request.cookies.get(SESSION_COOKIE)
+        # A public page is the same for everybody: no session looked up.
+        self.session_key = (
+            None if anonymous else request.cookies.get(SESSION_COOKIE))
         self.user = None
         self._session = None
         self._cookies = []
@@ -224,8 +226,8 @@ class PortalRequest:
     def redirect(self, path):
         return self.finish(redirect(self.url(path)))
 
-    def finish(self, response):
-        for name, value in PAGE_HEADERS.items():
+    def finish(self, response, headers=PAGE_HEADERS):
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         secure = secure_cookies(self.request)
         for name, value, alive, max_age in self._cookies:
@@ -249,12 +251,17 @@ def secure_cookies(request):
         request.scheme == 'https')
 
 
-def portal_route(path, methods=('GET',), login=True, max_size=None):
+def portal_route(path, methods=('GET',), login=True, max_size=None,
+        public=False):
     """Declare a portal page at /<database>/portal<path>.
 
     POSTs must carry the CSRF token; pages that need a signed-in applicant
-    send the others to the login page.
+    send the others to the login page. A public page (GET only, no login)
+    is rendered as for an anonymous visitor whoever asks, without looking
+    up the session: it shows nothing of the visitor and may be cached.
     """
+    assert not public or (not login and set(methods) <= {'GET'}), path
+
     def decorator(func):
         @app.route('/<database_name>/portal' + path, methods=set(methods))
         @set_max_request_size(max_size or 2 * 1024 * 1024)
@@ -272,7 +279,8 @@ def portal_route(path, methods=('GET',), login=True, max_size=None):
                 uuid.uuid4().hex)
             with Transaction().set_context(
                     laisui_request_id=request_id[:64], language='zh_CN'):
-                portal = PortalRequest(request, pool, database_name)
+                portal = PortalRequest(
+                    request, pool, database_name, anonymous=public)
                 if login and not portal.user:
                     return portal.redirect('/login')
                 if any(isinstance(v, int) and not 0 < v <= MAX_ID

@@ -4,12 +4,18 @@
 downloads the notice; the public reads the publication and verifies a
 notice; nobody reaches what is not theirs."""
 import datetime as dt
+from decimal import Decimal
+from unittest.mock import patch
 
-from trytond.modules.laisui_admission import notice
+from trytond import backend
+from trytond.modules.laisui_admission import notice, routes
 from trytond.modules.laisui_admission.tests.tools import (
-    CUTOFF, child_of, make_schools, verify_points)
+    CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
+    verify_points)
+from trytond.modules.laisui_base.http_headers import PAGE_CSP
 from trytond.modules.laisui_base.tests.tools import PortalTestMixin
 from trytond.modules.laisui_connectors.tests.tools import id_number
+from trytond.modules.laisui_review.tests.tools import make_applicant
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.transaction import Transaction
@@ -37,6 +43,11 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
     "Admission pages of the portal"
     module = 'laisui_admission'
     language = 'zh_CN'
+
+    def setUp(self):
+        super().setUp()
+        # Pages rendered for another test's records of the same ids.
+        routes._publication_pages.clear()
 
     def setup_family(self, phone):
         """The applicant of phone eligible for type A with two children
@@ -297,6 +308,180 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         response = public.get(self.url(
                 f'/admission/rounds/{round_id}/results?page=' + '9' * 30))
         self.assertEqual(response.status_code, 200)
+
+
+    def public_round(self, first, **values):
+        """A round of two schools of one place each and three eligible
+        applications scored 90, 80 and 70 (applicants first, first + 1,
+        first + 2), its first run published; the round's id and the
+        applications' ids"""
+        with Transaction().start(self.db_name, 0,
+                context={'laisui_now': NOW}) as transaction:
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Round = pool.get('laisui.admission.round')
+            round_ = make_round(**values)
+            schools = make_schools(round_, [1, 1])
+            applications = []
+            for n, score in zip(range(first, first + 3), [90, 80, 70]):
+                applicant = make_applicant(n)
+                child = child_of(applicant, n)
+                application = draft_application(
+                    round_, applicant, child, schools)
+                Application.write([application], {
+                        'state': 'eligible', 'score': Decimal(score),
+                        'tie_points': f'{score},0',
+                        'child_id_number': child.id_number})
+                applications.append(application.id)
+            Round.commit_seed([round_])
+            transaction.commit()
+            round_id = round_.id
+        self.run_allocation(round_id)
+        return round_id, applications
+
+    def run_allocation(self, round_id):
+        "A new run of the round, executed and published"
+        with Transaction().start(self.db_name, 0,
+                context={'laisui_now': NOW}) as transaction:
+            Run = Pool().get('laisui.admission.run')
+            run, = Run.create([{'round': round_id}])
+            Run.execute([run])
+            Run.publish([run])
+            transaction.commit()
+
+    def withdraw(self, application_id):
+        with Transaction().start(self.db_name, 0) as transaction:
+            Application = Pool().get('laisui.admission.application')
+            Application.write([Application(application_id)],
+                {'state': 'withdrawn'})
+            transaction.commit()
+
+    def test_publication_cached(self):
+        "The publication is rendered once, cached, revalidated, superseded"
+        round_id, (first, _, _) = self.public_round(41)
+        url = self.url(f'/admission/rounds/{round_id}/results')
+        client = self.client()
+        with patch.object(routes, '_render_publication',
+                wraps=routes._render_publication) as render:
+            response = client.get(url)
+            self.assertEqual(response.status_code, 200)
+            headers = response.headers
+            self.assertEqual(headers['Cache-Control'], 'public, max-age=300')
+            self.assertNotIn('Pragma', headers)
+            self.assertNotIn('Set-Cookie', headers)
+            self.assertEqual(headers['Content-Security-Policy'], PAGE_CSP)
+            self.assertEqual(headers['X-Content-Type-Options'], 'nosniff')
+            self.assertEqual(headers['X-Frame-Options'], 'DENY')
+            self.assertEqual(headers['Referrer-Policy'], 'same-origin')
+            etag = headers['ETag']
+            self.assertRegex(etag, r'^"[0-9a-f]{32}"$')
+            page = response.text
+            self.assertIn('第1版', page)
+            self.assertIn('共 3 人符合条件，2 人获安排学位', page)
+            self.assertEqual(page.count('<td>陈*</td>'), 3)
+            self.assertNotIn('与上一版相比的变化', page)
+
+            again = client.get(url)
+            self.assertEqual(again.data, response.data)
+            self.assertEqual(again.headers['ETag'], etag)
+            # Pages past the last show the last: the same entry.
+            self.assertEqual(client.get(url + '?page=7').data, response.data)
+            self.assertEqual(
+                client.get(url + '?page=abc').data, response.data)
+            not_modified = client.get(url, headers={'If-None-Match': etag})
+            self.assertEqual(not_modified.status_code, 304)
+            self.assertEqual(not_modified.data, b'')
+            self.assertEqual(not_modified.headers['ETag'], etag)
+            self.assertEqual(not_modified.headers['Cache-Control'],
+                'public, max-age=300')
+            self.assertEqual(not_modified.headers['Content-Security-Policy'],
+                PAGE_CSP)
+            weak = client.get(url, headers={'If-None-Match': 'W/' + etag})
+            self.assertEqual(weak.status_code, 304)
+            other = client.get(url, headers={'If-None-Match': '"0123abcd"'})
+            self.assertEqual(other.status_code, 200)
+            self.assertEqual(other.data, response.data)
+            self.assertEqual(render.call_count, 1)
+
+            # A new version supersedes: shown at once, the old tag stale.
+            self.withdraw(first)
+            self.run_allocation(round_id)
+            response = client.get(url, headers={'If-None-Match': etag})
+            self.assertEqual(response.status_code, 200)
+            self.assertNotEqual(response.headers['ETag'], etag)
+            page = response.text
+            self.assertIn('第2版', page)
+            self.assertNotIn('第1版', page)
+            self.assertIn('共 2 人符合条件，2 人获安排学位', page)
+            self.assertIn('与上一版相比的变化', page)
+            # The two left both moved up a school.
+            self.assertEqual(page.count('<td>陈*</td>'), 4)
+            self.assertEqual(render.call_count, 2)
+
+    def test_publication_hit_queries(self):
+        "A cached page costs one query"
+        if backend.name != 'sqlite' or self.db_name != ':memory:':
+            self.skipTest("statements traced on SQLite in memory only")
+        round_id, _ = self.public_round(71)
+        url = self.url(f'/admission/rounds/{round_id}/results')
+        client = self.client()
+        self.assertEqual(client.get(url).status_code, 200)
+        with Transaction().start(self.db_name, 0) as transaction:
+            # The one connection of the database in memory.
+            connection = transaction.connection
+        statements = []
+        connection.set_trace_callback(statements.append)
+        try:
+            response = client.get(url)
+        finally:
+            connection.set_trace_callback(None)
+        self.assertEqual(response.status_code, 200)
+        selects = [s for s in statements
+            if s.lstrip().upper().startswith('SELECT')]
+        self.assertEqual(len(selects), 1, selects)
+
+    def test_publication_start(self):
+        "Not found before the publication starts, and not cached so"
+        start = dt.datetime(2021, 6, 1, 1, 0)
+        round_id, _ = self.public_round(51, publication_start=start)
+        url = self.url(f'/admission/rounds/{round_id}/results')
+        client = self.client()
+        with patch('trytond.modules.laisui_base.clock.now',
+                return_value=start - dt.timedelta(seconds=1)):
+            response = client.get(url)
+        self.assertEqual(response.status_code, 404)
+        self.assertIn('本批次结果尚未公示', response.text)
+        self.assertEqual(response.headers['Cache-Control'], 'no-store')
+        self.assertNotIn('ETag', response.headers)
+        with patch('trytond.modules.laisui_base.clock.now',
+                return_value=start):
+            response = client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('学位分配结果公示', response.text)
+        self.assertIn('第1版', response.text)
+        self.assertEqual(response.headers['Cache-Control'],
+            'public, max-age=300')
+
+    def test_publication_shows_nobody_signed_in(self):
+        "The cached page is the anonymous one, whoever asked for it first"
+        round_id, _ = self.public_round(61)
+        url = self.url(f'/admission/rounds/{round_id}/results')
+        client = self.client()
+        self.assertEqual(self.register(client, '13600136069',
+                id_number(69, birth=dt.date(1985, 1, 1)),
+                name="林静").status_code, 302)
+        # Signed in, the portal's pages show the number.
+        self.assertIn('136****6069', client.get(self.url('/admission')).text)
+
+        signed_in = client.get(url)
+        self.assertEqual(signed_in.status_code, 200)
+        for text in ['136****6069', '13600136069', '林', '退出',
+                'csrf_token', '/logout']:
+            self.assertNotIn(text, signed_in.text)
+        self.assertNotIn('Set-Cookie', signed_in.headers)
+        anonymous = self.client().get(url)
+        self.assertEqual(anonymous.data, signed_in.data)
+        self.assertEqual(anonymous.headers['ETag'], signed_in.headers['ETag'])
 
 
 del RouteTestCase
