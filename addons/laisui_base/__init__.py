@@ -3,7 +3,11 @@
 from trytond.wsgi import app
 
 # Portal routes register themselves with trytond's WSGI app on import.
-from . import http_headers, log_mask, portal_errors, routes  # noqa: F401
+from . import (  # noqa: F401
+    health, http_headers, log_mask, portal_errors, routes, sms_provider)
+
+# No production server with an SMS gateway that sends nothing.
+sms_provider.check_environment()
 
 # Every log record of the process is masked from now on (log_mask.py).
 log_mask.install()

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 import requests
 
@@ -110,6 +111,53 @@ PROVIDERS = {
 def get_provider():
     name = config.get(SECTION, 'provider', default='dev')
     return PROVIDERS[name]()
+
+
+class ConfigurationError(RuntimeError):
+    "A configuration the server must not start with"
+
+
+def check_environment():
+    """Raise ConfigurationError when production would not send its SMS.
+
+    The development provider marks each message sent without sending it:
+    applicants and staff would wait for codes that never come, and nothing
+    would say why. Called when the module is imported, which every trytond
+    process (server, gunicorn worker, cron, worker, admin) does when it
+    loads the pool, before it serves anything."""
+    environment = config.get('laisui', 'environment', default='') or ''
+    if environment.strip().lower() != 'production':
+        return
+    provider = (config.get(SECTION, 'provider', default='dev') or '').strip()
+    url = (config.get(SECTION, 'url', default='') or '').strip()
+    if provider != 'http':
+        message = (
+            "生产环境（[laisui] environment = production）不能使用短信网关"
+            f"“{provider}”：请设置 [laisui_sms] provider = http 及 url"
+            "（环境变量 TRYTOND_LAISUI_SMS__URL）。"
+            " Production ([laisui] environment = production) refuses the"
+            f" SMS provider {provider!r}: set [laisui_sms] provider = http"
+            " and url (environment variable TRYTOND_LAISUI_SMS__URL).")
+    elif not _http_url(url):
+        # Never the url in the message: it may carry credentials.
+        message = (
+            "生产环境的短信网关没有地址：请设置 [laisui_sms] url"
+            "（环境变量 TRYTOND_LAISUI_SMS__URL，http:// 或 https://）。"
+            " The production SMS gateway has no address: set"
+            " [laisui_sms] url (environment variable"
+            " TRYTOND_LAISUI_SMS__URL, http:// or https://).")
+    else:
+        return
+    logger.critical(message)
+    raise ConfigurationError(message)
+
+
+def _http_url(value):
+    try:
+        url = urlsplit(value)
+    except ValueError:
+        return False
+    return url.scheme in {'http', 'https'} and bool(url.netloc)
 
 
 def sign(secret, body):
