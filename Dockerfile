@@ -47,4 +47,4 @@ ENV TRYTOND_CONFIG=/opt/laisui/config/production.conf \
 USER trytond
 VOLUME ["/var/lib/trytond/db"]
 EXPOSE 8000
-CMD ["gunicorn", "-w", "2", "--threads", "4", "-b", "0.0.0.0:8000", "trytond.application:app"]
+CMD ["gunicorn", "-c", "/opt/laisui/config/gunicorn.conf.py", "-b", "0.0.0.0:8000", "trytond.application:app"]

@@ -11,7 +11,8 @@ is set to 2019-04-30, when the 2018 city table (GZ-2018) is in force.
 
 It creates
 - one staff user (res.user) per role of laisui_base, password from
-  $LAISUI_DEMO_PASSWORD (default Laisui-Demo-2026), language zh_CN;
+  $LAISUI_DEMO_PASSWORD (default Laisui-Demo-2026), language zh_CN and a
+  mobile 1390000NNNN (NNNN: its rank in STAFF) for the SMS code;
 - N applicants with a party, a portal account (web.user with the mobile
   number and the same password), a residence permit, children (and
   sometimes a spouse) and the facts the indicators read, the first one
@@ -597,15 +598,19 @@ def create_staff(pool, password):
     departments = {d.code: d.id for d in Department.search([])}
     password_hash = None
     vlist = []
-    for login, name, group, codes, _ in STAFF:
+    for index, (login, name, group, codes, _) in enumerate(STAFF, 1):
         if login in existing:
             continue
-        # One argon2 hash for all: each costs about 0.25 s.
+        # One argon2 hash for all.
         password_hash = password_hash or User.hash_password(password)
         values = {
             'login': login,
             'name': name,
             'password_hash': password_hash,
+            'laisui_password_changed': dt.datetime.now(),
+            # The SMS code of a staff login ([session] authentications =
+            # password+sms in production) goes to this number.
+            'mobile': f'1390000{index:04d}',
             'groups': [('add', [ModelData.get_id('laisui_base', group)])],
             }
         if langs:
