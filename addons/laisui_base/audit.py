@@ -10,6 +10,7 @@ trigger refuses UPDATE and DELETE from any SQL too.
 import uuid
 
 from trytond import backend
+from trytond.cache import BaseCache
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -44,6 +45,12 @@ _TRIGGERS = {
 _COLUMNS = ('timestamp', 'user', 'web_user', 'action', 'resource',
     'from_value', 'to_value', 'detail', 'success', 'ip_address',
     'request_id')
+
+
+# Each portal request carries its id in the context (portal_route): it
+# must not be part of the cache keys, or every cache keyed on the context
+# (triggers, languages, access rights...) would miss on every request.
+BaseCache.context_ignored_keys.add('laisui_request_id')
 
 
 def request_info():

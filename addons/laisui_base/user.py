@@ -4,16 +4,15 @@ import functools
 import secrets
 
 from sql import Literal
-from sql.aggregate import Count
 from sql.operators import Equal
 
 import trytond.config as config
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
-from trytond.model import Exclude, Index
+from trytond.model import Exclude
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import without_check_access
 
 from .exceptions import PhoneError
 from .password_hash import PasswordHashMixin
@@ -135,37 +134,3 @@ class WebUser(PasswordHashMixin, PhoneMixin, metaclass=PoolMeta):
                     'party': party.id,
                     }])
         return user
-
-
-class WebUserAuthenticateAttempt(metaclass=PoolMeta):
-    __name__ = 'web.user.authenticate.attempt'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        # Every portal sign-in counts by login, address and network, and
-        # each add() deletes the rows past the window: one range scan each
-        # (trytond declares no index on the table).
-        cls._sql_indexes.update({
-                Index(t, (t.login, Index.Equality(cardinality='high')),
-                    (t.create_date, Index.Range())),
-                Index(t, (t.ip_address, Index.Equality()),
-                    (t.create_date, Index.Range())),
-                Index(t, (t.ip_network, Index.Equality()),
-                    (t.create_date, Index.Range())),
-                Index(t, (t.create_date, Index.Range())),
-                })
-
-    @classmethod
-    def count_ip_address(cls):
-        "Failures of the client's own address within the window"
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        table = cls.__table__()
-        ip_address, _ = transaction.remote_address()
-        ip_address = str(ip_address) if ip_address else None
-        cursor.execute(*table.select(Count(),
-                where=(table.ip_address == ip_address)
-                & (table.create_date >= cls.delay())))
-        return cursor.fetchone()[0]

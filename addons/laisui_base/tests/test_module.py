@@ -366,6 +366,20 @@ class LaisuiBaseTestCase(ModuleTestCase):
         self.assertTrue(Day.is_working_day(dt.date(2026, 10, 10)))
 
     @with_transaction()
+    def test_request_id_not_in_cache_keys(self):
+        "Caches keyed on the context hit across portal requests"
+        Trigger = Pool().get('ir.trigger')
+        cache = Trigger._get_triggers_cache
+        keys = []
+        for request_id in ['a' * 32, 'b' * 32]:
+            with Transaction().set_context(laisui_request_id=request_id):
+                keys.append(cache._key(('web.user.session', 'delete')))
+        self.assertEqual(keys[0], keys[1])
+        with Transaction().set_context(language='en'):
+            self.assertNotEqual(
+                cache._key(('web.user.session', 'delete')), keys[0])
+
+    @with_transaction()
     def test_audit_log_append_only(self):
         pool = Pool()
         AuditLog = pool.get('laisui.audit.log')
