@@ -1,7 +1,8 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Failed sign-ins are recorded without deleting anything (no conflict
-between sign-ins failing at once); the cron removes the expired ones."""
+"""Failed sign-ins and portal sessions are recorded without deleting
+anything (no conflict between sign-ins at the same moment); the cron
+removes the expired ones."""
 import datetime as dt
 
 from trytond.pool import Pool
@@ -19,8 +20,8 @@ def ages(Attempt):
     return [(login, created < delay) for login, created in cursor]
 
 
-class LoginAttemptTestCase(ModuleTestCase):
-    "Login attempts"
+class ExpiredRowsTestCase(ModuleTestCase):
+    "Expired login attempts and sessions"
     module = 'laisui_base'
 
     @with_transaction()
@@ -46,13 +47,38 @@ class LoginAttemptTestCase(ModuleTestCase):
                 self.assertEqual(ages(Attempt), [('new', False)])
 
     @with_transaction()
+    def test_session_add_keeps_expired_sessions_for_the_cron(self):
+        "A new portal session deletes none; the purge deletes the expired"
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Session = pool.get('web.user.session')
+        user, = WebUser.create([{'phone': '13800138000'}])
+        old_key = Session.add(user)
+        table = Session.__table__()
+        cursor = Transaction().connection.cursor()
+        # Unused for longer than [session] web_timeout.
+        cursor.execute(*table.update([table.create_date],
+                [dt.datetime.now() - Session.timeout()
+                    - dt.timedelta(minutes=1)],
+                where=table.key == old_key))
+        new_key = Session.add(user)
+        self.assertEqual(
+            {s.key for s in Session.search([])}, {old_key, new_key})
+
+        Session.purge_expired()
+        self.assertEqual([s.key for s in Session.search([])], [new_key])
+        self.assertIsNone(Session.get_user(old_key))
+        self.assertEqual(Session.get_user(new_key), user)
+
+    @with_transaction()
     def test_purge_is_a_cron_task(self):
-        "Both purges are scheduled"
+        "The purges are scheduled"
         Cron = Pool().get('ir.cron')
         methods = {c.method for c in Cron.search([])}
         self.assertLessEqual({
                 'res.user.login.attempt|purge_expired',
-                'web.user.authenticate.attempt|purge_expired'}, methods)
+                'web.user.authenticate.attempt|purge_expired',
+                'web.user.session|purge_expired'}, methods)
 
 
 del ModuleTestCase
