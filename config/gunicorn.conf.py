@@ -25,3 +25,6 @@ access_log_format = (
     '"status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, '
     '"request_id": "%({x-request-id}i)s"}')
 errorlog = os.environ.get('LAISUI_ERROR_LOG', '-')
+# Managed by signals (scripts/prod.sh, docker): no control socket, which
+# two instances on one host would share.
+control_socket_disable = True
