@@ -174,6 +174,8 @@ fi
 # Staff sign in with a password and an SMS code ([session]
 # authentications): the admin account needs a mobile.
 if [ -n "${LAISUI_ADMIN_MOBILE:-}" ]; then
+    [[ "$LAISUI_ADMIN_MOBILE" =~ ^1[3-9][0-9]{9}$ ]] \
+        || die "LAISUI_ADMIN_MOBILE: a mainland mobile number of 11 digits"
     psql_db "UPDATE res_user SET mobile = '$LAISUI_ADMIN_MOBILE' WHERE login = 'admin' AND mobile IS NULL" >/dev/null
 fi
 if [ -n "${LAISUI_DEMO:-}" ] && [ ! -f "$PROD/demo-data-done" ]; then

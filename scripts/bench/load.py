@@ -21,9 +21,14 @@ bounded (at most --duration seconds of load, well under 2 minutes):
   the readers reading without pause (pages_during_sign_in_no_pause);
 - staff_rpc at 10 and 50 clients: staff sessions (password + SMS code from
   the fake gateway) calling the back office's RPC;
-- hostile: a parent reading pages while 50 back-office clients are open
-  (each polling the bus as a live client would) and 16 clients send wrong
-  passwords, to the portal and to the staff login.
+- hostile: a parent going through the flow again and again while 50
+  back-office clients are open (each polling the bus as a live client
+  would) and 16 clients send wrong passwords, to the portal and to the
+  staff login.
+
+The server's own figures come from gunicorn's JSON access log
+(var/prod/log/access.log) of the run: per kind of request, the count and
+the p50/p95 of the time the server spent.
 
 The last line is JSON: per scenario (and N) req_per_s, p50_ms, p95_ms,
 p99_ms, errors, and for flows flows_per_second; then the targets and
@@ -410,13 +415,13 @@ def hostile(phones, sessions, duration, back_office=50, guessers=16):
     passwords arrive"""
     parent, office, wrong = Recorder(), Recorder(), Recorder()
     reader = Client()
-    sign_in(Recorder(), reader, phones[0])
     victims = phones[1:]
 
     def target(index, deadline):
         if index == 0:
+            # A parent signs in, reads every page and signs out, again.
             while time.perf_counter() < deadline:
-                parent.call(reader, 'GET', portal(random.choice(PAGES[1:])))
+                parent_flow(parent, phones[0], reader)
         elif index <= back_office:
             # An open back-office client: it polls the bus as a live client
             # does (refused at once) and calls the server every few seconds.
@@ -448,10 +453,10 @@ def hostile(phones, sessions, duration, back_office=50, guessers=16):
                                 {'password': 'Wrong-Mima-0000'}, 'zh_CN']})
             client.close()
     seconds = run_threads(1 + back_office + guessers, target, duration)
-    sign_out(Recorder(), reader)
+    reader.close()
     return {
-        'parent_pages': summary(parent.latencies, parent.errors, seconds,
-            unexpected=parent.unexpected),
+        'parent': summary(parent.latencies, parent.errors, seconds,
+            parent.flows, parent.unexpected),
         'back_office': summary(office.latencies, office.errors, seconds,
             unexpected=office.unexpected),
         'wrong_passwords': summary(wrong.latencies, wrong.errors, seconds,
@@ -565,6 +570,28 @@ TARGETS = {
     }
 
 
+ACCESS_LOG = ROOT / 'var' / 'prod' / 'log' / 'access.log'
+NUMBER = re.compile(r'/[0-9]+(?=/|$)')
+
+
+def server_figures(offset):
+    "Per method and path (ids as :id), the server's time from the log"
+    times = collections.defaultdict(list)
+    with open(ACCESS_LOG, encoding='utf-8', errors='replace') as file:
+        file.seek(offset)
+        for line in file:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            path = NUMBER.sub('/:id', entry['path'])
+            times[f"{entry['method']} {path}"].append(entry['ms'])
+    return {name: {'requests': len(ms), 'p50_ms': percentile(ms, 50),
+            'p95_ms': percentile(ms, 95)}
+        for name, ms in sorted(times.items(), key=lambda i: -len(i[1]))
+        if len(ms) >= 20}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--duration', type=int, default=15)
@@ -582,6 +609,7 @@ def main():
         if not args.no_start:
             log('starting the stack (scripts/prod.sh)')
             start_stack(gateway)
+        log_offset = ACCESS_LOG.stat().st_size
         round_id = publish_results(gateway)
         log(f'results of round {round_id} published; waiting for the SMS')
         wait_outbox_empty()
@@ -624,6 +652,7 @@ def main():
         results['hostile'] = hostile(
             phones[:1] + victims, sessions, duration)
 
+    results['server'] = server_figures(log_offset)
     flows = max(r['flows_per_second']
         for r in results['parent_flow'].values())
     figures = {
@@ -633,14 +662,14 @@ def main():
         'burst_200_last_served_s': results['burst']['last_served_s'],
         'public_results_req_per_s': results['public_results']['req_per_s'],
         'hostile_parent_p95_ms':
-            results['hostile']['parent_pages']['p95_ms'],
+            results['hostile']['parent']['p95_ms'],
         'errors': sum(r['errors'] for r in [
                 results['ceiling'], results['public_results'],
                 *results['parent_flow'].values(), results['burst'],
                 *results['pages_during_sign_in'].values(),
                 *results['pages_during_sign_in_no_pause'].values(),
                 *results['staff_rpc'].values(),
-                results['hostile']['parent_pages'],
+                results['hostile']['parent'],
                 results['hostile']['back_office']]),
         }
     ops = {'>=': float.__ge__, '<=': float.__le__, '==': float.__eq__}

@@ -420,21 +420,29 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
 
     def test_publication_hit_queries(self):
         "A cached page costs one query"
-        if backend.name != 'sqlite' or self.db_name != ':memory:':
-            self.skipTest("statements traced on SQLite in memory only")
         round_id, _ = self.public_round(71)
         url = self.url(f'/admission/rounds/{round_id}/results')
         client = self.client()
         self.assertEqual(client.get(url).status_code, 200)
-        with Transaction().start(self.db_name, 0) as transaction:
-            # The one connection of the database in memory.
-            connection = transaction.connection
         statements = []
-        connection.set_trace_callback(statements.append)
-        try:
-            response = client.get(url)
-        finally:
-            connection.set_trace_callback(None)
+        if backend.name == 'postgresql':
+            from trytond.backend.postgresql.database import LoggingCursor
+            execute = LoggingCursor.execute
+
+            def traced(cursor, query, *args, **kwargs):
+                statements.append(str(query))
+                return execute(cursor, query, *args, **kwargs)
+            with patch.object(LoggingCursor, 'execute', traced):
+                response = client.get(url)
+        else:
+            with Transaction().start(self.db_name, 0) as transaction:
+                # The one connection of the database in memory.
+                connection = transaction.connection
+            connection.set_trace_callback(statements.append)
+            try:
+                response = client.get(url)
+            finally:
+                connection.set_trace_callback(None)
         self.assertEqual(response.status_code, 200)
         selects = [s for s in statements
             if s.lstrip().upper().startswith('SELECT')]

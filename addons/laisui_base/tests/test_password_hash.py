@@ -89,6 +89,8 @@ class PasswordHashTestCase(ModuleTestCase):
         with setting('laisui', 'staff_password_days', '0'):
             self.assertEqual(User._login_password(
                     'clerk', {'password': PASSWORD}), user.id)
+        # A snapshot taken after that transaction (PostgreSQL).
+        Transaction().commit()
         self.assertTrue(stored_hash(user).startswith(CURRENT))
 
     @with_transaction()
