@@ -200,13 +200,16 @@ def sign_out(recorder, client):
 PAGES = ['/', '/points', '/admission', '/admission/apply']
 
 
-def parent_flow(recorder, phone, client=None):
+def parent_flow(recorder, phone, client=None, same_browser=False):
     """One parent's visit. A client given keeps its connection (TLS
     session) from the previous visit, so that the load generator spends
-    its CPU on requests, not on handshakes; its cookies are dropped."""
+    its CPU on requests, not on handshakes; its cookies are dropped but,
+    for the same browser coming back, the device cookie of a number that
+    signed in from it before."""
     own = client is None
     client = client or Client()
-    client.cookies = {}
+    client.cookies = {k: v for k, v in client.cookies.items()
+        if same_browser and k == 'laisui_device'}
     try:
         if sign_in(recorder, client, phone):
             for page in PAGES:
@@ -415,13 +418,17 @@ def hostile(phones, sessions, duration, back_office=50, guessers=16):
     passwords arrive"""
     parent, office, wrong = Recorder(), Recorder(), Recorder()
     reader = Client()
+    # The parent has signed in from this browser before.
+    parent_flow(Recorder(), phones[0], reader)
     victims = phones[1:]
 
     def target(index, deadline):
         if index == 0:
-            # A parent signs in, reads every page and signs out, again.
+            # A parent signs in, reads every page and signs out, again,
+            # from the same browser: the guesses from the same address
+            # (as behind one carrier NAT) hold new browsers, not this one.
             while time.perf_counter() < deadline:
-                parent_flow(parent, phones[0], reader)
+                parent_flow(parent, phones[0], reader, same_browser=True)
         elif index <= back_office:
             # An open back-office client: it polls the bus as a live client
             # does (refused at once) and calls the server every few seconds.
