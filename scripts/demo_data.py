@@ -26,7 +26,8 @@ missing, applicants only when the database has none.  The logins file is
 The generator (``generate(pool, count, rng)``) is importable: the points
 benchmark (scripts/bench/points.py) uses it.  It runs under python -O
 (it re-executes itself): with asserts on, browsing thousands of records is
-quadratic in trytond (see reference/tryton.md §9).
+quadratic in trytond (the project's Tryton notes, tryton.md,
+§9 Performance baseline).
 """
 import argparse
 import datetime as dt
@@ -656,7 +657,7 @@ def create_integrity(pool, rng, applicant_ids):
     for (kind, months, login, decision), applicant_id in zip(
             INTEGRITY_CASES, targets):
         when = now - dt.timedelta(days=30 * months + rng.randint(0, 20))
-        with Transaction().set_context(laisui_now=when), \
+        with Transaction().set_context(_laisui_now=when), \
                 Transaction().set_user(users.get(login, 0)):
             record, = Record.create([{
                         'applicant': applicant_id,
@@ -664,7 +665,7 @@ def create_integrity(pool, rng, applicant_ids):
                         'description': "核查发现申报材料与部门数据不一致，"
                         "经电话核实申请人无法说明来源。",
                         }])
-        with Transaction().set_context(laisui_now=when), \
+        with Transaction().set_context(_laisui_now=when), \
                 Transaction().set_user(users.get('districtadmin01', 0)):
             if decision == 'dismiss':
                 record.decision_note = "复核原件无误，系录入错误。"
@@ -673,7 +674,7 @@ def create_integrity(pool, rng, applicant_ids):
             elif decision in {'confirm', 'appeal'}:
                 Record.confirm([record])
         if decision == 'appeal' and record.entries:
-            with Transaction().set_context(laisui_now=when):
+            with Transaction().set_context(_laisui_now=when):
                 Appeal.lodge(record.entries[0],
                     "材料由中介代办，本人不知情，现补交劳动合同原件。")
     return len(INTEGRITY_CASES)

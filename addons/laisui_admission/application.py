@@ -18,13 +18,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
 from trytond.modules.laisui_base.personal import PersonalDataMixin
+from trytond.modules.laisui_base.state_guard import guard, state_guard
+from trytond.modules.laisui_review.document import ReviewedDocumentMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .document import ReviewedDocumentMixin
 from .exceptions import EligibilityError, PreferenceError
 from .school import STAGES
 
@@ -49,6 +49,8 @@ class Application(
     # audits its changes.
     _identity_fields = ()
     _review_label = '积分入学申请'
+    _review_outcomes = ('eligible', 'ineligible')
+    _review_submit_button = 'submit_wizard'
 
     _draft = {'readonly': Eval('state') != 'draft'}
 
@@ -78,14 +80,12 @@ class Application(
         'application', "School Preferences")
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     state_string = state.translated('state')
-    submitted_at = fields.Timestamp("Submitted At", readonly=True)
     score = fields.Numeric("Admission Score", digits=(16, 2), readonly=True,
         help="Points that count for admission, as of the points cut-off.")
     tie_points = fields.Char("Tie-break Points", readonly=True,
         help="Points per indicator in catalogue order.")
     score_lines = fields.One2Many('laisui.admission.score.line',
         'application', "Score Breakdown", readonly=True)
-    corrections = fields.Text("Items to Correct", readonly=True)
     origin = fields.Many2One('laisui.admission.application',
         "Main Round Application", readonly=True, ondelete='RESTRICT',
         help="The application a supplementary round carried over.")
@@ -96,7 +96,6 @@ class Application(
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._order = [('id', 'DESC')]
         cls._sql_indexes.update({
                 Index(t, (t.applicant, Index.Equality())),
                 Index(t, (t.round, Index.Equality()),
@@ -111,31 +110,18 @@ class Application(
                 'laisui_admission.msg_child_applied'),
             ]
         cls._transitions |= {
-            ('draft', 'review'),
-            ('review', 'returned'),
-            ('returned', 'review'),
-            ('review', 'eligible'),
-            ('review', 'ineligible'),
             ('draft', 'withdrawn'),
             ('review', 'withdrawn'),
             ('returned', 'withdrawn'),
             ('eligible', 'withdrawn'),
             }
         cls._buttons.update({
-                'submit_wizard': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
                 'withdraw': {
                     'invisible': ~Eval('state').in_(
                         ['draft', 'review', 'returned', 'eligible']),
                     'depends': ['state'],
                     },
                 })
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     def get_number(self, name):
         return f'{self.round.year}-{self.id:06d}'
@@ -263,7 +249,8 @@ class Application(
         each round's points cut-off, in one evaluation per round.
 
         failures lists every condition not met, as (reason, evidence,
-        facts); lines are the statement lines that count for admission."""
+        facts); lines are the statement LineValues that count for
+        admission."""
         pool = Pool()
         Statement = pool.get('laisui.points.statement')
         RuleSet = pool.get('laisui.points.rule_set')
@@ -289,7 +276,7 @@ class Application(
                     + application.applicant_failures()
                     + application.type.failures(fact_set))
                 result[application] = (failures, header,
-                    [l for l in lines if l[0] in admission])
+                    [l for l in lines if l.indicator in admission])
         return result
 
     # Submission --------------------------------------------------------
@@ -314,24 +301,22 @@ class Application(
         cls._submit(applications, assessed)
 
     @classmethod
-    @transition('draft')
     def _submit(cls, applications, assessed):
+        applications = guard(cls, applications, ['draft'])
         for application in applications:
             _, header, lines = assessed[application]
             application.child_id_number = application.child.id_number
-            application.submitted_at = clock.now()
             application._freeze(lines)
         cls.save(applications)
-        cls._set_state(applications, 'review')
-        cls.start_review(applications)
+        cls.submit_for_review(applications)
 
     def _freeze(self, lines):
         "Keep the admission lines as the score breakdown"
         ScoreLine = Pool().get('laisui.admission.score.line')
-        # Columns of laisui_points.statement._LINE_COLUMNS.
-        self.score_lines = [ScoreLine(indicator=l[0], sequence=l[1],
-                department=l[3], facts_used=l[4], computed=l[6],
-                points=l[10]) for l in lines]
+        self.score_lines = [ScoreLine(indicator=l.indicator,
+                sequence=l.sequence, department=l.department,
+                facts_used=l.facts_used, computed=l.computed,
+                points=l.points) for l in lines]
         self._rescore()
 
     def _rescore(self):
@@ -348,8 +333,8 @@ class Application(
         pass
 
     @classmethod
+    @state_guard('draft', 'review', 'returned', 'eligible')
     @ModelView.button
-    @transition('draft', 'review', 'returned', 'eligible')
     def withdraw(cls, applications):
         pool = Pool()
         Case = pool.get('laisui.review.case')
@@ -373,8 +358,7 @@ class Application(
             for application in applications:
                 application._apply_review()
             cls.save(applications)
-        cls._set_state(applications,
-            'eligible' if outcome == 'approved' else 'ineligible')
+        super().review_finished(applications, outcome)
 
     def _apply_review(self):
         "Points the reviewers adjusted replace the frozen ones"

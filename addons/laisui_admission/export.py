@@ -7,6 +7,7 @@ from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.identity import (
     mask_id_number, mask_name, mask_phone)
+from trytond.modules.laisui_base.i18n import stored_gettext
 from trytond.modules.laisui_base.spreadsheet import XLSXSheet
 from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
@@ -66,8 +67,10 @@ class Export(Wizard):
         data = sheet(applications, unmasked)
         AuditLog.log('unmask' if unmasked else 'export',
             resource='laisui.admission.application',
-            detail=f'积分入学申请名单 {len(applications)} 条'
-            + ('（未脱敏）' if unmasked else ''))
+            detail=stored_gettext(
+                'laisui_admission.msg_export_audit_unmasked' if unmasked
+                else 'laisui_admission.msg_export_audit',
+                count=len(applications)))
         return {'file': data, 'filename': 'admission-applications.xlsx',
             'count': len(applications)}
 
@@ -77,7 +80,7 @@ def sheet(applications, unmasked=False):
     Result = Pool().get('laisui.admission.run.result')
     show = (lambda f, v: v) if unmasked else (lambda f, v: f(v))
     # Names and school names are typed text: never formulas.
-    worksheet = XLSXSheet('积分入学申请')
+    worksheet = XLSXSheet(gettext('laisui_admission.msg_export_sheet'))
     worksheet.append(HEADERS)
     for application in applications:
         applicant = application.applicant

@@ -11,12 +11,11 @@ new version) shows what changed.
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .document import ReviewedDocumentMixin
+from trytond.modules.laisui_review.document import ReviewedDocumentMixin
 
 STATES = [
     ('draft', "Draft"),
@@ -31,6 +30,7 @@ class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Objection to an admission result (复核申请)"
     __name__ = 'laisui.admission.objection'
     _review_label = '积分入学复核申请'
+    _review_outcomes = ('upheld', 'dismissed')
 
     application = fields.Many2One('laisui.admission.application',
         "Application", required=True, ondelete='RESTRICT',
@@ -41,39 +41,19 @@ class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
         states={'readonly': Eval('state') != 'draft'})
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     state_string = state.translated('state')
-    submitted_at = fields.Timestamp("Submitted At", readonly=True)
-    corrections = fields.Text("Items to Correct", readonly=True)
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._order = [('id', 'DESC')]
         cls._sql_indexes.add(Index(t, (t.application, Index.Equality())))
-        cls._transitions |= {
-            ('draft', 'review'),
-            ('review', 'returned'),
-            ('returned', 'review'),
-            ('review', 'upheld'),
-            ('review', 'dismissed'),
-            }
-        cls._buttons.update({
-                'submit': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     def get_rec_name(self, name):
         return f'复核申请 {self.application.number}'
 
     @classmethod
+    @state_guard('draft')
     @ModelView.button
-    @transition('draft')
     def submit(cls, objections):
         """Within the window, on a published result, with at least one
         line of the application, one open objection at a time"""
@@ -98,9 +78,7 @@ class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
                         ], limit=1):
                 raise UserError(gettext(
                         'laisui_admission.msg_objection_open'))
-        cls.write(objections, {'submitted_at': clock.now()})
-        cls._set_state(objections, 'review')
-        cls.start_review(objections)
+        cls.submit_for_review(objections)
 
     # Review hooks ------------------------------------------------------
     def review_applicant(self):
@@ -127,8 +105,7 @@ class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
                 objection._apply()
                 applications.append(objection.application)
             Application.save(applications)
-        cls._set_state(objections,
-            'upheld' if outcome == 'approved' else 'dismissed')
+        super().review_finished(objections, outcome)
 
     def _apply(self):
         "The reviewed points of the disputed lines become the application's"

@@ -1,5 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.pool import PoolMeta
 
 
@@ -12,4 +13,5 @@ class Portal(metaclass=PoolMeta):
 
     @classmethod
     def menu(cls, portal):
-        return super().menu(portal) + [("积分入学", '/admission')]
+        return super().menu(portal) + [
+            (gettext('laisui_admission.msg_menu_admission'), '/admission')]

@@ -9,7 +9,8 @@ from trytond.model import (
     Check, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.i18n import stored_gettext
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
@@ -158,22 +159,22 @@ class Round(Workflow, ModelSQL, ModelView):
             and start <= clock.now() <= end)
 
     @classmethod
+    @state_guard('draft', 'closed')
     @ModelView.button
-    @transition('draft', 'closed')
     @Workflow.transition('open')
     def open(cls, rounds):
         pass
 
     @classmethod
+    @state_guard('open')
     @ModelView.button
-    @transition('open')
     @Workflow.transition('closed')
     def close(cls, rounds):
         pass
 
     @classmethod
+    @state_guard('open')
     @ModelView.button
-    @transition('open')
     def commit_seed(cls, rounds):
         """Draw the lottery seed and publish its hash before any run: the
         tie-breaking draw is fixed before anyone sees the ranking."""
@@ -216,7 +217,9 @@ class Round(Workflow, ModelSQL, ModelView):
                         ]):
                 taken[result.school.id] = taken.get(result.school.id, 0) + 1
             new, = cls.create([{
-                        'name': f'{round_.name}（补录）',
+                        'name': stored_gettext(
+                            'laisui_admission.msg_supplementary_name',
+                            round=round_.name),
                         'year': round_.year,
                         'parent': round_.id,
                         'points_cutoff': round_.points_cutoff,

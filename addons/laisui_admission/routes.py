@@ -18,7 +18,9 @@ from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.http_headers import PUBLIC_PAGE_HEADERS
 from trytond.modules.laisui_base.portal import (
     file_response, portal_route, record_id)
-from trytond.modules.laisui_points.routes import _applicant
+from trytond.modules.laisui_points.portal import (
+    own_record, signed_in_applicant)
+from trytond.modules.laisui_review.portal_routes import resubmit_route
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
 from trytond.transaction import Transaction
@@ -37,11 +39,8 @@ def _open_rounds(pool):
 
 
 def _own_application(portal, application_id):
-    "The signed-in applicant's application of that id, or None"
-    Application = portal.pool.get('laisui.admission.application')
-    applications = Application.search([('id', '=', application_id)])
-    if applications and applications[0].applicant == _applicant(portal):
-        return applications[0]
+    "The signed-in applicant's application of that id, else a 403"
+    return own_record(portal, 'laisui.admission.application', application_id)
 
 
 def _admission_page(portal, status=HTTPStatus.OK, **values):
@@ -49,7 +48,7 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     Application = pool.get('laisui.admission.application')
     Objection = pool.get('laisui.admission.objection')
     Result = pool.get('laisui.admission.run.result')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
@@ -63,25 +62,8 @@ def admission(portal):
     return _admission_page(portal)
 
 
-@portal_route('/admission/<int:application_id>/resubmit',
-    methods=('POST',))
-def resubmit(portal, application_id):
-    "Corrected after a return: the review resumes"
-    pool = portal.pool
-    Case = pool.get('laisui.review.case')
-    application = _own_application(portal, application_id)
-    if not application:
-        return portal.deny(f'laisui.admission.application,{application_id}')
-    try:
-        if application.state != 'returned' or not application.review_case:
-            raise UserError(gettext(
-                    'laisui_review.msg_portal_not_returned'))
-        Case.resubmit([application.review_case])
-    except UserError as e:
-        portal.rollback()
-        return _admission_page(portal, status=HTTPStatus.CONFLICT,
-            error=e.message)
-    return portal.redirect('/admission')
+resubmit = resubmit_route(
+    '/admission', 'laisui.admission.application', _admission_page)
 
 
 @portal_route('/admission/<int:application_id>/objection',
@@ -90,8 +72,6 @@ def objection(portal, application_id):
     pool = portal.pool
     Objection = pool.get('laisui.admission.objection')
     application = _own_application(portal, application_id)
-    if not application:
-        return portal.deny(f'laisui.admission.application,{application_id}')
     form = portal.request.form
     chosen = set(form.getlist('line'))
     try:
@@ -125,8 +105,9 @@ def objection(portal, application_id):
     return portal.redirect('/admission')
 
 
-def _form_page(portal, applicant, form, status=HTTPStatus.OK, **values):
+def _form_page(portal, form, status=HTTPStatus.OK, **values):
     pool = portal.pool
+    applicant = signed_in_applicant(portal)
     Type = pool.get('laisui.admission.type')
     School = pool.get('laisui.admission.school')
     return portal.render('laisui_admission/apply.html', status=status,
@@ -181,10 +162,10 @@ def apply(portal):
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
     VerificationCode = pool.get('laisui.verification.code')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     form = portal.request.form
     if portal.request.method == 'GET':
-        return _form_page(portal, applicant, form)
+        return _form_page(portal, form)
     action = form.get('action')
     if action == 'send_code':
         try:
@@ -192,36 +173,33 @@ def apply(portal):
             failures = Application.assess([application])[application][0]
             if failures:
                 portal.rollback()
-                return _form_page(portal, _applicant(portal), form,
+                return _form_page(portal, form,
                     status=HTTPStatus.UNPROCESSABLE_ENTITY,
                     failures=failures)
             send_code(application)
         except UserError as e:
             portal.rollback()
-            return _form_page(portal, _applicant(portal), form,
+            return _form_page(portal, form,
                 status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
-        return _form_page(portal, applicant, form, application=application,
+        return _form_page(portal, form, application=application,
             info=gettext('laisui_admission.msg_portal_code_sent'))
-    application_id = record_id(form.get('application'))
-    applications = Application.search([('id', '=', application_id)])
-    if not applications or applications[0].applicant != applicant:
-        return portal.deny(f'laisui.admission.application,{application_id}')
-    application, = applications
+    application = _own_application(
+        portal, record_id(form.get('application')))
     if application.state != 'draft':
-        return _form_page(portal, applicant, form,
+        return _form_page(portal, form,
             status=HTTPStatus.CONFLICT,
             error=gettext('laisui_admission.msg_application_readonly'))
     message = VerificationCode.check(
         applicant.phone, PURPOSE, form.get('code'))
     if message:
         # Committed with the page: the wrong try counts.
-        return _form_page(portal, applicant, form, application=application,
+        return _form_page(portal, form, application=application,
             status=HTTPStatus.UNPROCESSABLE_ENTITY, error=gettext(message))
     try:
         Application.submit([application])
     except UserError as e:
         portal.rollback()
-        return _form_page(portal, _applicant(portal), form,
+        return _form_page(portal, form,
             status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
     return portal.redirect('/admission')
 
@@ -230,8 +208,6 @@ def apply(portal):
 def notice_pdf(portal, application_id):
     pool = portal.pool
     application = _own_application(portal, application_id)
-    if not application:
-        return portal.deny(f'laisui.admission.application,{application_id}')
     result = pool.get('laisui.admission.run.result').published(application)
     if not result or not result.school:
         return portal.render('laisui_base/error.html',

@@ -11,7 +11,6 @@ what changed and supersedes the previous one.
 
 The run reads and writes set-wise: 35,000 applications run in seconds.
 """
-import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -23,9 +22,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_insert, forget_cached
-from trytond.modules.laisui_base.concurrency import (
-    lock_in_state, transition)
 from trytond.modules.laisui_base.identity import mask_id_public
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -43,17 +41,17 @@ STATES = [
     ]
 
 
-def _unless_published(message):
-    "Refuse published runs with a clear word before any lock"
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(cls, runs, *args, **kwargs):
-            for run in runs:
-                if run.state in {'published', 'superseded'}:
-                    raise RunError(gettext(message, run=run.rec_name))
-            return func(cls, runs, *args, **kwargs)
-        return wrapper
-    return decorator
+# One run of a round at a time: the second launch waits for the round,
+# then finds its run no longer draft or the seed unchanged.
+_OPEN_ROUND = ('round', ['open', 'closed'])
+
+
+def _published(message):
+    "The error of a published run: it is never run or published again"
+    def error(run):
+        if run.state in {'published', 'superseded'}:
+            return RunError(gettext(message, run=run.rec_name))
+    return error
 
 
 class Run(Workflow, ModelSQL, ModelView):
@@ -155,21 +153,15 @@ class Run(Workflow, ModelSQL, ModelView):
             raise RunError(gettext('laisui_admission.msg_run_immutable'))
 
     # Execution ---------------------------------------------------------
-    # The state lock runs before Tryton's button checks: the second of two
-    # clicks must hear that somebody else did it, not that the button is
-    # not callable.
     @classmethod
-    @_unless_published('laisui_admission.msg_run_published_immutable')
-    @transition('draft')
+    @state_guard('draft', parent=_OPEN_ROUND,
+        error=_published('laisui_admission.msg_run_published_immutable'))
     @ModelView.button
     def execute(cls, runs):
         pool = Pool()
-        Round = pool.get('laisui.admission.round')
         AuditLog = pool.get('laisui.audit.log')
         for run in runs:
-            # One run of a round at a time: the second launch waits here,
-            # then finds its run no longer draft or the seed unchanged.
-            round_, = lock_in_state(Round, [run.round], ['open', 'closed'])
+            round_ = run.round
             if not round_.seed:
                 raise RunError(gettext(
                         'laisui_admission.msg_seed_not_committed',
@@ -277,15 +269,14 @@ class Run(Workflow, ModelSQL, ModelView):
 
     # Publication -------------------------------------------------------
     @classmethod
-    @_unless_published('laisui_admission.msg_run_already_published')
-    @transition('done')
+    @state_guard('done', parent=_OPEN_ROUND,
+        error=_published('laisui_admission.msg_run_already_published'))
     @ModelView.button
     def publish(cls, runs):
         pool = Pool()
-        Round = pool.get('laisui.admission.round')
         AuditLog = pool.get('laisui.audit.log')
         for run in runs:
-            round_, = lock_in_state(Round, [run.round], ['open', 'closed'])
+            round_ = run.round
             # Dry runs any time; the result not before its date.
             if round_.allocation_date and (
                     clock.today() < round_.allocation_date):
@@ -343,8 +334,8 @@ class Run(Workflow, ModelSQL, ModelView):
                         }) for phone, name in cursor.fetchall()])
 
     @classmethod
+    @state_guard('draft', 'done')
     @ModelView.button
-    @transition('draft', 'done')
     @Workflow.transition('cancelled')
     def cancel(cls, runs):
         pass

@@ -47,10 +47,12 @@ _COLUMNS = ('timestamp', 'user', 'web_user', 'action', 'resource',
     'request_id')
 
 
-# Each portal request carries its id in the context (portal_route): it
-# must not be part of the cache keys, or every cache keyed on the context
-# (triggers, languages, access rights...) would miss on every request.
-BaseCache.context_ignored_keys.add('laisui_request_id')
+# Each portal request carries its id and user in the context
+# (portal_route): they must not be part of the cache keys, or every cache
+# keyed on the context (triggers, languages, access rights...) would miss
+# on every request.
+BaseCache.context_ignored_keys.update({
+        'laisui_request_id', 'laisui_web_user'})
 
 
 def request_info():
@@ -146,9 +148,11 @@ class AuditLog(ModelSQL, ModelView):
         request_id = request_id or uuid.uuid4().hex
         user = transaction.user or None
         timestamp = clock.now()
+        # Set by the portal for the signed-in applicant's requests
+        portal_user = transaction.context.get('laisui_web_user')
         values = []
         for entry in entries:
-            web_user = entry.get('web_user')
+            web_user = entry.get('web_user') or portal_user
             resource = entry.get('resource')
             values.append({
                     'timestamp': timestamp,

@@ -3,8 +3,10 @@
 """The one clock of the system.
 
 Timestamps are naive UTC like Tryton's own; dates that the rules talk about
-(deadlines, ages, windows) are dates in Guangzhou. Tests freeze time with
-the context key ``laisui_now`` (a naive UTC datetime).
+(deadlines, ages, windows) are dates in Guangzhou. Tests and the demo data
+freeze time with the context key ``_laisui_now`` (a naive UTC datetime).
+It starts with "_" because Tryton's RPC drops such keys from what clients
+send: nobody may move the clock of a deadline or an application window.
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ LOCAL_TZ = ZoneInfo('Asia/Shanghai')
 
 def now():
     "Naive UTC now"
-    frozen = Transaction().context.get('laisui_now')
+    frozen = Transaction().context.get('_laisui_now')
     if frozen:
         return frozen
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

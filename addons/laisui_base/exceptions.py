@@ -59,3 +59,12 @@ class UploadQuotaError(UploadError):
 
 class PortalError(UserError):
     pass
+
+
+class PortalForbidden(Exception):
+    """A portal request for a record that is not the signed-in user's:
+    the portal answers 403 and audits it"""
+
+    def __init__(self, resource):
+        super().__init__(resource)
+        self.resource = resource

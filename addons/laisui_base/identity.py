@@ -3,7 +3,8 @@
 """Validation and masking of resident ID card and mobile numbers.
 
 One module so that every screen, export, log and SMS uses the same rules and
-the same mask format (reference/security.md §4).
+the same mask format (the project's security reference, security.md,
+§4 Validation and masking rules).
 """
 import datetime as dt
 import re

@@ -1,6 +1,7 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""ID card and mobile numbers never reach a log (security.md §3, 16.2.5).
+"""ID card and mobile numbers never reach a log (security.md, §3 OWASP
+ASVS level 2 items for this portal: 16.2.5).
 
 trytond logs the arguments and the traceback of a failing RPC call
 (protocols/dispatcher.py), werkzeug the URL of each request, and any

@@ -32,7 +32,7 @@ from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from . import clock
-from .exceptions import PortalError
+from .exceptions import PortalError, PortalForbidden
 from .http_headers import PAGE_HEADERS
 from .identity import mask_id_number, mask_name, mask_phone
 
@@ -297,10 +297,16 @@ def portal_route(path, methods=('GET',), login=True, max_size=None,
                             if failed == HTTPStatus.BAD_REQUEST
                             else 'laisui_base.msg_portal_csrf'))
                 try:
-                    return func(portal, **kwargs)
+                    # The user's state changes are audited as theirs.
+                    with Transaction().set_context(laisui_web_user=(
+                                portal.user.id if portal.user else None)):
+                        return func(portal, **kwargs)
                 except (HTTPException, TransactionError,
                         backend.DatabaseOperationalError):
                     raise
+                except PortalForbidden as e:
+                    portal.rollback()
+                    return portal.deny(e.resource)
                 except RateLimitException:
                     portal.rollback()
                     portal.count_failure('rate_limit', request.path)

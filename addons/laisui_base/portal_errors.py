@@ -14,19 +14,20 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from trytond.protocols.wrappers import Response
 
 from .http_headers import PAGE_HEADERS
+from .i18n import file_gettext
 
 _PORTAL_PATH = re.compile(r'^/(?P<database>[^/]+)/portal(?:/|$)')
-# Written here, not in ir.message: the page may have no database to read
-# messages from (an unknown database name, a failed pool).
+# Read from the .po file, not the database: the page may have no database
+# to read messages from (an unknown database name, a failed pool).
 MESSAGES = {
-    400: "请求内容有误，请返回上一页检查后重新提交。",
-    403: "您无权访问此页面。",
-    404: "页面不存在。",
-    405: "不支持此访问方式，请从页面上的链接或按钮进入。",
-    413: "提交的内容过大，请压缩文件后重新上传。",
-    429: "操作过于频繁，请稍后再试。",
+    400: 'laisui_base.msg_portal_bad_request',
+    403: 'laisui_base.msg_portal_forbidden',
+    404: 'laisui_base.msg_portal_not_found',
+    405: 'laisui_base.msg_portal_method',
+    413: 'laisui_base.msg_portal_too_large',
+    429: 'laisui_base.msg_portal_rate',
     }
-DEFAULT_MESSAGE = "系统繁忙，请稍后再试。"
+DEFAULT_MESSAGE = 'laisui_base.msg_portal_error'
 
 
 def error_page(database_name, error):
@@ -36,7 +37,8 @@ def error_page(database_name, error):
     html = env.get_template('laisui_base/error.html').render(
         portal=None, user=None, root=f'/{database_name}/portal',
         csrf_field=CSRF_FIELD, menu=[], error=None, info=None,
-        message=MESSAGES.get(error.code, DEFAULT_MESSAGE))
+        message=file_gettext(
+            MESSAGES.get(error.code, DEFAULT_MESSAGE), 'zh_CN'))
     response = Response(html, status=error.code,
         content_type='text/html; charset=utf-8')
     for name, value in error.get_headers():

@@ -17,6 +17,7 @@ import requests
 
 import trytond.config as config
 
+from .i18n import file_gettext
 from .identity import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -131,25 +132,21 @@ def check_environment():
     provider = (config.get(SECTION, 'provider', default='dev') or '').strip()
     url = (config.get(SECTION, 'url', default='') or '').strip()
     if provider != 'http':
-        message = (
-            "生产环境（[laisui] environment = production）不能使用短信网关"
-            f"“{provider}”：请设置 [laisui_sms] provider = http 及 url"
-            "（环境变量 TRYTOND_LAISUI_SMS__URL）。"
-            " Production ([laisui] environment = production) refuses the"
-            f" SMS provider {provider!r}: set [laisui_sms] provider = http"
-            " and url (environment variable TRYTOND_LAISUI_SMS__URL).")
+        message = _both('laisui_base.msg_sms_config_provider',
+            provider=provider)
     elif not _http_url(url):
         # Never the url in the message: it may carry credentials.
-        message = (
-            "生产环境的短信网关没有地址：请设置 [laisui_sms] url"
-            "（环境变量 TRYTOND_LAISUI_SMS__URL，http:// 或 https://）。"
-            " The production SMS gateway has no address: set"
-            " [laisui_sms] url (environment variable"
-            " TRYTOND_LAISUI_SMS__URL, http:// or https://).")
+        message = _both('laisui_base.msg_sms_config_url')
     else:
         return
     logger.critical(message)
     raise ConfigurationError(message)
+
+
+def _both(message_id, **variables):
+    "zh_CN then English: read by the operators, before any database"
+    return ' '.join([file_gettext(message_id, 'zh_CN', **variables),
+            file_gettext(message_id, **variables)])
 
 
 def _http_url(value):

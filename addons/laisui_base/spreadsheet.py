@@ -4,8 +4,9 @@
 
 Exports hold text that applicants and departments typed. Excel and
 LibreOffice run a cell that starts with = + - @, tab, CR or NUL as a
-formula (formula or CSV injection, reference/security.md §3). Every
-export writes its cells through this module:
+formula (formula or CSV injection: the project's security reference,
+security.md, §3 OWASP ASVS level 2 items for this portal). Every export
+writes its cells through this module:
 
 - XLSX: every str is stored as an inline string. openpyxl takes a str
   starting with '=' for a formula, so data_type is set to 's' after the

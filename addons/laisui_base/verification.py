@@ -4,7 +4,8 @@
 
 6 digits from a CSPRNG, stored as a keyed hash, valid 5 minutes, dead
 after 5 wrong tries, single use, bound to one phone and one purpose
-(reference/security.md §3).
+(the project's security reference, security.md, §3 OWASP ASVS level 2
+items for this portal).
 """
 import datetime as dt
 import hmac

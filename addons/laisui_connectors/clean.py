@@ -3,23 +3,19 @@
 """Cleaning of one cell by the transform its mapping names.
 
 Each cleaner takes the raw value and returns the clean one, or raises
-CleanError with the zh_CN reason kept on the rejected row.
+CleanError with the reason kept on the rejected row.
 """
 import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from trytond.i18n import gettext
 from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, normalize_id_number)
 
-ID_REASONS = {
-    'format': "身份证号码格式不正确",
-    'date': "身份证号码中的出生日期不存在",
-    'future': "身份证号码中的出生日期晚于今天",
-    'checksum': "身份证号码校验位错误",
-    'implausible': "身份证号码中的出生日期不合理（早于1900年1月1日或年龄超过120岁）",
-    }
+# The reasons normalize_id_number gives, each with its message
+ID_REASONS = {'format', 'date', 'future', 'checksum', 'implausible'}
 # Excel's day 0 (with its 1900 leap-year bug) for serial dates.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_FORMATS = [
@@ -35,6 +31,11 @@ FALSE = {'0', 'n', 'no', 'false', 'f', '否', '无', '未备案', '×', ''}
 
 class CleanError(ValueError):
     pass
+
+
+def _error(name, **variables):
+    return CleanError(gettext(f'laisui_connectors.msg_clean_{name}',
+            **variables))
 
 
 def text(value):
@@ -71,7 +72,8 @@ def id_number(value, today=None):
     try:
         return normalize_id_number(raw, today)
     except InvalidIdNumber as e:
-        raise CleanError(ID_REASONS.get(e.args[0], ID_REASONS['format']))
+        reason = e.args[0] if e.args[0] in ID_REASONS else 'format'
+        raise _error(f'id_number_{reason}')
 
 
 def date(value):
@@ -96,7 +98,7 @@ def date(value):
     else:
         found = _MONTH_FORMAT.match(raw)
         if not found:
-            raise CleanError(f"日期“{raw}”无法识别")
+            raise _error('date_unknown', value=raw)
         found = (found.group(1), found.group(2), '1')
         return _make_date(raw, *found)
     return _make_date(raw, *found.groups()[:3])
@@ -106,7 +108,7 @@ def _make_date(raw, year, month, day):
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        raise CleanError(f"日期“{raw}”不存在")
+        raise _error('date_invalid', value=raw)
 
 
 def number(value):
@@ -120,7 +122,7 @@ def number(value):
     try:
         return Decimal(raw)
     except InvalidOperation:
-        raise CleanError(f"数值“{raw}”无法识别")
+        raise _error('number', value=raw)
 
 
 def boolean(value):
@@ -133,7 +135,7 @@ def boolean(value):
         return True
     if raw in FALSE:
         return False
-    raise CleanError(f"“{raw}”应为是或否")
+    raise _error('boolean', value=raw)
 
 
 class AddressIndex:

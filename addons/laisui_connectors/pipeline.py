@@ -97,8 +97,8 @@ class Pipeline:
         bound by bind_headers or one JSON object; raises CleanError with
         the reason."""
         if row.__class__ is FormulaCell:
-            raise CleanError(f"单元格 {row.coordinate} 含公式，"
-                "请将公式转换为数值后重新导入")
+            raise CleanError(gettext('laisui_connectors.msg_clean_formula',
+                    cell=row.coordinate))
         values = [None] * len(COLUMNS)
         extra = None
         if row.__class__ is dict:
@@ -111,7 +111,8 @@ class Pipeline:
             try:
                 value = field.clean(raw)
             except CleanError as e:
-                raise CleanError(f"{field.source}：{e}")
+                raise CleanError(gettext('laisui_connectors.msg_clean_field',
+                        field=field.source, reason=str(e)))
             position = field.position
             if position is None:  # extra: kept as is
                 if value is not None:
@@ -121,13 +122,16 @@ class Pipeline:
             if position == _ADDRESS:
                 values[_DISTRICT], values[_STREET], value = value
             if field.required and (value is None or value == ''):
-                raise CleanError(f"{field.source}：必填项为空")
+                raise CleanError(gettext(
+                        'laisui_connectors.msg_clean_required',
+                        field=field.source))
             values[position] = value
         if values[_FLAG] is None:
             values[_FLAG] = False
         if (values[_DATE_FROM] and values[_DATE_TO]
                 and values[_DATE_TO] < values[_DATE_FROM]):
-            raise CleanError("结束日期早于开始日期")
+            raise CleanError(gettext(
+                    'laisui_connectors.msg_clean_dates_reversed'))
         if extra:
             values[_EXTRA] = json.dumps(extra, ensure_ascii=False,
                 sort_keys=True, default=str)
@@ -283,12 +287,12 @@ class Load:
                     group_by=[stage.key],
                     having=_count_distinct(stage.digest) > 1))
             contradicted.extend(k for k, in cursor)
+        contradiction = gettext('laisui_connectors.msg_load_contradiction')
         for chunk in _chunks(contradicted, 500):
             cursor.execute(*stage.select(stage.row_number,
                     where=In(stage.key, chunk), order_by=[stage.row_number]))
             for row_number, in cursor.fetchall():
-                self.rejects.append((row_number,
-                        "同一批数据中该记录出现互相矛盾的内容，均未导入", None))
+                self.rejects.append((row_number, contradiction, None))
             cursor.execute(*stage.delete(where=In(stage.key, chunk)))
             # Only this run's inserts carry its id yet: updates come below.
             cursor.execute(*record.delete(where=(record.dataset == dataset)

@@ -18,8 +18,9 @@ from .exceptions import FileFormatError
 XLSX_MAGIC = b'PK\x03\x04'
 OLE_MAGIC = b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'
 
-# Zip checks before openpyxl sees the file (security.md §3): a legitimate
-# workbook compresses its XML about 5-20 times; a bomb about 1000 times.
+# Zip checks before openpyxl sees the file (security.md, §3 OWASP ASVS
+# level 2 items for this portal): a legitimate workbook compresses its XML
+# about 5-20 times; a bomb about 1000 times.
 MAX_ZIP_ENTRIES = 1000
 MAX_UNZIPPED = 1024 * 1024 * 1024
 MAX_RATIO = 200

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Download the rejected rows of a run, to send back to the department."""
 from trytond.model import ModelView, fields
+from trytond.modules.laisui_base.i18n import stored_gettext
 from trytond.pool import Pool
 from trytond.wizard import Button, StateView, Wizard
 
@@ -28,7 +29,8 @@ class DownloadRejects(Wizard):
         AuditLog = Pool().get('laisui.audit.log')
         run = self.record
         AuditLog.log('export', resource=run,
-            detail=f'未通过校验的行 {len(run.rejects)} 行')
+            detail=stored_gettext('laisui_connectors.msg_rejects_audit',
+                count=len(run.rejects)))
         return {
             'file': run.rejects_csv().encode('utf-8'),
             'filename': f'rejects-{run.dataset.code}-{run.id}.csv',

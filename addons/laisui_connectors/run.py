@@ -162,7 +162,18 @@ class Run(ModelSQL, ModelView):
 
     @classmethod
     def process(cls, run):
-        "Run the pipeline; on failure roll back and record why"
+        """Run the pipeline; on failure roll back and record why.
+
+        The reasons and errors it keeps are read by every office, and the
+        queue runs it with the context of whoever launched it: it writes
+        them in the database's language."""
+        Configuration = Pool().get('ir.configuration')
+        with Transaction().set_context(
+                language=Configuration.get_language()):
+            cls._process_queued(run)
+
+    @classmethod
+    def _process_queued(cls, run):
         transaction = Transaction()
         if not cls._lock_queued(int(run)):
             return
@@ -318,7 +329,8 @@ class Run(ModelSQL, ModelView):
         output = io.StringIO()
         # The reasons quote the departments' values too: no cell a formula.
         writer = CSVWriter(output)
-        writer.writerow(["行号", "原因", "原始内容（已脱敏）"])
+        writer.writerow([gettext(f'laisui_connectors.msg_rejects_{name}')
+                for name in ['row', 'reason', 'raw']])
         for reject in self.rejects:
             writer.writerow([reject.row_number, reject.reason,
                     reject.raw or ''])

@@ -3,12 +3,13 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import AppealError, DecisionError, IntegrityDeleteError
+from .min_lengths import min_length
 
 STATES = [
     ('pending', "Pending"),
@@ -101,9 +102,10 @@ class Appeal(ModelSQL, ModelView):
 
     @classmethod
     def _check_statement(cls, statement):
-        if len((statement or '').strip()) < 10:
+        length = min_length('min_appeal_statement_length')
+        if len((statement or '').strip()) < length:
             raise AppealError(gettext(
-                    'laisui_integrity.msg_appeal_statement'))
+                    'laisui_integrity.msg_appeal_statement', length=length))
 
     @classmethod
     def lodge(cls, entry, statement, evidence=None):
@@ -135,10 +137,11 @@ class Appeal(ModelSQL, ModelView):
         pool = Pool()
         AuditLog = pool.get('laisui.audit.log')
         Entry = pool.get('laisui.integrity.blacklist')
+        length = min_length('min_appeal_reply_length')
         for appeal in appeals:
-            if len((appeal.reply or '').strip()) < 4:
+            if len((appeal.reply or '').strip()) < length:
                 raise DecisionError(gettext(
-                        'laisui_integrity.msg_appeal_reply'))
+                        'laisui_integrity.msg_appeal_reply', length=length))
         cls.write(appeals, {
                 'state': state,
                 'decided_by': Transaction().user or None,
@@ -159,13 +162,13 @@ class Appeal(ModelSQL, ModelView):
                 state])
 
     @classmethod
-    @transition('pending')
+    @state_guard('pending')
     @ModelView.button
     def uphold(cls, appeals):
         cls._decide(appeals, 'upheld')
 
     @classmethod
-    @transition('pending')
+    @state_guard('pending')
     @ModelView.button
     def lift(cls, appeals):
         cls._decide(appeals, 'lifted')

@@ -1,5 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.pool import PoolMeta
 
 
@@ -12,4 +13,5 @@ class Portal(metaclass=PoolMeta):
 
     @classmethod
     def menu(cls, portal):
-        return super().menu(portal) + [("诚信记录", '/integrity')]
+        return super().menu(portal) + [
+            (gettext('laisui_integrity.msg_menu_integrity'), '/integrity')]

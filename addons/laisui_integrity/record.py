@@ -5,12 +5,13 @@ from sql import Literal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import IntegrityDeleteError, DecisionError
+from .min_lengths import min_length
 from .policy import KINDS
 
 STATES = [
@@ -161,7 +162,7 @@ class Record(ModelSQL, ModelView):
                     } for r in records])
 
     @classmethod
-    @transition('reported')
+    @state_guard('reported')
     @ModelView.button
     def confirm(cls, records):
         Entry = Pool().get('laisui.integrity.blacklist')
@@ -170,14 +171,15 @@ class Record(ModelSQL, ModelView):
         cls._tell_origins(records)
 
     @classmethod
-    @transition('reported')
+    @state_guard('reported')
     @ModelView.button
     def dismiss(cls, records):
+        length = min_length('min_dismiss_note_length')
         for record in records:
-            if len((record.decision_note or '').strip()) < 4:
+            if len((record.decision_note or '').strip()) < length:
                 raise DecisionError(gettext(
                         'laisui_integrity.msg_dismiss_note',
-                        record=record.number))
+                        record=record.number, length=length))
         cls._decide(records, 'dismissed')
         cls._tell_origins(records)
 

@@ -3,39 +3,39 @@
 """The applicant's own integrity entries and their appeal."""
 from http import HTTPStatus
 
-from trytond.i18n import gettext
 from trytond.modules.laisui_base.exceptions import PortalError, UploadError
 from trytond.modules.laisui_base.portal import portal_route
-from trytond.modules.laisui_points.routes import UPLOAD_LIMIT, _applicant
+from trytond.modules.laisui_points.portal import (
+    own_record, signed_in_applicant)
+from trytond.modules.laisui_points.routes import UPLOAD_LIMIT
 
 from .exceptions import AppealError
+from .min_lengths import min_length
 
 
-def _page(portal, applicant, **values):
+def _page(portal, **values):
     Entry = portal.pool.get('laisui.integrity.blacklist')
-    entries = Entry.search([('applicant', '=', applicant.id)])
+    entries = Entry.search(
+        [('applicant', '=', signed_in_applicant(portal).id)])
     return portal.render('laisui_integrity/integrity.html',
-        entries=entries, **values)
+        entries=entries,
+        statement_min_length=min_length('min_appeal_statement_length'),
+        **values)
 
 
 @portal_route('/integrity')
 def integrity(portal):
-    return _page(portal, _applicant(portal))
+    return _page(portal)
 
 
 @portal_route('/integrity/<int:entry_id>/appeal', methods=('POST',),
     max_size=UPLOAD_LIMIT)
 def appeal(portal, entry_id):
     pool = portal.pool
-    Entry = pool.get('laisui.integrity.blacklist')
     Appeal = pool.get('laisui.integrity.appeal')
     Evidence = pool.get('laisui.evidence')
     EvidenceType = pool.get('laisui.evidence.type')
-    applicant = _applicant(portal)
-    entries = Entry.search([('id', '=', entry_id)])
-    if not entries or entries[0].applicant != applicant:
-        return portal.deny(f'laisui.integrity.blacklist,{entry_id}')
-    entry, = entries
+    entry = own_record(portal, 'laisui.integrity.blacklist', entry_id)
     form = portal.request.form
     upload = portal.request.files.get('file')
     try:
@@ -44,7 +44,7 @@ def appeal(portal, entry_id):
         if data:
             type_, = EvidenceType.search([('code', '=', 'integrity_appeal')])
             evidence, = Evidence.create([{
-                        'applicant': applicant.id,
+                        'applicant': entry.applicant.id,
                         'type': type_.id,
                         'data': data,
                         }])
@@ -52,7 +52,7 @@ def appeal(portal, entry_id):
             evidence)
     except (AppealError, PortalError, UploadError) as e:
         portal.rollback()
-        return _page(portal, _applicant(portal), error=e.message,
+        return _page(portal, error=e.message,
             form=form, status=HTTPStatus.BAD_REQUEST)
     portal.audit('create', resource=record, to_value='pending')
     return portal.redirect('/integrity')

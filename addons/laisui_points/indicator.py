@@ -2,13 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import (
-    ModelSQL, ModelView, Unique, fields, sequence_ordered)
+    Check, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base.audit import AuditedChangesMixin
 from trytond.pyson import Eval
 
 from .formula import FormulaError, compile_formula
-from .variables import variable_types
+from .variables import RuleValues, variable_types
 
 CATEGORIES = [
     ('base', "Base"),
@@ -26,6 +26,15 @@ class RuleSet(AuditedChangesMixin, ModelSQL, ModelView):
     date_from = fields.Date("Effective From", required=True)
     date_to = fields.Date("Effective To")
     legal_basis = fields.Char("Legal Basis")
+    # Values of the table that the variables read, not the formulas.
+    volunteer_unit_hours = fields.Integer("Volunteer Hours per Unit",
+        required=True,
+        help="Hours of volunteer service in a year that make one unit "
+        "(志愿服务每N小时).")
+    first_inventor_shares = fields.Integer("First Inventor's Shares",
+        required=True,
+        help="Shares of a patent's points the first inventor gets; every "
+        "other inventor gets one.")
     indicators = fields.One2Many(
         'laisui.points.indicator', 'rule_set', "Indicators")
 
@@ -37,10 +46,33 @@ class RuleSet(AuditedChangesMixin, ModelSQL, ModelView):
         cls._sql_constraints += [
             ('version_unique', Unique(t, t.version),
                 'laisui_points.msg_rule_set_version_unique'),
+            ('volunteer_unit_hours_positive',
+                Check(t, t.volunteer_unit_hours > 0),
+                'laisui_points.msg_rule_set_volunteer_unit_hours'),
+            ('first_inventor_shares_positive',
+                Check(t, t.first_inventor_shares >= 1),
+                'laisui_points.msg_rule_set_first_inventor_shares'),
             ]
+
+    # The 2018 city table (domain.md, §2.2 Point values, 2018 version):
+    # 2 points per 50 hours of volunteering; invention 20/(n+1), one extra
+    # share for the first inventor.
+    @classmethod
+    def default_volunteer_unit_hours(cls):
+        return 50
+
+    @classmethod
+    def default_first_inventor_shares(cls):
+        return 2
 
     def get_rec_name(self, name):
         return f'{self.name} ({self.version})'
+
+    def rule_values(self):
+        "The values of this table that the variables read"
+        return RuleValues(
+            volunteer_unit_hours=self.volunteer_unit_hours,
+            first_inventor_shares=self.first_inventor_shares)
 
     @classmethod
     def validate_fields(cls, rule_sets, field_names):
@@ -103,8 +135,6 @@ class Indicator(
     evidence_types = fields.Many2Many(
         'laisui.points.indicator-laisui.evidence.type', 'indicator', 'type',
         "Required Evidence")
-    applies_to_admission = fields.Boolean("Counts for School Admission",
-        help="Deductions do not apply to school admission.")
     note = fields.Text("Note")
 
     @classmethod
@@ -119,15 +149,6 @@ class Indicator(
     @classmethod
     def default_scope(cls):
         return 'city'
-
-    @classmethod
-    def default_applies_to_admission(cls):
-        return True
-
-    @fields.depends('category')
-    def on_change_category(self):
-        if self.category == 'deduction':
-            self.applies_to_admission = False
 
     @classmethod
     def validate_fields(cls, indicators, field_names):

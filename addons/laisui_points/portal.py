@@ -1,6 +1,33 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+"""The applicant's portal: its menu, and whose records a request may see."""
+from trytond.i18n import gettext
+from trytond.modules.laisui_base.exceptions import PortalError, PortalForbidden
 from trytond.pool import Pool, PoolMeta
+
+
+def signed_in_applicant(portal):
+    "The applicant of the signed-in portal user, or PortalError"
+    Applicant = portal.pool.get('laisui.applicant')
+    applicant = Applicant.for_web_user(portal.user)
+    if not applicant:
+        raise PortalError(gettext('laisui_points.msg_no_applicant'))
+    return applicant
+
+
+def own_record(portal, model, record_id, owner='applicant'):
+    """The record of `model` with that id whose `owner` (a field path to
+    the applicant, e.g. 'application.applicant') is the signed-in
+    applicant. Any other id, of somebody else's record or of none, is
+    PortalForbidden: a 403 page, audited."""
+    Model = portal.pool.get(model)
+    records = Model.search([
+            ('id', '=', record_id),
+            (owner, '=', signed_in_applicant(portal).id),
+            ], limit=1)
+    if not records:
+        raise PortalForbidden(f'{model},{record_id}')
+    return records[0]
 
 
 class Portal(metaclass=PoolMeta):
@@ -13,12 +40,8 @@ class Portal(metaclass=PoolMeta):
     @classmethod
     def menu(cls, portal):
         return super().menu(portal) + [
-            ("我的积分", '/points'),
-            ("个人信息", '/profile'),
-            ("家庭成员", '/family'),
-            ("积分资料", '/facts'),
-            ("证明材料", '/evidence'),
-            ]
+            (gettext(f'laisui_points.msg_menu_{name}'), f'/{name}')
+            for name in ['points', 'profile', 'family', 'facts', 'evidence']]
 
 
 class WebUser(metaclass=PoolMeta):

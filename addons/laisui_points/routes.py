@@ -12,6 +12,7 @@ from trytond.modules.laisui_base.portal import file_response, portal_route
 from trytond.modules.laisui_base.upload import MAX_SIZE
 
 from .fact import FLAG_KINDS, KINDS, LEVELS, QUANTITY_KINDS
+from .portal import own_record, signed_in_applicant
 
 # Facts an applicant may declare; deductions come from departments.
 DECLARABLE = [k for k in KINDS if k[0] not in {'credit', 'violation'}]
@@ -21,14 +22,6 @@ UPLOAD_LIMIT = MAX_SIZE + 1024 * 1024
 SERVICE = 'points'
 # The dates an applicant may declare
 DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
-
-
-def _applicant(portal):
-    Applicant = portal.pool.get('laisui.applicant')
-    applicant = Applicant.for_web_user(portal.user)
-    if not applicant:
-        raise PortalError(gettext('laisui_points.msg_no_applicant'))
-    return applicant
 
 
 def _date(value):
@@ -67,33 +60,30 @@ def _id(value, Model):
 
 @portal_route('/points')
 def points(portal):
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     return _statement_page(portal, applicant.statement)
 
 
 @portal_route('/points/<int:statement_id>')
 def points_by_id(portal, statement_id):
-    Statement = portal.pool.get('laisui.points.statement')
-    applicant = _applicant(portal)
-    statements = Statement.search([('id', '=', statement_id)])
-    if not statements or statements[0].applicant != applicant:
-        return portal.deny(f'laisui.points.statement,{statement_id}')
-    return _statement_page(portal, statements[0])
+    return _statement_page(portal,
+        own_record(portal, 'laisui.points.statement', statement_id))
 
 
 def _statement_page(portal, statement):
+    Line = portal.pool.get('laisui.points.statement.line')
+    # The lines' own selection labels, translated
+    labels = Line.fields_get(['category', 'source'])
     return portal.render('laisui_points/points.html', statement=statement,
-        categories={'base': "基础指标", 'bonus': "加分指标",
-            'deduction': "减分指标"},
-        sources={'declared': "申报", 'evidence': "材料核验",
-            'external': "部门数据", None: ""})
+        categories=dict(labels['category']['selection']),
+        sources=dict(labels['source']['selection']))
 
 
 @portal_route('/profile', methods=('GET', 'POST'))
 def profile(portal):
     pool = portal.pool
     Street = pool.get('laisui.street')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     streets = Street.search([('district.code', '=', '440104')])
     info = None
     if portal.request.method == 'POST':
@@ -106,7 +96,7 @@ def profile(portal):
         portal.audit('write', resource=applicant,
             from_value=old.name if old else '',
             to_value=street.name if street else '')
-        info = "已保存"
+        info = gettext('laisui_points.msg_portal_saved')
     return portal.render('laisui_points/profile.html', applicant=applicant,
         streets=streets, info=info)
 
@@ -115,7 +105,7 @@ def profile(portal):
 def family(portal):
     pool = portal.pool
     Member = pool.get('laisui.family.member')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     form = portal.request.form if portal.request.method == 'POST' else {}
     if form:
         try:
@@ -130,7 +120,7 @@ def family(portal):
         except ValidationError as e:
             portal.rollback()
             return portal.render('laisui_points/family.html',
-                applicant=_applicant(portal), form=form, error=e.message,
+                applicant=signed_in_applicant(portal), form=form, error=e.message,
                 status=HTTPStatus.BAD_REQUEST)
         portal.audit('create', resource=member)
         return portal.redirect('/family')
@@ -143,7 +133,7 @@ def facts(portal):
     pool = portal.pool
     Fact = pool.get('laisui.fact')
     District = pool.get('laisui.district')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     districts = District.search([])
     form = portal.request.form if portal.request.method == 'POST' else {}
     if form:
@@ -170,7 +160,7 @@ def facts(portal):
         except (ValidationError, PortalError) as e:
             portal.rollback()
             return portal.render('laisui_points/facts.html',
-                applicant=_applicant(portal), form=form, error=e.message,
+                applicant=signed_in_applicant(portal), form=form, error=e.message,
                 kinds=DECLARABLE, levels=LEVELS, districts=districts,
                 status=HTTPStatus.BAD_REQUEST)
         portal.audit('create', resource=fact)
@@ -186,7 +176,7 @@ def evidence(portal):
     Evidence = pool.get('laisui.evidence')
     Type = pool.get('laisui.evidence.type')
     Fact = pool.get('laisui.fact')
-    applicant = _applicant(portal)
+    applicant = signed_in_applicant(portal)
     types = Type.search([])
     if portal.request.method == 'POST':
         form = portal.request.form
@@ -197,8 +187,8 @@ def evidence(portal):
             if not type_ or type_ not in types:
                 raise PortalError(gettext('laisui_points.msg_portal_type'))
             fact = _id(form.get('fact'), Fact)
-            if fact and fact not in applicant.facts:
-                return portal.deny(f'laisui.fact,{fact.id}')
+            if fact:
+                fact = own_record(portal, 'laisui.fact', fact.id)
             data = upload.read() if upload else b''
             record, = Evidence.create([{
                         'applicant': applicant.id,
@@ -209,7 +199,7 @@ def evidence(portal):
         except (PortalError, UploadError, ValidationError) as e:
             portal.rollback()
             return portal.render('laisui_points/evidence.html',
-                applicant=_applicant(portal), types=types, error=e.message,
+                applicant=signed_in_applicant(portal), types=types, error=e.message,
                 status=HTTPStatus.BAD_REQUEST)
         portal.audit('upload', resource=record,
             detail=f'{record.mime_type} {record.size}')
@@ -220,11 +210,6 @@ def evidence(portal):
 
 @portal_route('/evidence/<int:evidence_id>')
 def evidence_file(portal, evidence_id):
-    Evidence = portal.pool.get('laisui.evidence')
-    applicant = _applicant(portal)
-    records = Evidence.search([('id', '=', evidence_id)])
-    if not records or records[0].applicant != applicant:
-        return portal.deny(f'laisui.evidence,{evidence_id}')
-    record, = records
+    record = own_record(portal, 'laisui.evidence', evidence_id)
     return file_response(
         portal, record.data, record.mime_type, record.filename)

@@ -11,6 +11,7 @@ benchmark.
 """
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sql import Column, Literal
 
@@ -21,6 +22,7 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import (
     bulk_insert, bulk_update, forget_cached)
+from trytond.modules.laisui_base.i18n import stored_gettext
 from trytond.pool import Pool
 from trytond.model.fields import SQL_OPERATORS
 from trytond.tools import grouped_slice
@@ -35,12 +37,27 @@ _CENT = Decimal('0.01')
 _SOURCES_BY_RANK = {rank: source for source, rank in SOURCE_RANK.items()}
 _FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
     'level', 'quantity', 'flag', 'source', 'external_reference', 'id']
-# Columns of a statement line that _evaluate computes.
-_LINE_COLUMNS = ['indicator', 'sequence', 'category', 'department',
-    'facts_used', 'source', 'computed', 'cap_applied', 'adjusted',
-    'adjustment_reason', 'points']
 _PERMIT_COLUMNS = ['applicant', 'date_start', 'date_end', 'district',
     'source', 'id']
+
+
+class LineValues(NamedTuple):
+    """The values of a statement line that _evaluate computes, named as the
+    columns of laisui.points.statement.line"""
+    indicator: int
+    sequence: int
+    category: str
+    department: int
+    facts_used: str
+    source: str
+    computed: Decimal
+    cap_applied: bool
+    adjusted: bool
+    adjustment_reason: str
+    points: Decimal
+
+
+_LINE_COLUMNS = list(LineValues._fields)
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
@@ -66,9 +83,6 @@ class Statement(ModelSQL, ModelView):
         readonly=True, ondelete='RESTRICT')
     reference_date = fields.Date("Reference Date", readonly=True)
     total = fields.Numeric("Total", digits=(16, 2), readonly=True)
-    total_admission = fields.Numeric("Total for School Admission",
-        digits=(16, 2), readonly=True,
-        help="Without the deduction indicators.")
     computed_at = fields.Timestamp("Computed At", readonly=True)
     points_band = fields.Char("Points Band", readonly=True,
         help="Bands of 20 points for the distribution graph.")
@@ -116,7 +130,7 @@ class Statement(ModelSQL, ModelView):
     @classmethod
     def _indicators(cls, rule_set):
         "The compiled indicators, with the variables per look-back window"
-        result = _Indicators()
+        result = _Indicators(rule_set.rule_values())
         for indicator in rule_set.indicators:
             code, names = indicator.compiled()
             lookback = indicator.validity_years
@@ -131,7 +145,6 @@ class Statement(ModelSQL, ModelView):
                     'lookback': lookback,
                     'department': (indicator.department.id
                         if indicator.department else None),
-                    'admission': indicator.applies_to_admission,
                     })
         return result
 
@@ -144,7 +157,7 @@ class Statement(ModelSQL, ModelView):
         scopes = {}
         for lookback, names in indicators.variables.items():
             fs = FactSet(birth_date, permits, facts, date, districts,
-                lookback)
+                indicators.rules, lookback)
             values, shown = {}, {}
             for name in names:
                 variable = VARIABLES[name]
@@ -157,7 +170,7 @@ class Statement(ModelSQL, ModelView):
                         default=-1))
             scopes[lookback] = (namespace(values), shown)
         lines = []
-        total = total_admission = Decimal(0)
+        scored = {}
         for indicator in indicators:
             globals_, shown = scopes[indicator['lookback']]
             described = [shown[n][0] for n in indicator['names']]
@@ -177,21 +190,31 @@ class Statement(ModelSQL, ModelView):
             adjustment = adjustments.get(indicator['id'])
             if adjustment:
                 points = Decimal(adjustment['points']).quantize(_CENT)
-            # In the order of _LINE_COLUMNS.
-            lines.append((indicator['id'], indicator['sequence'],
-                    indicator['category'], indicator['department'],
-                    '；'.join(described), _SOURCES_BY_RANK.get(rank),
-                    computed, capped, bool(adjustment),
-                    adjustment['reason'] if adjustment else None, points))
-            total += points
-            if indicator['admission']:
-                total_admission += points
-        total = max(total, Decimal(0))
+            lines.append(LineValues(
+                    indicator=indicator['id'],
+                    sequence=indicator['sequence'],
+                    category=indicator['category'],
+                    department=indicator['department'],
+                    facts_used='；'.join(described),
+                    source=_SOURCES_BY_RANK.get(rank),
+                    computed=computed,
+                    cap_applied=capped,
+                    adjusted=bool(adjustment),
+                    adjustment_reason=(
+                        adjustment['reason'] if adjustment else None),
+                    points=points))
+            scored[indicator['id']] = points
+        return cls._header(indicators, scored), lines
+
+    @classmethod
+    def _header(cls, indicators, points):
+        """The header values from the points of each indicator id: one
+        per stored field, so other modules can add their own totals"""
+        total = max(sum(points.values(), Decimal(0)), Decimal(0))
         return {
             'total': total,
-            'total_admission': max(total_admission, Decimal(0)),
             'points_band': _band(total),
-            }, lines
+            }
 
     # Batch path ------------------------------------------------------
     @classmethod
@@ -215,8 +238,8 @@ class Statement(ModelSQL, ModelView):
     @classmethod
     def evaluate(cls, applicants, rule_set, date, check=None):
         """Evaluate without storing: yield, per chunk of applicants,
-        {applicant id: (header, lines)} with lines in the order of
-        _LINE_COLUMNS. `check(fact_set)`, when given, is called with each
+        {applicant id: (header, lines)} with lines as LineValues.
+        `check(fact_set)`, when given, is called with each
         applicant's facts as of date and its result appended to the
         value: other modules test conditions on the same facts."""
         District = Pool().get('laisui.district')
@@ -235,7 +258,7 @@ class Statement(ModelSQL, ModelView):
                 if check:
                     results[applicant_id] += (check(FactSet(
                                 birth_date, permits, facts, date,
-                                districts)),)
+                                districts, indicators.rules)),)
             yield results
 
     @classmethod
@@ -313,9 +336,9 @@ class Statement(ModelSQL, ModelView):
         for applicant_id, (header, lines) in results.items():
             statement_id = existing[applicant_id]
             for values in lines:
-                indicator_id, new = values[0], values[1:]
+                new = tuple(getattr(values, c) for c in compared)
                 old_id, old = current.pop(
-                    (statement_id, indicator_id), (None, None))
+                    (statement_id, values.indicator), (None, None))
                 if old_id is None:
                     inserts.append((statement_id, *values, uid, now))
                 elif old != new:
@@ -329,11 +352,13 @@ class Statement(ModelSQL, ModelView):
             inserts)
         bulk_update(Line._table, [*compared, 'write_uid', 'write_date'],
             updates)
+        # The fields of _header, the same for every applicant.
+        header_fields = list(next(iter(results.values()))[0])
         bulk_update(cls._table, [
-                'rule_set', 'reference_date', 'total', 'total_admission',
-                'points_band', 'computed_at', 'write_uid', 'write_date'],
-            [(existing[a], rule_set.id, date, h['total'],
-                    h['total_admission'], h['points_band'], now, uid, now)
+                'rule_set', 'reference_date', *header_fields,
+                'computed_at', 'write_uid', 'write_date'],
+            [(existing[a], rule_set.id, date,
+                    *(h[f] for f in header_fields), now, uid, now)
                 for a, (h, _) in results.items()])
         # The ORM cache may hold the old values.
         cls._cache_invalidate()
@@ -381,12 +406,11 @@ class Statement(ModelSQL, ModelView):
             statement = cls(applicant=applicant)
         statement.rule_set = rule_set
         statement.reference_date = date
-        statement.total = header['total']
-        statement.total_admission = header['total_admission']
-        statement.points_band = header['points_band']
+        for name, value in header.items():
+            setattr(statement, name, value)
         statement.computed_at = clock.now()
         statement.save()
-        Line.create([dict(zip(_LINE_COLUMNS, v), statement=statement.id)
+        Line.create([dict(v._asdict(), statement=statement.id)
                 for v in lines])
         return statement
 
@@ -476,11 +500,13 @@ class Adjustment(ModelSQL, ModelView):
 
 
 class _Indicators(list):
-    "Compiled indicators and `variables`: look-back → variable names"
+    """Compiled indicators, `variables`: look-back → variable names, and
+    `rules`: the RuleValues of their rule set"""
 
-    def __init__(self):
+    def __init__(self, rules):
         super().__init__()
         self.variables = {}
+        self.rules = rules
 
 
 def _references(used):
@@ -489,7 +515,8 @@ def _references(used):
             if u.get('external_reference')})
     if not references:
         return ''
-    return f"（外部记录：{'、'.join(references)}）"
+    return stored_gettext('laisui_points.msg_statement_references',
+        references='、'.join(references))
 
 
 def _band(total, width=20):

@@ -3,13 +3,14 @@
 """The facts a formula can read, computed from an applicant's records.
 
 Each variable is a small function of a FactSet: the applicant's permits and
-facts as plain rows, the reference date and the indicator's look-back
-window. Plain rows (not records) so that the batch statement path can feed
-them from one SQL query per table. Values (points, caps) never live here:
-they are in the indicator catalogue.
+facts as plain rows, the reference date, the indicator's look-back window
+and the rule set's RuleValues. Plain rows (not records) so that the batch
+statement path can feed them from one SQL query per table. Values (points,
+caps, units) never live here: they are in the indicator catalogue.
 """
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 VARIABLES = {}
 # Labels are zh_CN: they are written into the statement lines that
@@ -59,15 +60,25 @@ def variable_types():
     return {name: v.type for name, v in VARIABLES.items()}
 
 
+class RuleValues(NamedTuple):
+    "The values of a rule set (laisui.points.rule_set) the variables read"
+    # Hours of volunteer service in a year that make one unit.
+    volunteer_unit_hours: int
+    # Shares of a patent the first inventor gets; the others get one each.
+    first_inventor_shares: int
+
+
 class FactSet:
     """One applicant's facts as of `date`, limited to facts that started
-    within the last `lookback` years when the indicator has a validity."""
+    within the last `lookback` years when the indicator has a validity;
+    `rules` are the RuleValues of the rule set in force."""
 
-    def __init__(self, birth_date, permits, facts, date, districts,
+    def __init__(self, birth_date, permits, facts, date, districts, rules,
             lookback=None):
         self.birth_date = birth_date
         self.date = date
         self.districts = districts
+        self.rules = rules
         self.since = _years_before(date, lookback) if lookback else None
         self.permits = [p for p in permits
             if p['date_start'] and p['date_start'] <= date]
@@ -277,12 +288,14 @@ def skill_in_trade(fs):
 
 # Innovation -------------------------------------------------------------
 def _patent_shares(fs, kind):
-    # 20/(n+1) points with one extra share for the first inventor: the
-    # formula multiplies these shares by the points of the patent kind.
+    # Each of the n inventors has one share, the first inventor (flag) the
+    # rule set's number: 20/(n+1) points a share when that is 2. The formula
+    # multiplies these shares by the points of the patent kind.
+    first = fs.rules.first_inventor_shares
     total = 0.0
     for fact in fs.facts(kind):
         inventors = max(int(fact['quantity'] or 1), 1)
-        total += (2 if fact['flag'] else 1) / (inventors + 1)
+        total += (first if fact['flag'] else 1) / (inventors + first - 1)
     return round(total, 4)
 
 
@@ -328,10 +341,10 @@ def _per_year(facts, unit):
     return [int(v // unit) for _, v in sorted(years.items())]
 
 
-@variable("每年志愿服务50小时单位数", type_=list,
+@variable("每年志愿服务时长单位数", type_=list,
     kinds=['volunteer'])
 def volunteer_units_by_year(fs):
-    return _per_year(fs.facts('volunteer'), 50)
+    return _per_year(fs.facts('volunteer'), fs.rules.volunteer_unit_hours)
 
 
 @variable("每年献血次数", type_=list, kinds=['blood_donation'])

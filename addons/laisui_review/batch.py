@@ -27,6 +27,7 @@ from trytond.pyson import Eval
 from trytond.transaction import check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .configuration import min_reason_length
 from .exceptions import BatchError
 
 MAX_ROWS = 100_000
@@ -370,9 +371,11 @@ def _check_row(line, line_id, version, cells, decision_label, seen):
     if line.state != 'pending' or line.case_state != 'open':
         return gettext('laisui_review.msg_batch_stale',
             line=name, state=_state_label(line.state))
+    length = min_reason_length()
     if decision == 'adjust' and (_decimal(points) is None
-            or len(_text(cells[REASON])) < 4):
-        return gettext('laisui_review.msg_adjust_reason', line=name)
+            or len(_text(cells[REASON])) < length):
+        return gettext('laisui_review.msg_adjust_reason',
+            line=name, length=length)
     if decision == 'correction' and not _text(cells[REASON]):
         return gettext('laisui_review.msg_correction_reason', line=name)
     return None

@@ -10,7 +10,6 @@ enters them; a timer stage waits for its period (cron). Every stage a case
 passes through leaves a step in its timeline.
 """
 import datetime as dt
-import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -22,9 +21,8 @@ from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import (
     bulk_insert, bulk_update, forget_cached)
-from trytond.modules.laisui_base.concurrency import (
-    check_timestamps, lock_in_state)
-from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_base.state_guard import (
+    conflict, guard, state_guard)
 from trytond.modules.laisui_points.formula import evaluate, namespace
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -47,17 +45,6 @@ STATES = [
 # More automatic stages than this in one go means a loop of automatic and
 # condition stages that no data will ever leave.
 _MAX_AUTOMATIC_HOPS = 50
-
-
-def _checked(*states):
-    """Run Case._lock before Tryton's button checks: for a click on a case
-    that moved on, those only say that the button cannot be called."""
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(cls, cases, *args, **kwargs):
-            return func(cls, cls._lock(cases, states), *args, **kwargs)
-        return wrapper
-    return decorator
 
 
 class Case(DeadlineMixin, ModelSQL, ModelView):
@@ -429,8 +416,17 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         `stages` maps case id → the stage id the person saw; a case that
         moved on meanwhile (or whose form is older than its last change)
         gives StateConflictError and nothing changes."""
+        cases = guard(cls, cases, ['open'])
+        for case in cases:
+            seen = (stages or {}).get(case.id)
+            if seen is not None and seen != case.stage.id:
+                raise conflict(case, case.stage.name)
+        cls._apply_decision(cases, event, comment)
+
+    @classmethod
+    def _apply_decision(cls, cases, event, comment=None):
+        "The decision on guarded cases, if theirs to make"
         comment = (comment or '').strip() or None
-        cases = cls._lock(cases, ['open'], stages)
         for case in cases:
             case.check_decision(event, comment)
         # Who may decide is checked: the engine's own writes (steps,
@@ -484,12 +480,13 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         "Only the stage's role and department decide a task stage"
         pool = Pool()
         User = pool.get('res.user')
+        Configuration = pool.get('laisui.review.configuration')
         stage = self.stage
         user = User(user_id)
         if stage.kind == 'department':
-            # Stopping a fan-out is the district's call.
-            if not _in_groups(user, ['group_district_reviewer',
-                        'group_district_admin']):
+            # Stopping a fan-out is the district's call: the roles of the
+            # review configuration.
+            if not Configuration.may_stop_department_review(user):
                 raise DecisionError(gettext(
                         'laisui_review.msg_not_responsible',
                         stage=stage.name))
@@ -504,24 +501,6 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
                     stage=stage.name))
 
     @classmethod
-    def _lock(cls, cases, states, stages=None):
-        """Lock the cases; StateConflictError when one left `states`, left
-        the stage the person saw, or changed after their form was read."""
-        transaction = Transaction()
-        if transaction.user and transaction.check_access:
-            # Record rules first: nothing of an unreadable case leaks.
-            cls.read([c.id for c in cases], ['id'])
-        cases = lock_in_state(cls, cases, states)
-        for case in cases:
-            seen = (stages or {}).get(case.id)
-            if seen is not None and seen != case.stage.id:
-                raise StateConflictError(gettext(
-                        'laisui_base.msg_state_conflict',
-                        record=case.rec_name, state=case.stage.name))
-        check_timestamps(cls, cases)
-        return cases
-
-    @classmethod
     def _audit_decision(cls, cases, event):
         AuditLog = Pool().get('laisui.audit.log')
         AuditLog.log_many([{
@@ -531,31 +510,30 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
                     } for c in cases])
 
     @classmethod
-    @_checked('open')
+    @state_guard('open')
     @ModelView.button
     def pass_(cls, cases):
-        cls.decide(cases, 'pass')
+        cls._apply_decision(cases, 'pass')
 
     @classmethod
-    @_checked('open')
+    @state_guard('open')
     @ModelView.button
     def return_(cls, cases):
-        cls.decide(cases, 'return')
+        cls._apply_decision(cases, 'return')
 
     @classmethod
-    @_checked('open')
+    @state_guard('open')
     @ModelView.button
     def reject(cls, cases):
-        cls.decide(cases, 'reject')
+        cls._apply_decision(cases, 'reject')
 
     @classmethod
-    @_checked('returned')
+    @state_guard('returned')
     @ModelView.button
     def resubmit(cls, cases):
         "The applicant corrected: review again from the resume stage"
         pool = Pool()
         Line = pool.get('laisui.review.line')
-        cases = cls._lock(cases, ['returned'])
         Line.reopen([l for c in cases for l in c.lines
                 if l.state == 'correction'])
         cls._audit(cases, 'returned', 'open')
@@ -572,7 +550,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         pool = Pool()
         Step = pool.get('laisui.review.step')
         Task = pool.get('laisui.review.task')
-        cases = cls._lock(cases, ['open', 'returned'])
+        cases = guard(cls, cases, ['open', 'returned'])
         Step.close(cases, 'withdrawn', None)
         Task.cancel_open(cases)
         for state in {c.state for c in cases}:
@@ -651,12 +629,6 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
 
     def deadline_label(self):
         return f'{self.rec_name}（{self.stage.name}）'
-
-
-def _in_groups(user, xml_ids):
-    Data = Pool().get('ir.model.data')
-    groups = {Data.get_id('laisui_base', x) for x in xml_ids}
-    return any(g.id in groups for g in user.groups)
 
 
 def _with_pending_lines(cases):

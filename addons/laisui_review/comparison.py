@@ -15,8 +15,10 @@ rests on facts of which no external copy exists. Matched lines are
 confirmed at once; the others wait for the owning department, which is
 alerted.
 """
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
@@ -31,6 +33,46 @@ METHODS = [
     ('external', "Recompute from External Data"),
     ('city', "City Verified Points"),
     ]
+
+
+class PendingLine(NamedTuple):
+    "A pending review line that a rule compares, with its case's applicant"
+    line: int
+    case: int
+    applicant: int
+    indicator: int
+    declared_points: Decimal
+    version: int
+    department: int
+
+
+class Evaluated(NamedTuple):
+    "One indicator evaluated on a set of facts"
+    points: Decimal
+    facts_used: str
+    has_facts: bool
+
+
+class LeftToPeople(NamedTuple):
+    "A line the comparison could not confirm"
+    case: int
+    line: int
+    department: int
+    comparison: str
+
+
+class _ComparedRow(NamedTuple):
+    "The columns of laisui.review.line a comparison writes"
+    id: int
+    comparison: str
+    verified_points: Decimal
+    evidence: str
+    state: str
+    points: Decimal
+    version: int
+    reviewed_at: dt.datetime
+    write_uid: int
+    write_date: dt.datetime
 
 
 class Rule(DeactivableMixin, ModelSQL, ModelView):
@@ -78,7 +120,7 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
             return 0
         by_applicant = defaultdict(list)
         for row in rows:
-            by_applicant[row[2]].append(row)
+            by_applicant[row.applicant].append(row)
         applicants = sorted(by_applicant)
         external = [r for r in rules.values() if r.method == 'external']
         city = _city_points(applicants,
@@ -89,37 +131,43 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         for sub_applicants in grouped_slice(applicants, 1000):
             sub_applicants = list(sub_applicants)
             recomputed = _recompute(sub_applicants) if external else {}
-            for (line_id, case_id, applicant, indicator, declared, version,
-                    department) in (r for a in sub_applicants
-                        for r in by_applicant[a]):
-                rule = rules[indicator]
-                declared = Decimal(str(declared or 0))
+            for pending in (r for a in sub_applicants
+                    for r in by_applicant[a]):
+                rule = rules[pending.indicator]
+                declared = Decimal(str(pending.declared_points or 0))
                 if rule.method == 'external':
-                    all_line, external_line = recomputed[applicant].get(
-                        indicator, (None, None))
+                    all_line, external_line = recomputed[
+                        pending.applicant].get(
+                        pending.indicator, (None, None))
                     result = _judge_external(declared, all_line,
                         external_line, rule.tolerance)
-                    verified, evidence = (external_line[:2]
+                    verified, evidence = ((
+                            external_line.points, external_line.facts_used)
                         if external_line else (None, None))
                 else:
                     verified, evidence = city.get(
-                        (applicant, rule.indicator.code), (None, None))
+                        (pending.applicant, rule.indicator.code),
+                        (None, None))
                     result = ('no_data' if verified is None
                         else 'matched' if abs(declared - verified)
                         <= rule.tolerance else 'mismatched')
+                row = _ComparedRow(id=pending.line, comparison=result,
+                    verified_points=verified, evidence=evidence,
+                    state='pending', points=None, version=pending.version,
+                    reviewed_at=None, write_uid=transaction.user,
+                    write_date=now)
                 if result == 'matched':
                     # Confirmed without people; audited per case below.
-                    updates.append((line_id, result, verified, evidence,
-                            'confirmed', declared, version + 1, now))
-                    confirmed[case_id].append(rule.indicator.code)
+                    row = row._replace(state='confirmed', points=declared,
+                        version=pending.version + 1, reviewed_at=now)
+                    confirmed[pending.case].append(rule.indicator.code)
                 else:
-                    updates.append((line_id, result, verified, evidence,
-                            'pending', None, version, None))
-                    others.append((case_id, line_id, department, result))
-        bulk_update(Line._table, ['comparison', 'verified_points',
-                'evidence', 'state', 'points', 'version', 'reviewed_at',
-                'write_uid', 'write_date'],
-            [(*u, transaction.user, now) for u in updates])
+                    others.append(LeftToPeople(case=pending.case,
+                            line=pending.line,
+                            department=pending.department,
+                            comparison=result))
+                updates.append(row)
+        bulk_update(Line._table, _ComparedRow._fields[1:], updates)
         forget_cached(Line.__name__)
         AuditLog.log_many([{
                     'action': 'state', 'resource': f'laisui.review.case,{c}',
@@ -132,8 +180,7 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
 
 
 def _pending_lines(case_ids, indicator_ids):
-    """(line, case, applicant, indicator, declared points, version,
-    department) of the cases' pending lines that a rule compares"""
+    "PendingLine of the cases' pending lines that a rule compares"
     pool = Pool()
     Line = pool.get('laisui.review.line')
     Case = pool.get('laisui.review.case')
@@ -151,27 +198,26 @@ def _pending_lines(case_ids, indicator_ids):
                 where=SQL_OPERATORS['in'](line.case, list(sub_ids))
                 & (line.state == 'pending')
                 & SQL_OPERATORS['in'](line.indicator, indicator_ids)))
-        rows.extend(cursor)
+        rows.extend(PendingLine._make(r) for r in cursor)
     return rows
 
 
 def _judge_external(declared, all_line, external_line, tolerance):
-    """matched / mismatched / no_data of one indicator; the lines are
-    (points, facts text, has facts) evaluated on all and on external
-    facts."""
+    """matched / mismatched / no_data of one indicator; the lines are its
+    Evaluated on all and on external facts."""
     if external_line is None:
         return 'no_data'
     declared = declared or Decimal(0)
-    if all_line[2] and not external_line[2] and declared:
+    if all_line.has_facts and not external_line.has_facts and declared:
         return 'no_data'
-    if abs(declared - external_line[0]) <= tolerance:
+    if abs(declared - external_line.points) <= tolerance:
         return 'matched'
     return 'mismatched'
 
 
 def _recompute(applicant_ids):
-    """applicant → indicator → ((points, facts, has facts) on all facts,
-    (points, facts, has facts) on external facts and permits only)"""
+    """applicant → indicator → (Evaluated on all facts, Evaluated on
+    external facts and permits only)"""
     pool = Pool()
     Statement = pool.get('laisui.points.statement')
     RuleSet = pool.get('laisui.points.rule_set')
@@ -195,16 +241,15 @@ def _recompute(applicant_ids):
         _, external_lines = Statement._evaluate(birth_date, *external, {},
             indicators, date, districts)
         for all_line, external_line in zip(all_lines, external_lines):
-            # Columns as in statement._LINE_COLUMNS: indicator … source,
-            # computed …
-            result[applicant_id][all_line[0]] = (
+            result[applicant_id][all_line.indicator] = (
                 _summary(all_line), _summary(external_line))
     return result
 
 
 def _summary(line):
-    _, _, _, _, facts_used, source, computed, *_ = line
-    return computed, facts_used, source is not None
+    "Evaluated of a statement line (LineValues)"
+    return Evaluated(points=line.computed, facts_used=line.facts_used,
+        has_facts=line.source is not None)
 
 
 def _city_points(applicant_ids, rules):
@@ -225,17 +270,16 @@ def _city_points(applicant_ids, rules):
 
 
 def _alert(others):
-    """One notification per department and case for the lines left to
-    people; others are (case, line, department, comparison) tuples."""
+    "One notification per department and case for the LeftToPeople"
     pool = Pool()
     Notification = pool.get('res.notification')
     Line = pool.get('laisui.review.line')
     User = pool.get('res.user')
     Data = pool.get('ir.model.data')
     by_department = defaultdict(lambda: defaultdict(list))
-    for case_id, line_id, department, _ in others:
-        if department:
-            by_department[department][case_id].append(line_id)
+    for other in others:
+        if other.department:
+            by_department[other.department][other.case].append(other.line)
     if not by_department:
         return
     reviewer = Data.get_id('laisui_base', 'group_department_reviewer')
@@ -269,8 +313,8 @@ def _alert(others):
 def _count_mismatches(case_ids, others):
     Case = Pool().get('laisui.review.case')
     counts = defaultdict(int)
-    for case_id, _, _, result in others:
-        counts[case_id] += result == 'mismatched'
+    for other in others:
+        counts[other.case] += other.comparison == 'mismatched'
     bulk_update(Case._table, ['mismatches'],
         [(c, counts[c]) for c in case_ids])
     forget_cached(Case.__name__)

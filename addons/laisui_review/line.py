@@ -8,20 +8,22 @@ confirm, adjust with a reason, or ask for a correction. Decisions go
 through decide() only: it locks the lines, checks the version the person
 saw, audits each line and tells the department tasks.
 """
+import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
-from trytond.modules.laisui_base.concurrency import (
-    check_timestamps, lock_in_state, transition)
-from trytond.modules.laisui_base.exceptions import StateConflictError
+from trytond.modules.laisui_base.state_guard import (
+    conflict, guard, state_guard)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
+from .configuration import min_reason_length
 from .exceptions import DecisionError
 
 STATES = [
@@ -40,6 +42,32 @@ COMPARISONS = [
 MAX_POINTS = 1000
 DECISIONS = {'confirm': 'confirmed', 'adjust': 'adjusted',
     'correction': 'correction'}
+# A line changes with its case: the case is locked first, always, so that
+# two departments deciding their last lines at once do not both miss the
+# other's.
+_OPEN_CASE = ('case', ['open'])
+
+
+class Decision(NamedTuple):
+    "A decision on a line; decision is a key of DECISIONS"
+    line: 'Line'
+    decision: str
+    points: Decimal
+    reason: str
+
+
+class _DecidedRow(NamedTuple):
+    "The columns of a line a decision writes"
+    id: int
+    state: str
+    points: Decimal
+    reason: str
+    proposed_points: Decimal
+    reviewed_by: int
+    reviewed_at: dt.datetime
+    version: int
+    write_uid: int
+    write_date: dt.datetime
 
 
 class Line(ModelSQL, ModelView):
@@ -137,20 +165,27 @@ class Line(ModelSQL, ModelView):
 
     @classmethod
     def decide(cls, decisions, versions=None):
-        """Apply decisions: a list of (line, decision, points, reason) with
-        decision in confirm, adjust, correction.
+        """Apply decisions: a list of Decision, or of (line, decision,
+        points, reason), with decision in confirm, adjust, correction.
 
         `versions` maps line id → the version the person saw; a line
         decided meanwhile gives StateConflictError and nothing changes.
         Returns the lines decided."""
-        transaction = Transaction()
         if not decisions:
             return []
-        if transaction.user:
-            # Record rules: only lines of the person's departments, also
-            # from a button or a wizard, which run without access checks.
-            with check_access():
-                cls.read([d[0].id for d in decisions], ['id'])
+        decisions = [Decision._make(d) for d in decisions]
+        ids = [d.line.id for d in decisions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a line is decided once per call")
+        # Record rules: only lines of the person's departments, also from
+        # a wizard, which runs without access checks.
+        with check_access():
+            guard(cls, cls.browse(ids), ['pending'], parent=_OPEN_CASE)
+        return cls._apply(decisions, versions)
+
+    @classmethod
+    def _apply(cls, decisions, versions=None):
+        "Apply decisions on guarded lines: who may is checked line by line"
         with without_check_access():
             return cls._decide(decisions, versions)
 
@@ -158,48 +193,42 @@ class Line(ModelSQL, ModelView):
     def _decide(cls, decisions, versions):
         pool = Pool()
         AuditLog = pool.get('laisui.audit.log')
-        Case = pool.get('laisui.review.case')
         Task = pool.get('laisui.review.task')
         transaction = Transaction()
-        ids = [d[0].id for d in decisions]
-        if len(set(ids)) != len(ids):
-            raise ValueError("a line is decided once per call")
+        decisions = [Decision._make(d) for d in decisions]
+        ids = [d.line.id for d in decisions]
         # One browse: a sheet of thousands of lines reads their cases in
         # a few queries, not one each.
-        case_ids = sorted({l.case.id for l in cls.browse(ids)})
-        # The cases first (always in this order): two departments deciding
-        # their last lines at once must not both miss the other's.
-        lock_in_state(Case, case_ids, ['open'])
-        lines = {l.id: l for l in lock_in_state(cls, ids, ['pending'])}
-        check_timestamps(cls, list(lines.values()))
+        lines = {l.id: l for l in cls.browse(ids)}
+        case_ids = sorted({l.case.id for l in lines.values()})
         open_tasks = Task.open_departments(case_ids)
         for line in lines.values():
             seen = (versions or {}).get(line.id)
             if seen is not None and seen != line.version:
-                raise StateConflictError(gettext(
-                        'laisui_base.msg_state_conflict',
-                        record=line.rec_name, state=line.state_string))
+                raise conflict(line, line.state_string)
             line.check_stage(open_tasks, transaction.user)
         now = clock.now()
         user = transaction.user or None
         rows, entries = [], []
-        for line, decision, points, reason in decisions:
-            line = lines[line.id]
-            points, reason = line._checked_decision(decision, points, reason)
-            state = DECISIONS[decision]
-            rows.append((line.id, state, points, reason, None, user, now,
-                    (line.version or 0) + 1, user, now))
+        for decision in decisions:
+            line = lines[decision.line.id]
+            points, reason = line._checked_decision(
+                decision.decision, decision.points, decision.reason)
+            state = DECISIONS[decision.decision]
+            rows.append(_DecidedRow(id=line.id, state=state, points=points,
+                    reason=reason, proposed_points=None, reviewed_by=user,
+                    reviewed_at=now, version=(line.version or 0) + 1,
+                    write_uid=user, write_date=now))
             entries.append({
-                    'action': 'adjust' if decision == 'adjust' else 'state',
+                    'action': ('adjust' if decision.decision == 'adjust'
+                        else 'state'),
                     'resource': str(line),
                     'from_value': f'pending {line.declared_points}',
                     'to_value': f'{state} {points or ""}'.strip(),
                     'detail': reason,
                     })
         # Every value is checked above: written set-wise, below the ORM.
-        bulk_update(cls._table, ['state', 'points', 'reason',
-                'proposed_points', 'reviewed_by', 'reviewed_at', 'version',
-                'write_uid', 'write_date'], rows)
+        bulk_update(cls._table, _DecidedRow._fields[1:], rows)
         forget_cached(cls.__name__)
         AuditLog.log_many(entries)
         Task.lines_decided(case_ids)
@@ -209,10 +238,11 @@ class Line(ModelSQL, ModelView):
         "The points and reason to record, or DecisionError"
         reason = (reason or '').strip() or None
         if decision == 'adjust':
-            if points is None or not reason or len(reason) < 4:
+            length = min_reason_length()
+            if points is None or not reason or len(reason) < length:
                 raise DecisionError(gettext(
                         'laisui_review.msg_adjust_reason',
-                        line=self.rec_name))
+                        line=self.rec_name, length=length))
             points = Decimal(points).quantize(Decimal('0.01'))
             if abs(points) > MAX_POINTS:
                 raise DecisionError(gettext(
@@ -273,20 +303,21 @@ class Line(ModelSQL, ModelView):
         cls.save(lines)
 
     @classmethod
-    @transition('pending')
+    @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def confirm(cls, lines):
-        cls.decide([(l, 'confirm', None, l.reason) for l in lines])
+        cls._apply([Decision(l, 'confirm', None, l.reason) for l in lines])
 
     @classmethod
-    @transition('pending')
+    @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def adjust(cls, lines):
-        cls.decide([(l, 'adjust', l.proposed_points, l.reason)
+        cls._apply([Decision(l, 'adjust', l.proposed_points, l.reason)
                 for l in lines])
 
     @classmethod
-    @transition('pending')
+    @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def request_correction(cls, lines):
-        cls.decide([(l, 'correction', None, l.reason) for l in lines])
+        cls._apply([Decision(l, 'correction', None, l.reason)
+                for l in lines])

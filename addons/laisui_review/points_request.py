@@ -6,13 +6,12 @@ on approval the points the reviewers adjusted become adjustments of the
 statement, with their reasons."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.concurrency import transition
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
+from .document import ReviewedDocumentMixin
 from .exceptions import DecisionError
-from .reviewable import ReviewableMixin
 
 STATES = [
     ('draft', "Draft"),
@@ -23,7 +22,7 @@ STATES = [
     ]
 
 
-class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
+class PointsRequest(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
     "Points verification request (积分核定申请)"
     __name__ = 'laisui.review.points_request'
     _review_label = '积分核定申请'
@@ -33,33 +32,12 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
         states={'readonly': Eval('state') != 'draft'})
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     state_string = state.translated('state')
-    submitted_at = fields.Timestamp("Submitted At", readonly=True)
-    corrections = fields.Text("Items to Correct", readonly=True,
-        help="What the last return for correction asked for.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._order = [('id', 'DESC')]
         cls._sql_indexes.add(Index(t, (t.applicant, Index.Equality())))
-        cls._transitions |= {
-            ('draft', 'review'),
-            ('review', 'returned'),
-            ('returned', 'review'),
-            ('review', 'approved'),
-            ('review', 'rejected'),
-            }
-        cls._buttons.update({
-                'submit': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     @classmethod
     def check_modification(cls, mode, requests, values=None,
@@ -77,8 +55,8 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
         return f'积分核定 {self.applicant.rec_name}'
 
     @classmethod
+    @state_guard('draft')
     @ModelView.button
-    @transition('draft')
     def submit(cls, requests):
         pool = Pool()
         Statement = pool.get('laisui.points.statement')
@@ -93,8 +71,7 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
                     'laisui_review.msg_request_open',
                     applicant=open_[0].applicant.rec_name))
         Statement.compute([r.applicant for r in requests])
-        cls.write(requests, {'state': 'review', 'submitted_at': clock.now()})
-        cls.start_review(requests)
+        cls.submit_for_review(requests)
 
     def review_applicant(self):
         return self.applicant
@@ -105,16 +82,6 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
             return []
         return self.indicator_line_values(
             statement.lines, lambda l: l.computed)
-
-    @classmethod
-    def review_returned(cls, requests, items):
-        cls.write(requests, {'state': 'returned',
-                'corrections': '\n'.join(items)})
-        super().review_returned(requests, items)
-
-    @classmethod
-    def review_resumed(cls, requests):
-        cls.write(requests, {'state': 'review'})
 
     @classmethod
     def review_finished(cls, requests, outcome):
@@ -128,4 +95,4 @@ class PointsRequest(ReviewableMixin, Workflow, ModelSQL, ModelView):
                         'reason': f'审核调整：{l.reason}',
                         } for r in requests for l in r.review_case.lines
                     if l.state == 'adjusted'])
-        cls.write(requests, {'state': outcome})
+        super().review_finished(requests, outcome)

@@ -7,40 +7,43 @@ from http import HTTPStatus
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.modules.laisui_base.portal import portal_route
-from trytond.modules.laisui_points.routes import _applicant
+from trytond.modules.laisui_points.portal import (
+    own_record, signed_in_applicant)
 
 
-def _page(portal, applicant, **values):
+def resubmit_route(path, model, page):
+    """Declare POST <path>/<id>/resubmit for the applicant's reviewed
+    documents of `model`: corrected after a return, the review resumes.
+    page(portal, **values) renders the documents' page, with the error
+    (409) when the document is not waiting for corrections; after the
+    resubmission the browser goes back to <path>."""
+    @portal_route(path + '/<int:document_id>/resubmit', methods=('POST',))
+    def resubmit(portal, document_id):
+        Case = portal.pool.get('laisui.review.case')
+        document = own_record(portal, model, document_id)
+        try:
+            if document.state != 'returned' or not document.review_case:
+                raise UserError(gettext(
+                        'laisui_review.msg_portal_not_returned'))
+            Case.resubmit([document.review_case])
+        except UserError as e:
+            portal.rollback()
+            return page(portal, error=e.message, status=HTTPStatus.CONFLICT)
+        return portal.redirect(path)
+    return resubmit
+
+
+def _page(portal, **values):
     Request = portal.pool.get('laisui.review.points_request')
-    requests = Request.search([('applicant', '=', applicant.id)])
+    requests = Request.search(
+        [('applicant', '=', signed_in_applicant(portal).id)])
     return portal.render('laisui_review/reviews.html',
         requests=requests, **values)
 
 
 @portal_route('/reviews')
 def reviews(portal):
-    return _page(portal, _applicant(portal))
+    return _page(portal)
 
 
-@portal_route('/reviews/<int:request_id>/resubmit', methods=('POST',))
-def resubmit(portal, request_id):
-    pool = portal.pool
-    Request = pool.get('laisui.review.points_request')
-    Case = pool.get('laisui.review.case')
-    applicant = _applicant(portal)
-    requests = Request.search([('id', '=', request_id)])
-    if not requests or requests[0].applicant != applicant:
-        return portal.deny(f'laisui.review.points_request,{request_id}')
-    request, = requests
-    try:
-        if request.state != 'returned' or not request.review_case:
-            raise UserError(gettext(
-                    'laisui_review.msg_portal_not_returned'))
-        Case.resubmit([request.review_case])
-    except UserError as e:
-        portal.rollback()
-        return _page(portal, _applicant(portal), error=e.message,
-            status=HTTPStatus.CONFLICT)
-    portal.audit('state', resource=request, from_value='returned',
-        to_value='review', detail='申请人补正后重新提交')
-    return portal.redirect('/reviews')
+resubmit = resubmit_route('/reviews', 'laisui.review.points_request', _page)

@@ -7,6 +7,9 @@ owns a line still waiting for people (按职能范围自动分派), all in paral
 A task is done when every line of its department is decided; the case
 leaves the stage when its last task is done.
 """
+import datetime as dt
+from typing import NamedTuple
+
 from sql import Null
 
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -24,6 +27,28 @@ STATES = [
     ('done', "Done"),
     ('cancelled', "Cancelled"),
     ]
+
+
+class _NewTask(NamedTuple):
+    "The columns of a task fan_out inserts"
+    case: int
+    stage: int
+    department: int
+    state: str
+    deadline: dt.date
+    created_at: dt.datetime
+    reminded: bool
+    overdue_notified: bool
+    escalated: bool
+    create_uid: int
+    create_date: dt.datetime
+
+
+class _OpenTask(NamedTuple):
+    "An open task as lines_decided reads it"
+    id: int
+    case: int
+    department: int
 
 
 class Task(DeadlineMixin, ModelSQL, ModelView):
@@ -98,11 +123,12 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
         now = clock.now()
         user = Transaction().user
         # The engine's own rows: inserted set-wise.
-        bulk_insert(cls._table, ['case', 'stage', 'department', 'state',
-                'deadline', 'created_at', 'reminded', 'overdue_notified',
-                'escalated', 'create_uid', 'create_date'],
-            [(c, stage.id, d, 'open', deadlines[c], now, False, False, False,
-                    user, now) for c, d in pairs])
+        bulk_insert(cls._table, _NewTask._fields,
+            [_NewTask(case=c, stage=stage.id, department=d, state='open',
+                    deadline=deadlines[c], created_at=now, reminded=False,
+                    overdue_notified=False, escalated=False,
+                    create_uid=user, create_date=now)
+                for c, d in pairs])
         forget_cached(cls.__name__)
         waiting = {c for c, _ in pairs}
         return [c for c in cases if c.id in waiting]
@@ -125,17 +151,19 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
             cursor.execute(*task.select(task.id, task.case, task.department,
                     where=SQL_OPERATORS['in'](task.case, sub_ids)
                     & (task.state == 'open')))
-            open_tasks.extend(cursor)
+            open_tasks.extend(_OpenTask._make(r) for r in cursor)
             cursor.execute(*line.select(line.case, line.department,
                     where=SQL_OPERATORS['in'](line.case, sub_ids)
                     & (line.state == 'pending'),
                     group_by=[line.case, line.department]))
             pending.update(cursor)
-        done = [t for t, c, d in open_tasks if (c, d) not in pending]
-        waiting = {c for _, c, d in open_tasks if (c, d) in pending}
+        done = [t.id for t in open_tasks
+            if (t.case, t.department) not in pending]
+        waiting = {t.case for t in open_tasks
+            if (t.case, t.department) in pending}
         cls.write(cls.browse(done), {'state': 'done', 'done_at': clock.now()})
         finished = [c for c in Case.browse(sorted(
-                    {c for _, c, d in open_tasks} - waiting))
+                    {t.case for t in open_tasks} - waiting))
             if c.state == 'open' and c.stage.kind == 'department']
         if finished:
             Case.department_done(finished)

@@ -13,6 +13,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow as WorkflowMixin, fields,
     sequence_ordered)
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.modules.laisui_points.formula import (
     FormulaError, compile_formula)
 from trytond.pool import Pool
@@ -222,6 +223,7 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
             }
 
     @classmethod
+    @state_guard('draft')
     @ModelView.button
     @WorkflowMixin.transition('active')
     def activate(cls, workflows):

@@ -57,11 +57,10 @@ def snapshot(pool, applicant_ids):
     cursor = Transaction().connection.cursor()
     headers, lines = {}, {}
     cursor.execute(*statement.select(
-            statement.applicant, statement.total, statement.total_admission,
-            statement.points_band,
+            statement.applicant, statement.total, statement.points_band,
             where=reduce_ids(statement.applicant, applicant_ids)))
-    for applicant, total, admission, band in cursor:
-        headers[applicant] = (_decimal(total), _decimal(admission), band)
+    for applicant, total, band in cursor:
+        headers[applicant] = (_decimal(total), band)
     cursor.execute(*line.join(statement,
             condition=line.statement == statement.id).select(
             statement.applicant, line.indicator, line.points, line.computed,

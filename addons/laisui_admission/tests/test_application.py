@@ -8,28 +8,27 @@ import datetime as dt
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_admission.tests.tools import (
-    CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
+    NOW, child_of, draft_application, make_round, make_schools,
     verify_points)
 from trytond.modules.laisui_integrity.tests.tools import report
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_review.tests.tools import (
     acting, as_root, make_applicant)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
-class ApplicationTestCase(ModuleTestCase):
+class ApplicationTestCase(ActivatedTestCase):
     "Admission applications"
-    module = 'laisui_admission'
-    language = 'zh_CN'
+    modules = ['laisui_admission']
 
     def setUp(self):
         super().setUp()
         self.now = NOW
 
     def at(self, now=None):
-        return Transaction().set_context(laisui_now=now or NOW)
+        return Transaction().set_context(_laisui_now=now or NOW)
 
     def eligible_family(self, n=1, **child_values):
         applicant = make_applicant(n)
@@ -325,6 +324,3 @@ class ApplicationTestCase(ModuleTestCase):
         self.assertEqual(application.state, 'eligible')
         self.assertEqual(application.score, before - 1)
         self.assertTrue(any(l.adjusted for l in application.score_lines))
-
-
-del ModuleTestCase

@@ -12,7 +12,8 @@ from trytond.modules.laisui_admission.tests.tools import (
 from trytond.modules.laisui_review.tests.tools import (
     as_root, make_applicant)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 LOCAL = dt.timedelta(hours=8)
@@ -38,13 +39,12 @@ def walk(case, decide_lines=None):
                 Case.decide([case], 'pass')
 
 
-class ObjectionTestCase(ModuleTestCase):
+class ObjectionTestCase(ActivatedTestCase):
     "Objections to admission results"
-    module = 'laisui_admission'
-    language = 'zh_CN'
+    modules = ['laisui_admission']
 
     def at(self, now=NOW):
-        return Transaction().set_context(laisui_now=now)
+        return Transaction().set_context(_laisui_now=now)
 
     def published(self):
         "An eligible application placed nowhere (no places left) and the run"
@@ -143,6 +143,3 @@ class ObjectionTestCase(ModuleTestCase):
             Run.publish([run])
         with self.at(AFTER):
             self.assert_refused(self.objection(application), '2021-06-15 17:00')
-
-
-del ModuleTestCase

@@ -13,11 +13,11 @@ from trytond.model import ModelStorage
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_admission.tests.tools import (
     child_of, draft_application, make_round, make_schools)
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_review.tests.tools import (
     acting, department, make_applicant, submit, use_reference_date)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 GROUPS = ['group_window_clerk', 'group_district_reviewer',
@@ -83,10 +83,9 @@ def client_reads(Model):
             yield name, row.get(name)
 
 
-class PersonalDataTestCase(ModuleTestCase):
+class PersonalDataTestCase(ActivatedTestCase):
     "Personal data"
-    module = 'laisui_admission'
-    language = 'zh_CN'
+    modules = ['laisui_admission']
 
     def people(self, users):
         """Two applicants, one with a child, an application and a case at
@@ -278,6 +277,3 @@ class PersonalDataTestCase(ModuleTestCase):
             [('name', '陈**1', '陈*燕', users['group_window_clerk'].id),
                 ('phone', '138****0001', '137****7001',
                     users['group_window_clerk'].id)])
-
-
-del ModuleTestCase

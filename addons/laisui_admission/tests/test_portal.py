@@ -316,7 +316,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         first + 2), its first run published; the round's id and the
         applications' ids"""
         with Transaction().start(self.db_name, 0,
-                context={'laisui_now': NOW}) as transaction:
+                context={'_laisui_now': NOW}) as transaction:
             pool = Pool()
             Application = pool.get('laisui.admission.application')
             Round = pool.get('laisui.admission.round')
@@ -342,7 +342,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
     def run_allocation(self, round_id):
         "A new run of the round, executed and published"
         with Transaction().start(self.db_name, 0,
-                context={'laisui_now': NOW}) as transaction:
+                context={'_laisui_now': NOW}) as transaction:
             Run = Pool().get('laisui.admission.run')
             run, = Run.create([{'round': round_id}])
             Run.execute([run])

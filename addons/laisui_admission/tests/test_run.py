@@ -12,17 +12,17 @@ from trytond.modules.laisui_base.exceptions import StateConflictError
 from trytond.modules.laisui_base.identity import mask_name
 from trytond.modules.laisui_review.tests.tools import make_applicant
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
-class RunTestCase(ModuleTestCase):
+class RunTestCase(ActivatedTestCase):
     "Allocation runs"
-    module = 'laisui_admission'
-    language = 'zh_CN'
+    modules = ['laisui_admission']
 
     def at(self):
-        return Transaction().set_context(laisui_now=NOW)
+        return Transaction().set_context(_laisui_now=NOW)
 
     def eligible(self, round_, scores, schools):
         """Eligible applications with these scores, all preferring schools
@@ -316,6 +316,3 @@ class RunTestCase(ModuleTestCase):
 def new_applications(round_):
     Application = Pool().get('laisui.admission.application')
     return Application.search([('round', '=', round_.id)])
-
-
-del ModuleTestCase

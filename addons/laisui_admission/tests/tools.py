@@ -27,7 +27,7 @@ def solve_with_matching(candidates, places, ranking):
     return result
 
 
-# The Yuexiu 2021 round (domain.md §4.2: points cut-off 2021-03-31) under
+# The Yuexiu 2021 round (domain.md, §4.2 Yuexiu: cut-off 2021-03-31) under
 # the 2018 city rules in force then.
 CUTOFF = dt.date(2021, 3, 31)
 # A moment inside the application window of make_round() (UTC).

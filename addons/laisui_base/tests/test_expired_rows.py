@@ -6,7 +6,8 @@ removes the expired ones."""
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -20,9 +21,10 @@ def ages(Attempt):
     return [(login, created < delay) for login, created in cursor]
 
 
-class ExpiredRowsTestCase(ModuleTestCase):
+class ExpiredRowsTestCase(ActivatedTestCase):
     "Expired login attempts and sessions"
-    module = 'laisui_base'
+    modules = ['laisui_base']
+    language = 'en'
 
     @with_transaction()
     def test_add_keeps_expired_rows_for_the_cron(self):
@@ -79,6 +81,3 @@ class ExpiredRowsTestCase(ModuleTestCase):
                 'res.user.login.attempt|purge_expired',
                 'web.user.authenticate.attempt|purge_expired',
                 'web.user.session|purge_expired'}, methods)
-
-
-del ModuleTestCase

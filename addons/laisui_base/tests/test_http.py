@@ -188,7 +188,7 @@ class HttpHardeningTestCase(PortalTestMixin, RouteTestCase):
 
     def flush(self, now):
         with Transaction().start(self.db_name, 0,
-                context={'laisui_now': now}) as transaction:
+                context={'_laisui_now': now}) as transaction:
             Counter = Pool().get('laisui.security.counter')
             Counter.flush()
             left = Counter.search_count([])

@@ -11,6 +11,7 @@ from trytond.modules.laisui_base.identity import (
 from trytond.modules.laisui_base.tests.test_staff import setting
 from trytond.modules.laisui_base.validation import checked_id_number
 from trytond.pool import Pool
+from trytond.rpc import RPC
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -23,7 +24,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
     language = 'zh_CN'
 
     def test_id_number_vectors(self):
-        "ID numbers of reference/security.md §4"
+        "ID numbers of security.md, §4 Validation and masking rules"
         today = dt.date(2026, 11, 28)
         for value, expected in [
                 ('11010519491231002X', '11010519491231002X'),
@@ -95,6 +96,19 @@ class LaisuiBaseTestCase(ModuleTestCase):
         self.assertIn('440104********1232', text)
 
     @with_transaction()
+    def test_client_cannot_stop_the_clock(self):
+        "A clock key in what a client sends is dropped before any call"
+        User = Pool().get('res.user')
+        past = dt.datetime(2020, 1, 1)
+        _, _, context, _ = RPC().convert(
+            User, {'_laisui_now': past, 'laisui_now': past})
+        self.assertNotIn('_laisui_now', context)
+        with Transaction().set_context(context):
+            self.assertGreater(clock.now(), dt.datetime(2026, 1, 1))
+        with Transaction().set_context(_laisui_now=past):
+            self.assertEqual(clock.now(), past)
+
+    @with_transaction()
     def test_sms_rate_limits(self):
         "1 per minute, 5 per hour, 10 per day per phone"
         Message = Pool().get('laisui.sms.message')
@@ -105,14 +119,14 @@ class LaisuiBaseTestCase(ModuleTestCase):
         for _ in range(4):
             Message.queue(PHONE, 'verification_code', check_rate=False)
         later = clock.now() + dt.timedelta(minutes=2)
-        with Transaction().set_context(laisui_now=later):
+        with Transaction().set_context(_laisui_now=later):
             with self.assertRaises(UserError) as cm:
                 Message.check_rate(PHONE)
         self.assertIn('1小时内', cm.exception.message)
         for _ in range(5):
             Message.queue(PHONE, 'verification_code', check_rate=False)
         with Transaction().set_context(
-                laisui_now=clock.now() + dt.timedelta(hours=2)):
+                _laisui_now=clock.now() + dt.timedelta(hours=2)):
             with self.assertRaises(UserError) as cm:
                 Message.check_rate(PHONE)
         self.assertIn('今日', cm.exception.message)
@@ -127,7 +141,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
         address = '192.0.2.7'
         # 2,499 parents behind the address asked in the last half hour.
         with Transaction().set_context(
-                laisui_now=clock.now() - dt.timedelta(minutes=30)):
+                _laisui_now=clock.now() - dt.timedelta(minutes=30)):
             Message.queue_many([(f'139{i:08d}', 'verification_code', None)
                     for i in range(2499)], ip_address=address)
         with Transaction().set_context(_request={'remote_addr': address}):
@@ -150,7 +164,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
                 Message.queue('13800000003', 'verification_code')
             # An hour after the first ones the address may ask again.
             with Transaction().set_context(
-                    laisui_now=clock.now() + dt.timedelta(minutes=31)):
+                    _laisui_now=clock.now() + dt.timedelta(minutes=31)):
                 Message.check_rate('13800000002', address)
 
     @with_transaction()
@@ -162,7 +176,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
 
         def queue(minutes, phone):
             with Transaction().set_context(
-                    laisui_now=start + dt.timedelta(minutes=minutes)):
+                    _laisui_now=start + dt.timedelta(minutes=minutes)):
                 return Message.queue(phone, 'verification_code')
 
         with setting('laisui_sms', 'ip_per_hour', '2'), \
@@ -207,7 +221,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
                 def queue(address, minutes=0):
                     with Transaction().set_context(
                             _request={'remote_addr': address},
-                            laisui_now=start + dt.timedelta(
+                            _laisui_now=start + dt.timedelta(
                                 minutes=minutes)):
                         return Message.queue(
                             next(phones), 'verification_code')
@@ -267,7 +281,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
             # An hour later the budget is back.
             with Transaction().set_context(
                     _request={'remote_addr': '198.51.100.20'},
-                    laisui_now=start + dt.timedelta(minutes=61)):
+                    _laisui_now=start + dt.timedelta(minutes=61)):
                 Code.issue('13500000009', 'login')
 
     @with_transaction()
@@ -342,7 +356,7 @@ class LaisuiBaseTestCase(ModuleTestCase):
         Code = Pool().get('laisui.verification.code')
         code = Code.issue(PHONE, 'reset')
         later = clock.now() + dt.timedelta(minutes=5, seconds=1)
-        with Transaction().set_context(laisui_now=later):
+        with Transaction().set_context(_laisui_now=later):
             self.assertEqual(Code.check(PHONE, 'reset', code),
                 'laisui_base.msg_code_expired')
         self.assertEqual(Code.check(PHONE, 'reset', code),

@@ -8,7 +8,8 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from trytond.exceptions import RateLimitException
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.laisui_base.password_hash import _slots, password_hash
@@ -31,10 +32,9 @@ def stored_hash(record):
     return hash_
 
 
-class PasswordHashTestCase(ModuleTestCase):
+class PasswordHashTestCase(ActivatedTestCase):
     "Password hashes"
-    module = 'laisui_base'
-    language = 'zh_CN'
+    modules = ['laisui_base']
 
     def setUp(self):
         super().setUp()
@@ -139,6 +139,3 @@ class PasswordHashTestCase(ModuleTestCase):
                     slots.release()
             finally:
                 slots.release()
-
-
-del ModuleTestCase

@@ -2,14 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 """The HTTP SMS gateway over real HTTP against a fake on 127.0.0.1."""
 import json
-import unittest
 
 import trytond.config as config
 from trytond.modules.laisui_base.sms_provider import sign
 from trytond.modules.laisui_base.tests.fake_sms_gateway import FakeGateway
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    RouteTestCase, activate_module, drop_db, with_transaction)
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import RouteTestCase, with_transaction
 from trytond.transaction import Transaction
 
 SECRET = 'gateway-secret'
@@ -35,19 +34,9 @@ class HttpGatewayMixin:
         config._cache_clear()
 
 
-class SMSHttpTestCase(HttpGatewayMixin, unittest.TestCase):
+class SMSHttpTestCase(HttpGatewayMixin, ActivatedTestCase):
     "HTTP SMS gateway"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['laisui_base'], lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['laisui_base']
 
     def _send(self, *script):
         Message = Pool().get('laisui.sms.message')

@@ -12,7 +12,8 @@ from unittest.mock import patch
 from trytond.exceptions import LoginException, UserError
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 PASSWORD = 'Staff-Mima-2026'
@@ -48,10 +49,9 @@ def audit_rows(action, resource=None):
     return AuditLog.search(domain, order=[('id', 'ASC')])
 
 
-class StaffTestCase(ModuleTestCase):
+class StaffTestCase(ActivatedTestCase):
     "Staff accounts"
-    module = 'laisui_base'
-    language = 'zh_CN'
+    modules = ['laisui_base']
 
     @with_transaction()
     def test_reset_password_unreadable(self):
@@ -430,6 +430,3 @@ def forbidden_passwords(passwords):
         file.flush()
         with setting('password', 'forbidden', file.name):
             yield
-
-
-del ModuleTestCase

@@ -3,7 +3,6 @@
 """Evidence upload checks: PDFs parsed with pypdf, a real clamd scan with
 quarantine, images re-encoded, the per-applicant quota."""
 import io
-import unittest
 from unittest import mock
 
 from PIL import Image
@@ -19,12 +18,12 @@ from trytond.modules.laisui_base.tests.clamd import (
 from trytond.modules.laisui_base.tests.pdfs import (
     action, add_annotation, annotation, name, raw_open_action, raw_pdf,
     set_contents, writer_pdf)
-from trytond.modules.laisui_base.tests.tools import png_bytes
+from trytond.modules.laisui_base.tests.tools import (
+    ActivatedTestCase, png_bytes)
 from trytond.modules.laisui_base.upload import (
     MAX_SIZE, check_quota, validate_upload)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 ACTIVE = '含有脚本'
@@ -110,19 +109,9 @@ def _eicar_page(writer):
     set_contents(writer, b'BT /F1 12 Tf 72 720 Td (' + EICAR + b') Tj ET')
 
 
-class UploadTestCase(ClamdMixin, unittest.TestCase):
+class UploadTestCase(ClamdMixin, ActivatedTestCase):
     "Upload validation"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['laisui_base'], lang='zh_CN')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = ['laisui_base']
 
     def assertRefused(self, data, text, error=UploadError):
         with self.assertRaises(error) as cm:

@@ -7,6 +7,7 @@ import re
 from PIL import Image
 
 from trytond.pool import Pool
+from trytond.tests.test_tryton import TestCase, activate_module, drop_db
 from trytond.transaction import Transaction
 
 PASSWORD = 'Qiang-Mima-2019'
@@ -87,3 +88,22 @@ def staff(login, *groups):
                             Data.get_id('laisui_base', g) for g in groups])],
                 }])
     return user
+
+
+class ActivatedTestCase(TestCase):
+    """Tests on a fresh database with `modules` activated in `language`,
+    set up as ModuleTestCase sets up its own. Tryton's generic checks of
+    a module run once, in its test_module.py."""
+    modules = []
+    language = 'zh_CN'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module(cls.modules, lang=cls.language)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()

@@ -1,22 +1,24 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The cleaners one value at a time: what each accepts, what it refuses
-and why. They need no database."""
+and why. Only the reasons need the database: they are its messages."""
 import datetime as dt
-import unittest
 from decimal import Decimal
 
 from trytond.modules.laisui_connectors.clean import (
     AddressIndex, CleanError, boolean, date, id_number, memoized, name,
     number, text)
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 
 from .tools import id_number as valid_id_number
 
 TODAY = dt.date(2026, 11, 29)
 
 
-class CleanTestCase(unittest.TestCase):
+class CleanTestCase(ActivatedTestCase):
     "Cleaning of one cell"
+    modules = ['laisui_connectors']
 
     def test_text(self):
         self.assertEqual(text('  越秀区\u3000北京街道  大德路 '),
@@ -32,6 +34,7 @@ class CleanTestCase(unittest.TestCase):
         self.assertEqual(name('阿依古丽•买买提'), '阿依古丽·买买提')
         self.assertEqual(name('阿依古丽·买.提'), '阿依古丽·买·提')
 
+    @with_transaction()
     def test_id_number(self):
         number = valid_id_number(7)
         self.assertEqual(id_number(f' {number[:6]} {number[6:]} ', TODAY),
@@ -55,6 +58,7 @@ class CleanTestCase(unittest.TestCase):
             id_number(born_tomorrow, TODAY)
         self.assertIn('晚于今天', str(cm.exception))
 
+    @with_transaction()
     def test_date(self):
         for value in ['2019-03-01', '2019/3/1', '2019.03.01', '2019年3月1日',
                 '20190301', '2019-03', '2019-03-01 08:30:00',
@@ -68,6 +72,7 @@ class CleanTestCase(unittest.TestCase):
                 date(value)
             self.assertIn(reason, str(cm.exception))
 
+    @with_transaction()
     def test_number_and_boolean(self):
         self.assertEqual(number('1,234.50'), Decimal('1234.50'))
         self.assertEqual(number(0.1), Decimal('0.1'))

@@ -6,7 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 
 from .fake_sources import FakeSource
 from .tools import dataset, id_number, lease, load, to_csv
@@ -23,10 +24,9 @@ def make_applicant(n):
     return applicant
 
 
-class FeedTestCase(ModuleTestCase):
+class FeedTestCase(ActivatedTestCase):
     "External facts and the district part"
-    module = 'laisui_connectors'
-    language = 'zh_CN'
+    modules = ['laisui_connectors']
 
     def setUp(self):
         super().setUp()
@@ -201,6 +201,3 @@ class FeedTestCase(ModuleTestCase):
                 ('kind', '=', 'residence_owned')])
         self.assertEqual((fact.source, fact.date_from, fact.street.name),
             ('external', dt.date(2019, 5, 6), '东山街道'))
-
-
-del ModuleTestCase

@@ -12,11 +12,11 @@ import openpyxl
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.tests.formulas import (
     FORMULAS, csv_rows, stored_formulas)
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_connectors.exceptions import DuplicateFileError
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -62,10 +62,9 @@ def patch_xlsx(data, name, content, compress=zipfile.ZIP_DEFLATED):
     return output.getvalue()
 
 
-class FileLoadTestCase(ModuleTestCase):
+class FileLoadTestCase(ActivatedTestCase):
     "Loading department files"
-    module = 'laisui_connectors'
-    language = 'zh_CN'
+    modules = ['laisui_connectors']
 
     def assertFailed(self, run, text):
         self.assertEqual(run.state, 'failed', run.error)
@@ -269,6 +268,15 @@ class FileLoadTestCase(ModuleTestCase):
         self.assertEqual(records(CODE)[0].date_from, dt.date(2019, 5, 6))
 
     @with_transaction()
+    def test_reasons_in_database_language(self):
+        "Launched from an English session, the run keeps zh_CN reasons"
+        rows = property_rows(2)
+        rows[1]['登记日期'] = '下周一'
+        with Transaction().set_context(language='en'):
+            run = load(CODE, to_csv(rows))
+        self.assertEqual(run.rejects[0].reason, '登记日期：日期“下周一”无法识别')
+
+    @with_transaction()
     def test_legacy_xls(self):
         "An Excel 97-2003 workbook: date cells, text dates, a bad ID"
         import xlwt
@@ -334,6 +342,3 @@ class FileLoadTestCase(ModuleTestCase):
         Dataset.write([housing], {'max_rows': 50})
         run = load(CODE, to_csv(property_rows(60)))
         self.assertFailed(run, '超过 50 行')
-
-
-del ModuleTestCase

@@ -6,7 +6,8 @@ from pathlib import Path
 from unittest.mock import patch
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 
 from .. import folder
 from .tools import property_rows, records, to_csv
@@ -14,10 +15,9 @@ from .tools import property_rows, records, to_csv
 CODE = 'housing_property'
 
 
-class FolderTestCase(ModuleTestCase):
+class FolderTestCase(ActivatedTestCase):
     "Drop folder"
-    module = 'laisui_connectors'
-    language = 'zh_CN'
+    modules = ['laisui_connectors']
 
     def setUp(self):
         super().setUp()
@@ -84,6 +84,3 @@ class FolderTestCase(ModuleTestCase):
         self.assertIn('不予读取', run.error)
         self.assertEqual(self.names('failed'), ['huge.csv'])
         self.assertEqual(records(CODE), [])
-
-
-del ModuleTestCase

@@ -3,10 +3,10 @@
 """Synchronisation over real HTTP with a fake rental system on 127.0.0.1
 that misbehaves on request."""
 from trytond.model.exceptions import AccessButtonError
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .fake_sources import FakeSource
@@ -15,10 +15,9 @@ from .tools import dataset, id_number, lease, records
 CODE = 'rental_lease'
 
 
-class HttpSyncTestCase(ModuleTestCase):
+class HttpSyncTestCase(ActivatedTestCase):
     "Synchronising from HTTP sources"
-    module = 'laisui_connectors'
-    language = 'zh_CN'
+    modules = ['laisui_connectors']
 
     def setUp(self):
         super().setUp()
@@ -254,6 +253,3 @@ class HttpSyncTestCase(ModuleTestCase):
         Source.write([source], {'credential': 'wrong'})
         run = self.sync()
         self.assertIn('返回错误 401', run.error)
-
-
-del ModuleTestCase

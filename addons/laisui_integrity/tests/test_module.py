@@ -23,7 +23,7 @@ class LaisuiIntegrityTestCase(ClamdMixin, ModuleTestCase):
     language = 'zh_CN'
 
     def _at(self, now):
-        return Transaction().set_context(laisui_now=now)
+        return Transaction().set_context(_laisui_now=now)
 
     def _policy(self, kind, **values):
         Policy = Pool().get('laisui.integrity.policy')

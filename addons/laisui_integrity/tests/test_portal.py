@@ -23,7 +23,7 @@ class IntegrityPortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
     def bar(self, phone, **policy):
         "Report and confirm false material against the applicant of phone"
         with Transaction().start(self.db_name, 0, context={
-                    'laisui_now': NOW}) as transaction:
+                    '_laisui_now': NOW}) as transaction:
             pool = Pool()
             Applicant = pool.get('laisui.applicant')
             Record = pool.get('laisui.integrity.record')

@@ -43,7 +43,6 @@ class LaisuiPointsTestCase(ModuleTestCase):
         self.assertEqual(lines['credit'].points, Decimal('-5'))
         self.assertEqual(lines['credit'].category, 'deduction')
         self.assertEqual(statement.total, Decimal('100'))
-        self.assertEqual(statement.total_admission, Decimal('105'))
         self.assertEqual(statement.rule_set.version, 'GZ-2018')
         self.assertIn('居住证', lines['permit'].facts_used)
         self.assertEqual(lines['permit'].department.code, 'GA')

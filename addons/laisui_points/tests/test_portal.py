@@ -2,7 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 """The applicant portal over HTTP: sign-up, sign-in, CSRF, ownership,
 uploads and masking."""
-import datetime as dt
 import io
 import os
 import re

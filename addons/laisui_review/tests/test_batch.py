@@ -16,7 +16,8 @@ from trytond.modules.laisui_review.batch import (
     read_sheet)
 from trytond.modules.laisui_review.exceptions import BatchError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction, without_check_access
 
 from .tools import (
@@ -34,10 +35,9 @@ def edit(data, changes):
     return output.getvalue()
 
 
-class BatchTestCase(ModuleTestCase):
+class BatchTestCase(ActivatedTestCase):
     "Batch review sheets"
-    module = 'laisui_review'
-    language = 'zh_CN'
+    modules = ['laisui_review']
 
     def case_at_departments(self):
         "A case whose insurance (RS) and education (JY) lines are open"
@@ -59,7 +59,7 @@ class BatchTestCase(ModuleTestCase):
         "One department's lines, locked columns, hidden id, no formulas"
         Line = Pool().get('laisui.review.line')
         hr = department_reviewer('hr01', 'RS')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = self.case_at_departments()
         insurance = line(case, 'insurance')
         Line.write([insurance], {'evidence': '=HYPERLINK("http://x.cn")'})
@@ -91,7 +91,7 @@ class BatchTestCase(ModuleTestCase):
         Line = pool.get('laisui.review.line')
         Applicant = pool.get('laisui.applicant')
         hr = department_reviewer('hr01', 'RS')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = self.case_at_departments()
         insurance = line(case, 'insurance')
         applicant = Applicant.__table__()
@@ -119,7 +119,7 @@ class BatchTestCase(ModuleTestCase):
         AuditLog = pool.get('laisui.audit.log')
         hr = department_reviewer('hr01', 'RS')
         education = department_reviewer('edu01', 'JY')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = self.case_at_departments()
             insurance = line(case, 'insurance')
             data, _ = self.export(hr)
@@ -158,7 +158,7 @@ class BatchTestCase(ModuleTestCase):
         Line = Pool().get('laisui.review.line')
         hr = department_reviewer('hr01', 'RS')
         education = department_reviewer('edu01', 'JY')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = self.case_at_departments()
             insurance = line(case, 'insurance')
             data, _ = self.export(hr)
@@ -194,9 +194,8 @@ class BatchTestCase(ModuleTestCase):
         "Wizards run unchecked over RPC: the sheets still hold only mine"
         pool = Pool()
         Export = pool.get('laisui.review.batch.export', type='wizard')
-        Line = pool.get('laisui.review.line')
         hr = department_reviewer('hr01', 'RS')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = self.case_at_departments()
         with Transaction().set_user(hr.id), without_check_access():
             session_id, _, _ = Export.create()
@@ -226,7 +225,7 @@ class BatchTestCase(ModuleTestCase):
     def test_unreadable_files(self):
         "Not XLSX, other headers, a DTD bomb: clear messages"
         hr = department_reviewer('hr01', 'RS')
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             self.case_at_departments()
             data, _ = self.export(hr)
         bomb = ('<?xml version="1.0"?><!DOCTYPE lolz ['
@@ -244,6 +243,3 @@ class BatchTestCase(ModuleTestCase):
             with acting(hr), self.assertRaises(BatchError) as cm:
                 read_sheet(content)
             self.assertIn(text, cm.exception.message)
-
-
-del ModuleTestCase

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.exceptions import StateConflictError
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.laisui_review.exceptions import DecisionError
@@ -19,17 +19,16 @@ from .tools import (
     submit, use_reference_date)
 
 
-class CaseTestCase(ModuleTestCase):
+class CaseTestCase(ActivatedTestCase):
     "Review cases"
-    module = 'laisui_review'
-    language = 'zh_CN'
+    modules = ['laisui_review']
 
     def setUp(self):
         super().setUp()
         self.now = NOW
 
     def at(self, now=None):
-        return Transaction().set_context(laisui_now=now or self.now)
+        return Transaction().set_context(_laisui_now=now or self.now)
 
     def people(self):
         return {
@@ -49,115 +48,6 @@ class CaseTestCase(ModuleTestCase):
             with acting(people[who]):
                 Case.pass_([Case(case.id)])
         return Case(case.id)
-
-    @with_transaction()
-    def test_journey(self):
-        "Submit, pass the desks, compare, fan out, decide, publish"
-        pool = Pool()
-        Case = pool.get('laisui.review.case')
-        Line = pool.get('laisui.review.line')
-        Task = pool.get('laisui.review.task')
-        Request = pool.get('laisui.review.points_request')
-        Adjustment = pool.get('laisui.points.adjustment')
-        AuditLog = pool.get('laisui.audit.log')
-        people = self.people()
-        with self.at():
-            case = self.walk_to_department_review(
-                people, insurance_from=dt.date(2018, 1, 1))
-            self.assertEqual(case.stage.code, 'department_review')
-
-            # Backed by external data: confirmed without people.
-            for code in ['permit', 'rental', 'age']:
-                self.assertEqual(
-                    (line(case, code).comparison, line(case, code).state),
-                    ('matched', 'confirmed'), code)
-            insurance = line(case, 'insurance')
-            self.assertEqual(insurance.comparison, 'mismatched')
-            self.assertLess(insurance.verified_points,
-                insurance.declared_points)
-            self.assertIn('hrss_insurance:1', insurance.evidence)
-            education = line(case, 'education')
-            self.assertEqual(
-                (education.comparison, education.state),
-                ('not_compared', 'pending'))
-            self.assertEqual(case.mismatches, 1)
-            # One task per department owning a line left to people.
-            self.assertEqual(sorted(t.department.code for t in case.tasks),
-                ['JY', 'RS'])
-            # Each department was alerted with its own lines.
-            Notification = pool.get('res.notification')
-            alert, = Notification.search(
-                [('user', '=', people['hr'].id)])
-            self.assertIn('社会保险', alert.description)
-            self.assertFalse(Notification.search(
-                    [('user', '=', people['police'].id)]))
-            # A department's reviewers see the totals of their own lines.
-            own = sum(l.declared_points for l in case.lines
-                if l.department and l.department.code == 'RS')
-            self.assertLess(own, case.declared_points)
-            with acting(people['hr']):
-                totals, = Case.read([case.id], ['declared_points'])
-            self.assertEqual(totals['declared_points'], own)
-
-            with acting(people['education']):
-                Line.confirm([Line(education.id)])
-            self.assertEqual(Case(case.id).stage.code, 'department_review')
-            with acting(people['hr']):
-                insurance = Line(insurance.id)
-                insurance.proposed_points = insurance.verified_points
-                insurance.reason = '社保系统记录自2018年起缴费'
-                insurance.save()
-                Line.adjust([insurance])
-            case = Case(case.id)
-            self.assertEqual(case.stage.code, 'district_review')
-            self.assertEqual({t.state for t in case.tasks}, {'done'})
-
-            with acting(people['reviewer']):
-                Case.pass_([case])
-            with acting(people['admin']):
-                Case.pass_([Case(case.id)])
-            case = Case(case.id)
-            self.assertEqual(case.stage.code, 'publication')
-            # Five working days of publicity across the National Day
-            # holidays, counting the make-up Saturday of 10 October.
-            self.assertEqual(case.deadline, dt.date(2026, 10, 13))
-        with self.at(dt.datetime(2026, 10, 13, 8)):
-            Case.fire_timers()
-            self.assertEqual(Case(case.id).state, 'open')
-        with self.at(dt.datetime(2026, 10, 14, 8)):
-            Case.fire_timers()
-        case = Case(case.id)
-        self.assertEqual(case.state, 'approved')
-        self.assertEqual(stage_codes(case), ['prereview', 'acceptance',
-                'first_review', 'comparison', 'department_review',
-                'district_review', 'confirmation', 'publication',
-                'approved'])
-        self.assertEqual(case.steps[0].decided_by, people['clerk'])
-        self.assertEqual(case.steps[0].decision_string, '通过')
-        self.assertEqual(case.steps[-1].decision, 'approved')
-        request, = Request.search([])
-        self.assertEqual(request.state, 'approved')
-        # The adjusted line became an adjustment of the statement.
-        adjustment, = Adjustment.search(
-            [('applicant', '=', case.applicant.id)])
-        self.assertEqual(adjustment.indicator.code, 'insurance')
-        self.assertEqual(adjustment.points, line(case, 'insurance').points)
-        self.assertEqual(case.total_points, sum(
-                l.points for l in case.lines))
-        # Every decision is audited: five desks, the automatic
-        # confirmations (one entry naming the lines) and the outcome on
-        # the case; each person's line decision on its line.
-        self.assertEqual(AuditLog.search_count([
-                    ('resource', '=', str(case)),
-                    ('action', '=', 'state'),
-                    ]), 7)
-        automatic, = AuditLog.search([('resource', '=', str(case)),
-                ('detail', 'like', '自动比对一致%')])
-        self.assertIn('permit', automatic.detail)
-        self.assertEqual(AuditLog.search_count([
-                    ('resource', 'like', 'laisui.review.line,%'),
-                    ]), 2)
-        self.assertEqual(Task.search_count([('state', '=', 'open')]), 0)
 
     @with_transaction()
     def test_return_for_correction(self):
@@ -454,6 +344,3 @@ class CaseTestCase(ModuleTestCase):
             self.assertIn('积分申报', cm.exception.message)
         self.assertEqual(Request(request.id).state, 'draft')
         self.assertEqual(Case.search([]), [])
-
-
-del ModuleTestCase

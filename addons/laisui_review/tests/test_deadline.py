@@ -4,9 +4,9 @@
 import datetime as dt
 
 from trytond.modules.laisui_base.tests.test_sms_http import HttpGatewayMixin
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -19,10 +19,9 @@ def at(day, hour=9):
     return dt.datetime.combine(day, dt.time(hour)) - dt.timedelta(hours=8)
 
 
-class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
+class DeadlineTestCase(HttpGatewayMixin, ActivatedTestCase):
     "Deadlines and reminders"
-    module = 'laisui_review'
-    language = 'zh_CN'
+    modules = ['laisui_review']
 
     def staff(self):
         clerk = staff('clerk01', 'group_window_clerk')
@@ -38,7 +37,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         "Three working days from 30 September end on the make-up Saturday"
         Case = Pool().get('laisui.review.case')
         use_reference_date()
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = submit(make_applicant())
         # Pre-review: 3 working days; 1–7 October are holidays and
         # Saturday 10 October is a working day.
@@ -55,11 +54,11 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         clerk, admin = self.staff()
         self.gateway.script = ['ok'] * 10
         use_reference_date()
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = submit(make_applicant())
 
         def remind(day):
-            with Transaction().set_context(laisui_now=at(day)):
+            with Transaction().set_context(_laisui_now=at(day)):
                 return Case.remind()
 
         def texts(user):
@@ -81,7 +80,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         self.assertEqual(len(sms), 2)
         # Once the case moves on, the new stage has its own deadline.
         with as_root(), Transaction().set_context(
-                laisui_now=at(dt.date(2026, 10, 13))):
+                _laisui_now=at(dt.date(2026, 10, 13))):
             Case.decide([Case(case.id)], 'pass')
         case = Case(case.id)
         self.assertEqual((case.stage.code, case.deadline, case.reminded),
@@ -98,7 +97,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         hr = department_reviewer('hr01', 'RS')
         self.gateway.script = ['ok'] * 10
         use_reference_date()
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = submit(make_applicant(insurance_from=dt.date(2018, 1, 1)))
             with as_root():
                 for _ in range(3):
@@ -106,7 +105,7 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         task, = Task.search([('department.code', '=', 'RS')])
         # 5 working days from 30 September: 8, 9, 10, 12, 13 October.
         self.assertEqual(task.deadline, dt.date(2026, 10, 13))
-        with Transaction().set_context(laisui_now=at(dt.date(2026, 10, 14))):
+        with Transaction().set_context(_laisui_now=at(dt.date(2026, 10, 14))):
             Case.remind()
         notes = Notification.search([('user', '=', hr.id),
                 ('model', '=', 'laisui.review.task')])
@@ -121,10 +120,10 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         Message = pool.get('laisui.sms.message')
         clerk, _ = self.staff()
         use_reference_date()
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             submit(make_applicant())
         self.gateway.script = ['error'] * 20
-        with Transaction().set_context(laisui_now=at(dt.date(2026, 10, 9))):
+        with Transaction().set_context(_laisui_now=at(dt.date(2026, 10, 9))):
             Case.remind()
         message, = Message.search([('phone', '=', clerk.mobile)])
         Message.send([message])
@@ -136,6 +135,3 @@ class DeadlineTestCase(HttpGatewayMixin, ModuleTestCase):
         Message.send_pending()
         self.assertEqual(Message(message.id).state, 'sent')
         self.assertIn('待办提醒', Message(message.id).content)
-
-
-del ModuleTestCase

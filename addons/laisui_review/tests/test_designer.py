@@ -7,10 +7,10 @@ import datetime as dt
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.exceptions import StateConflictError
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_review.exceptions import WorkflowError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.laisui_review.tests.test_workflow import (
@@ -35,10 +35,9 @@ def shape(workflow):
             for t in workflow.transitions))
 
 
-class DesignerTestCase(ModuleTestCase):
+class DesignerTestCase(ActivatedTestCase):
     "Graphical workflow designer"
-    module = 'laisui_review'
-    language = 'zh_CN'
+    modules = ['laisui_review']
 
     def admin(self):
         return staff('wf_admin', 'group_district_admin')
@@ -203,11 +202,8 @@ class DesignerTestCase(ModuleTestCase):
         self.assertIsNone(Grant.user_for(other.id, token))
         self.assertIsNone(Grant.user_for(workflow.id, token + 'x'))
         later = dt.datetime.now() + dt.timedelta(hours=3)
-        with Transaction().set_context(laisui_now=later):
+        with Transaction().set_context(_laisui_now=later):
             self.assertIsNone(Grant.user_for(workflow.id, token))
         admin.active = False
         admin.save()
         self.assertIsNone(Grant.user_for(workflow.id, token))
-
-
-del ModuleTestCase

@@ -18,7 +18,7 @@ class ReviewPortalTestCase(PortalTestMixin, RouteTestCase):
     def returned_request(self, phone):
         "Submit a request for the applicant of phone and return it"
         with Transaction().start(self.db_name, 0, context={
-                    'laisui_now': NOW}) as transaction:
+                    '_laisui_now': NOW}) as transaction:
             pool = Pool()
             Applicant = pool.get('laisui.applicant')
             Request = pool.get('laisui.review.points_request')
@@ -41,6 +41,19 @@ class ReviewPortalTestCase(PortalTestMixin, RouteTestCase):
             pool = Pool()
             request = pool.get('laisui.review.points_request')(request_id)
             return request.state, request.review_case.state
+
+    def state_audit(self, request_id):
+        "(from, to, portal account's phone) of the request's state changes"
+        with Transaction().start(self.db_name, 0):
+            AuditLog = Pool().get('laisui.audit.log')
+            entries = AuditLog.search([
+                    ('resource', '=',
+                        f'laisui.review.points_request,{request_id}'),
+                    ('action', '=', 'state'),
+                    ], order=[('id', 'ASC')])
+            return [(e.from_value, e.to_value,
+                    e.web_user.phone if e.web_user else None)
+                for e in entries]
 
     def test_corrections_and_resubmission(self):
         client = self.client()
@@ -78,6 +91,12 @@ class ReviewPortalTestCase(PortalTestMixin, RouteTestCase):
             token_path='/reviews')
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.state(request_id), ('review', 'open'))
+        # Audited as the applicant's: returned → review, by their account.
+        self.assertEqual(self.state_audit(request_id), [
+                ('draft', 'review', None),
+                ('review', 'returned', None),
+                ('returned', 'review', phone),
+                ])
         page = client.get(self.url('/reviews')).text
         self.assertIn('审核中', page)
         self.assertNotIn('补正完成，重新提交', page)

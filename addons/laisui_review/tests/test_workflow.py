@@ -5,7 +5,8 @@ conditions."""
 from trytond.model.exceptions import RequiredValidationError
 from trytond.modules.laisui_review.exceptions import WorkflowError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.laisui_base.tests.tools import staff
@@ -50,10 +51,9 @@ SIMPLE = [('desk', 'task', {}), ('done', 'end', {}),
 SIMPLE_EXITS = [('desk', 'pass', 'done'), ('desk', 'reject', 'refused')]
 
 
-class WorkflowTestCase(ModuleTestCase):
+class WorkflowTestCase(ActivatedTestCase):
     "Workflow definitions"
-    module = 'laisui_review'
-    language = 'zh_CN'
+    modules = ['laisui_review']
 
     def assertRefused(self, workflow, *texts):
         Workflow = Pool().get('laisui.review.workflow')
@@ -187,7 +187,7 @@ class WorkflowTestCase(ModuleTestCase):
         Workflow = pool.get('laisui.review.workflow')
         Case = pool.get('laisui.review.case')
         use_reference_date()
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             old_case = submit(make_applicant(1))
             old = old_case.workflow
             workflow = build(SIMPLE, SIMPLE_EXITS)
@@ -216,7 +216,7 @@ class WorkflowTestCase(ModuleTestCase):
                 ('check', 'otherwise', 'second'),
                 ('second', 'pass', 'done'), ('second', 'reject', 'refused')])
         Workflow.activate([workflow])
-        with Transaction().set_context(laisui_now=NOW):
+        with Transaction().set_context(_laisui_now=NOW):
             case = submit(make_applicant())
             with as_root():
                 Case.decide([case], 'pass')
@@ -224,6 +224,3 @@ class WorkflowTestCase(ModuleTestCase):
             # 86 declared points: neither condition holds.
             self.assertEqual(stage_codes(case), ['desk', 'check', 'second'])
             self.assertEqual(case.steps[1].decision, 'otherwise')
-
-
-del ModuleTestCase
