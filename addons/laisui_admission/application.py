@@ -20,7 +20,8 @@ from trytond.model import (
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.personal import PersonalDataMixin
 from trytond.modules.laisui_base.state_guard import guard, state_guard
-from trytond.modules.laisui_review.document import ReviewedDocumentMixin
+from trytond.modules.laisui_review.document import (
+    STATES as REVIEW_STATES, ReviewedDocumentMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -28,10 +29,7 @@ from trytond.transaction import Transaction
 from .exceptions import EligibilityError, PreferenceError
 from .school import STAGES
 
-STATES = [
-    ('draft', "Draft"),
-    ('review', "Under Review"),
-    ('returned', "Returned for Correction"),
+STATES = REVIEW_STATES + [
     ('eligible', "Eligible"),
     ('ineligible', "Not Eligible"),
     ('withdrawn', "Withdrawn"),

@@ -15,12 +15,10 @@ from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from trytond.modules.laisui_review.document import ReviewedDocumentMixin
+from trytond.modules.laisui_review.document import (
+    STATES as REVIEW_STATES, ReviewedDocumentMixin)
 
-STATES = [
-    ('draft', "Draft"),
-    ('review', "Under Review"),
-    ('returned', "Returned for Correction"),
+STATES = REVIEW_STATES + [
     ('upheld', "Upheld"),
     ('dismissed', "Dismissed"),
     ]

@@ -5,8 +5,8 @@ admission applications, objections, service applications): one lifecycle.
 
     draft → review ⇄ returned (for correction) → approved or rejected
 
-The model names its two outcomes in `_review_outcomes`, keeps a `state`
-selection with them and may add states of its own. Every state change is
+The model names its two outcomes in `_review_outcomes`, and its `state`
+selection is STATES with them and any states of its own. Every state change is
 audited; what a return for correction asks for is kept for the applicant.
 """
 from trytond.model import fields
@@ -15,6 +15,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .reviewable import ReviewableMixin
+
+# The states every reviewed document has; the model adds its outcomes.
+STATES = [
+    ('draft', "Draft"),
+    ('review', "Under Review"),
+    ('returned', "Returned for Correction"),
+    ]
 
 
 class ReviewedDocumentMixin(ReviewableMixin):

@@ -10,13 +10,10 @@ from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .document import ReviewedDocumentMixin
+from .document import STATES as REVIEW_STATES, ReviewedDocumentMixin
 from .exceptions import DecisionError
 
-STATES = [
-    ('draft', "Draft"),
-    ('review', "Under Review"),
-    ('returned', "Returned for Correction"),
+STATES = REVIEW_STATES + [
     ('approved', "Approved"),
     ('rejected', "Rejected"),
     ]
