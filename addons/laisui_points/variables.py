@@ -8,9 +8,10 @@ and the rule set's RuleValues. Plain rows (not records) so that the batch
 statement path can feed them from one SQL query per table. Values (points,
 caps, units) never live here: they are in the indicator catalogue.
 """
-import datetime as dt
 from collections import defaultdict
 from typing import NamedTuple
+
+from .period import cumulative_years
 
 VARIABLES = {}
 # Labels are zh_CN: they are written into the statement lines that
@@ -103,7 +104,7 @@ class FactSet:
 
     def full_years(self, periods):
         "Full years covered by the union of (start, end) periods"
-        return _full_years(_days(_merge(periods, self.date, self.since)))
+        return cumulative_years(periods, self.date, self.since)
 
 
 def _years_before(date, years):
@@ -111,34 +112,6 @@ def _years_before(date, years):
         return date.replace(year=date.year - years)
     except ValueError:  # 29 February
         return date.replace(year=date.year - years, day=28)
-
-
-def _merge(periods, date, since=None):
-    spans = []
-    for start, end in periods:
-        if not start:
-            continue
-        end = min(end or date, date)
-        if since:
-            start = max(start, since)
-        if end >= start:
-            spans.append((start, end))
-    spans.sort()
-    merged = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _days(spans):
-    return sum((end - start).days + 1 for start, end in spans)
-
-
-def _full_years(days):
-    return int(days // 365.25)
 
 
 def _period(fact):

@@ -89,10 +89,12 @@ class FeedTestCase(ActivatedTestCase):
 
         self.district_indicator('home_residence', '2 * home_residence_years')
         line = self.line(applicant, 'home_residence')
-        # 2016-01-01 .. 2019-12-31 in Yuexiu: 4 full years.
-        self.assertEqual(line.points, Decimal('8.00'))
+        # 2016-01-01 .. 2019-12-31 in Yuexiu: the start day is not counted,
+        # the fourth year would end on 2020-01-01 (domain.md, §9.1 Periods
+        # and full years): 3 full years.
+        self.assertEqual(line.points, Decimal('6.00'))
         self.assertEqual(line.source, 'external')
-        self.assertIn('在本区合法稳定居住满年数：4', line.facts_used)
+        self.assertIn('在本区合法稳定居住满年数：3', line.facts_used)
         self.assertIn('外部记录：rental_lease:ZL-YX', line.facts_used)
         self.assertNotIn('ZL-TH', line.facts_used)
         # The city's rental indicator reads both external rentals.
