@@ -3,11 +3,13 @@
 import datetime as dt
 import io
 import re
+import unittest
 
 from PIL import Image
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import TestCase, activate_module, drop_db
+from trytond.tests.test_tryton import (
+    TestCase, activate_module, drop_db, load_doc_tests)
 from trytond.transaction import Transaction
 
 PASSWORD = 'Qiang-Mima-2019'
@@ -107,3 +109,18 @@ class ActivatedTestCase(TestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         drop_db()
+
+
+def scenario_tests(name, file):
+    """load_tests and test_scenarios of the scenario_*.rst beside file, for
+    unittest and for pytest (which ignores load_tests)"""
+    def load_tests(*args, **kwargs):
+        return load_doc_tests(name, file, *args, **kwargs)
+
+    def test_scenarios():
+        suite = load_doc_tests(
+            name, file, unittest.TestLoader(), unittest.TestSuite(), None)
+        result = unittest.TextTestRunner(verbosity=0).run(suite)
+        assert suite.countTestCases() > 0
+        assert result.wasSuccessful(), result.failures + result.errors
+    return load_tests, test_scenarios

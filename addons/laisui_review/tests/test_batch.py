@@ -1,7 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Batch review by an Excel round trip."""
-import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -15,39 +14,18 @@ from trytond.modules.laisui_review.batch import (
     DECISION, HEADERS, OPEN_LINES, POINTS, REASON, apply_sheet, export_lines,
     read_sheet)
 from trytond.modules.laisui_review.exceptions import BatchError
-from trytond.pool import Pool
 from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
+from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction, without_check_access
 
 from .tools import (
-    NOW, acting, as_root, department_reviewer, line, make_applicant, submit,
-    use_reference_date)
-
-def edit(data, changes):
-    "The sheet with cells changed: {(row, column index): value}"
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = workbook.active
-    for (row, column), value in changes.items():
-        sheet.cell(row=row, column=column + 1, value=value)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
+    NOW, acting, as_root, case_at_departments, department_reviewer,
+    edit_sheet, line)
 
 class BatchTestCase(ActivatedTestCase):
     "Batch review sheets"
     modules = ['laisui_review']
-
-    def case_at_departments(self):
-        "A case whose insurance (RS) and education (JY) lines are open"
-        Case = Pool().get('laisui.review.case')
-        use_reference_date()
-        case = submit(make_applicant(insurance_from=dt.date(2018, 1, 1)))
-        with as_root():
-            for _ in range(3):
-                Case.decide([Case(case.id)], 'pass')
-        return Case(case.id)
 
     def export(self, user):
         with acting(user):
@@ -60,7 +38,7 @@ class BatchTestCase(ActivatedTestCase):
         Line = Pool().get('laisui.review.line')
         hr = department_reviewer('hr01', 'RS')
         with Transaction().set_context(_laisui_now=NOW):
-            case = self.case_at_departments()
+            case = case_at_departments()
         insurance = line(case, 'insurance')
         Line.write([insurance], {'evidence': '=HYPERLINK("http://x.cn")'})
         data, count = self.export(hr)
@@ -92,7 +70,7 @@ class BatchTestCase(ActivatedTestCase):
         Applicant = pool.get('laisui.applicant')
         hr = department_reviewer('hr01', 'RS')
         with Transaction().set_context(_laisui_now=NOW):
-            case = self.case_at_departments()
+            case = case_at_departments()
         insurance = line(case, 'insurance')
         applicant = Applicant.__table__()
         cursor = Transaction().connection.cursor()
@@ -120,10 +98,10 @@ class BatchTestCase(ActivatedTestCase):
         hr = department_reviewer('hr01', 'RS')
         education = department_reviewer('edu01', 'JY')
         with Transaction().set_context(_laisui_now=NOW):
-            case = self.case_at_departments()
+            case = case_at_departments()
             insurance = line(case, 'insurance')
             data, _ = self.export(hr)
-            data = edit(data, {(2, DECISION): '调整', (2, POINTS): 3,
+            data = edit_sheet(data, {(2, DECISION): '调整', (2, POINTS): 3,
                     (2, REASON): '社保系统记录自2018年起缴费'})
             with acting(hr):
                 plan = read_sheet(data)
@@ -149,7 +127,7 @@ class BatchTestCase(ActivatedTestCase):
             # Education's sheet finishes the department stage.
             data, _ = self.export(education)
             with acting(education):
-                apply_sheet(edit(data, {(2, DECISION): '确认'}))
+                apply_sheet(edit_sheet(data, {(2, DECISION): '确认'}))
             self.assertEqual(Case(case.id).stage.code, 'district_review')
 
     @with_transaction()
@@ -159,13 +137,13 @@ class BatchTestCase(ActivatedTestCase):
         hr = department_reviewer('hr01', 'RS')
         education = department_reviewer('edu01', 'JY')
         with Transaction().set_context(_laisui_now=NOW):
-            case = self.case_at_departments()
+            case = case_at_departments()
             insurance = line(case, 'insurance')
             data, _ = self.export(hr)
 
             def refusal(changes, user=hr):
                 with acting(user):
-                    plan = read_sheet(edit(data,
+                    plan = read_sheet(edit_sheet(data,
                             {(2, DECISION): '确认', **changes}))
                 self.assertEqual(plan.apply, [])
                 (_, reason), = plan.refused
@@ -196,7 +174,7 @@ class BatchTestCase(ActivatedTestCase):
         Export = pool.get('laisui.review.batch.export', type='wizard')
         hr = department_reviewer('hr01', 'RS')
         with Transaction().set_context(_laisui_now=NOW):
-            case = self.case_at_departments()
+            case = case_at_departments()
         with Transaction().set_user(hr.id), without_check_access():
             session_id, _, _ = Export.create()
             result = Export.execute(session_id, {'start': {
@@ -209,7 +187,7 @@ class BatchTestCase(ActivatedTestCase):
         # A signed row of another department, imported by HR: refused.
         education = department_reviewer('edu01', 'JY')
         data, _ = self.export(education)
-        data = edit(data, {(2, DECISION): '确认'})
+        data = edit_sheet(data, {(2, DECISION): '确认'})
         Import = pool.get('laisui.review.batch.import', type='wizard')
         with Transaction().set_user(hr.id), without_check_access():
             session_id, _, _ = Import.create()
@@ -226,7 +204,7 @@ class BatchTestCase(ActivatedTestCase):
         "Not XLSX, other headers, a DTD bomb: clear messages"
         hr = department_reviewer('hr01', 'RS')
         with Transaction().set_context(_laisui_now=NOW):
-            self.case_at_departments()
+            case_at_departments()
             data, _ = self.export(hr)
         bomb = ('<?xml version="1.0"?><!DOCTYPE lolz ['
             '<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
@@ -236,7 +214,7 @@ class BatchTestCase(ActivatedTestCase):
             '</worksheet>')
         cases = [
             (b'id,decision\n1,ok\n', '.xlsx'),
-            (edit(data, {(1, 0): '编号'}), '表格列与批量审核导出表不一致'),
+            (edit_sheet(data, {(1, 0): '编号'}), '表格列与批量审核导出表不一致'),
             (patch_xlsx(data, 'xl/worksheets/sheet1.xml', bomb), 'DTD'),
             ]
         for content, text in cases:

@@ -3,11 +3,7 @@
 """Review values outside the code: the roles that may stop a department
 review (review configuration) and the shortest reason for adjusting a
 line ([laisui_review] min_reason_length)."""
-import datetime as dt
-import io
 from decimal import Decimal
-
-import openpyxl
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.laisui_base.tests.test_staff import setting
@@ -16,22 +12,10 @@ from trytond.modules.laisui_review.batch import (
     DECISION, OPEN_LINES, POINTS, REASON, export_lines, read_sheet)
 from trytond.modules.laisui_review.exceptions import DecisionError
 from trytond.modules.laisui_review.tests.tools import (
-    NOW, acting, as_root, department_reviewer, line, make_applicant, submit,
-    use_reference_date)
+    NOW, acting, case_at_departments, department_reviewer, edit_sheet, line)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
-
-
-def edit(data, changes):
-    "The sheet with cells changed: {(row, column index): value}"
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = workbook.active
-    for (row, column), value in changes.items():
-        sheet.cell(row=row, column=column + 1, value=value)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 class ReviewPolicyValuesTestCase(ActivatedTestCase):
@@ -41,18 +25,10 @@ class ReviewPolicyValuesTestCase(ActivatedTestCase):
     def at(self):
         return Transaction().set_context(_laisui_now=NOW)
 
-    def case_at_departments(self, n=1):
-        "A case whose insurance (RS) and education (JY) lines are open"
-        pool = Pool()
-        Case = pool.get('laisui.review.case')
-        Correction = pool.get('laisui.review.correction')
-        use_reference_date()
-        case = submit(make_applicant(
-                n, insurance_from=dt.date(2018, 1, 1)))
-        with as_root():
-            for _ in range(3):
-                Case.decide([Case(case.id)], 'pass')
-        case = Case(case.id)
+    def case_with_correction(self, n=1):
+        "A case at the departments with a correction asked for"
+        Correction = Pool().get('laisui.review.correction')
+        case = case_at_departments(n)
         self.assertEqual(case.stage.code, 'department_review')
         Correction.create([{'case': case.id, 'description': '补交租赁合同'}])
         return case
@@ -60,7 +36,7 @@ class ReviewPolicyValuesTestCase(ActivatedTestCase):
     def may_stop(self, user, n):
         "Whether user may return a case while departments review it"
         Case = Pool().get('laisui.review.case')
-        case = self.case_at_departments(n)
+        case = self.case_with_correction(n)
         with acting(user):
             try:
                 Case.decide([Case(case.id)], 'return', '材料不全')
@@ -133,7 +109,7 @@ class ReviewPolicyValuesTestCase(ActivatedTestCase):
         Line = Pool().get('laisui.review.line')
         hr = department_reviewer('hr01', 'RS')
         with self.at():
-            insurance = line(self.case_at_departments(), 'insurance')
+            insurance = line(self.case_with_correction(), 'insurance')
             with acting(hr):
                 with self.assertRaises(DecisionError) as cm:
                     Line.decide([(insurance, 'adjust', Decimal(3), '少一年')])
@@ -148,7 +124,7 @@ class ReviewPolicyValuesTestCase(ActivatedTestCase):
         hr = department_reviewer('hr01', 'RS')
         education = department_reviewer('edu01', 'JY')
         with self.at(), setting('laisui_review', 'min_reason_length', '6'):
-            case = self.case_at_departments()
+            case = self.case_with_correction()
             insurance = line(case, 'insurance')
             diploma = line(case, 'education')
             with acting(hr):
@@ -169,13 +145,13 @@ class ReviewPolicyValuesTestCase(ActivatedTestCase):
         "A batch sheet follows the same option: 5 refused, 6 planned"
         hr = department_reviewer('hr01', 'RS')
         with self.at(), setting('laisui_review', 'min_reason_length', '6'):
-            insurance = line(self.case_at_departments(), 'insurance')
+            insurance = line(self.case_with_correction(), 'insurance')
             with acting(hr):
                 data, _ = export_lines(OPEN_LINES)
                 for reason, planned in [
                         ('少缴社保费', False), ('少缴一年社保', True)]:
                     with self.subTest(reason=reason):
-                        plan = read_sheet(edit(data, {
+                        plan = read_sheet(edit_sheet(data, {
                                     (2, DECISION): '调整', (2, POINTS): 3,
                                     (2, REASON): reason}))
                         if planned:

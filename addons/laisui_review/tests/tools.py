@@ -2,6 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 import contextlib
 import datetime as dt
+import io
+
+import openpyxl
 
 from trytond.modules.laisui_base.tests.tools import staff
 from trytond.modules.laisui_connectors.tests.tools import id_number
@@ -103,3 +106,26 @@ def line(case, indicator_code):
 
 def stage_codes(case):
     return [s.stage.code for s in case.steps]
+
+
+def case_at_departments(n=1):
+    """A case of applicant n whose insurance (RS) and education (JY)
+    lines are open"""
+    Case = Pool().get('laisui.review.case')
+    use_reference_date()
+    case = submit(make_applicant(n, insurance_from=dt.date(2018, 1, 1)))
+    with as_root():
+        for _ in range(3):
+            Case.decide([Case(case.id)], 'pass')
+    return Case(case.id)
+
+
+def edit_sheet(data, changes):
+    "The sheet with cells changed: {(row, column index): value}"
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook.active
+    for (row, column), value in changes.items():
+        sheet.cell(row=row, column=column + 1, value=value)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
