@@ -61,20 +61,23 @@ def _id(value, Model):
 @portal_route('/points')
 def points(portal):
     applicant = signed_in_applicant(portal)
-    return _statement_page(portal, applicant.statement)
+    return _statement_page(portal, applicant, applicant.statement)
 
 
 @portal_route('/points/<int:statement_id>')
 def points_by_id(portal, statement_id):
-    return _statement_page(portal,
-        own_record(portal, 'laisui.points.statement', statement_id))
+    statement = own_record(portal, 'laisui.points.statement', statement_id)
+    return _statement_page(portal, statement.applicant, statement)
 
 
-def _statement_page(portal, statement):
-    Line = portal.pool.get('laisui.points.statement.line')
+def _statement_page(portal, applicant, statement):
+    pool = portal.pool
+    Statement = pool.get('laisui.points.statement')
+    Line = pool.get('laisui.points.statement.line')
     # The lines' own selection labels, translated
     labels = Line.fields_get(['category', 'source'])
     return portal.render('laisui_points/points.html', statement=statement,
+        scores=Statement.labelled_scores(applicant),
         categories=dict(labels['category']['selection']),
         sources=dict(labels['source']['selection']))
 

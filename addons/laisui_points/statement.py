@@ -13,12 +13,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sql import Column, Literal
+from sql import Column
 
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import (
     bulk_insert, bulk_update, forget_cached)
@@ -31,7 +30,7 @@ from trytond.transaction import Transaction
 from .fact import SOURCE_RANK, SOURCES
 from .formula import evaluate, namespace
 from .indicator import CATEGORIES
-from .variables import VARIABLES, FactSet, describe
+from .variables import VARIABLES, FactSet, Window, describe
 
 _CENT = Decimal('0.01')
 _SOURCES_BY_RANK = {rank: source for source, rank in SOURCE_RANK.items()}
@@ -82,7 +81,9 @@ class Statement(ModelSQL, ModelView):
     rule_set = fields.Many2One('laisui.points.rule_set', "Rule Set",
         readonly=True, ondelete='RESTRICT')
     reference_date = fields.Date("Reference Date", readonly=True)
-    total = fields.Numeric("Total", digits=(16, 2), readonly=True)
+    total = fields.Numeric("Current Points", digits=(16, 2), readonly=True,
+        help="Every indicator, deductions included, as of the reference "
+        "date.")
     computed_at = fields.Timestamp("Computed At", readonly=True)
     points_band = fields.Char("Points Band", readonly=True,
         help="Bands of 20 points for the distribution graph.")
@@ -118,6 +119,24 @@ class Statement(ModelSQL, ModelView):
         return [('applicant.street',) + tuple(clause[1:])]
 
     @classmethod
+    def labelled_scores(cls, applicant):
+        """[(label, points)]: the figures the applicant reads, each one
+        computation labelled with its date and what it includes. Here
+        the current points; a module that scores for a purpose (school
+        admission) adds its own."""
+        current = cls.current_score(applicant)
+        return [current] if current else []
+
+    @classmethod
+    def current_score(cls, applicant):
+        "(label, points) of the applicant's current points, or None"
+        statement = applicant.statement
+        if not statement or statement.total is None:
+            return None
+        return (gettext('laisui_points.msg_score_current',
+                date=statement.reference_date), statement.total)
+
+    @classmethod
     def mark_dirty(cls, applicants):
         "Recompute after facts changed, unless a bulk load defers it"
         if Transaction().context.get('laisui_defer_statements'):
@@ -133,7 +152,8 @@ class Statement(ModelSQL, ModelView):
         result = _Indicators(rule_set.rule_values())
         for indicator in rule_set.indicators:
             code, names = indicator.compiled()
-            lookback = indicator.validity_years
+            lookback = Window(
+                indicator.validity_years, indicator.window_kind)
             result.variables.setdefault(lookback, set()).update(names)
             result.append({
                     'id': indicator.id,
@@ -294,10 +314,10 @@ class Statement(ModelSQL, ModelView):
                 adjustment.applicant, adjustment.indicator,
                 adjustment.points, adjustment.reason, adjustment.id,
                 where=SQL_OPERATORS['in'](adjustment.applicant, ids)
-                & (adjustment.active == Literal(True)),
-                order_by=adjustment.id.asc))
+                & (adjustment.state == 'approved'),
+                order_by=[adjustment.decided_at.asc, adjustment.id.asc]))
         for applicant_id, indicator_id, points, reason, _ in cursor.fetchall():
-            # The latest adjustment of an indicator wins.
+            # Only approved adjustments count; the latest approved wins.
             data[applicant_id][3][indicator_id] = {
                 'points': points, 'reason': reason}
         return data
@@ -393,8 +413,10 @@ class Statement(ModelSQL, ModelView):
                 'id': f.id} for f in applicant.facts]
         adjustments = {a.indicator.id: {'points': a.points,
                 'reason': a.reason}
-            for a in Adjustment.search([('applicant', '=', applicant.id)],
-                order=[('id', 'ASC')])}
+            for a in Adjustment.search([
+                    ('applicant', '=', applicant.id),
+                    ('state', '=', 'approved'),
+                    ], order=[('decided_at', 'ASC'), ('id', 'ASC')])}
         header, lines = cls._evaluate(
             applicant.birth_date, permits, facts, adjustments,
             cls._indicators(rule_set), date, District.as_dict())
@@ -442,61 +464,6 @@ class StatementLine(ModelSQL, ModelView):
         t = cls.__table__()
         cls._order = [('sequence', 'ASC'), ('id', 'ASC')]
         cls._sql_indexes.add(Index(t, (t.statement, Index.Equality())))
-
-
-class Adjustment(ModelSQL, ModelView):
-    "Staff adjustment of one indicator (积分调整), with its reason"
-    __name__ = 'laisui.points.adjustment'
-
-    applicant = fields.Many2One('laisui.applicant', "Applicant",
-        required=True, ondelete='CASCADE')
-    indicator = fields.Many2One('laisui.points.indicator', "Indicator",
-        required=True, ondelete='RESTRICT')
-    points = fields.Numeric("Points", digits=(16, 2), required=True)
-    reason = fields.Text("Reason", required=True)
-    active = fields.Boolean("Active",
-        help="Uncheck to go back to the computed points.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._order = [('id', 'DESC')]
-        cls._sql_indexes.add(Index(t, (t.applicant, Index.Equality())))
-
-    @classmethod
-    def default_active(cls):
-        return True
-
-    @classmethod
-    def validate_fields(cls, adjustments, field_names):
-        super().validate_fields(adjustments, field_names)
-        for adjustment in adjustments:
-            if len((adjustment.reason or '').strip()) < 4:
-                raise ValidationError(gettext(
-                        'laisui_points.msg_adjustment_reason'))
-
-    @classmethod
-    def on_modification(cls, mode, adjustments, field_names=None):
-        pool = Pool()
-        AuditLog = pool.get('laisui.audit.log')
-        Statement = pool.get('laisui.points.statement')
-        super().on_modification(mode, adjustments, field_names)
-        AuditLog.log_many([{
-                    'action': 'adjust',
-                    'resource': str(a.applicant),
-                    'to_value': f'{a.indicator.code}={a.points}'
-                    + ('' if a.active else ' (inactive)'),
-                    'detail': a.reason,
-                    } for a in adjustments])
-        Statement.mark_dirty([a.applicant for a in adjustments])
-
-    @classmethod
-    def delete(cls, adjustments):
-        if adjustments:
-            # Adjustments are history: deactivate instead.
-            raise AccessError(gettext('laisui_points.msg_adjustment_delete'))
-        super().delete(adjustments)
 
 
 class _Indicators(list):

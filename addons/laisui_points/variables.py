@@ -9,9 +9,12 @@ statement path can feed them from one SQL query per table. Values (points,
 caps, units) never live here: they are in the indicator catalogue.
 """
 from collections import defaultdict
+from decimal import Decimal
 from typing import NamedTuple
 
-from .period import cumulative_years
+from .period import (
+    continuous_permit_years, continuous_years, cumulative_years,
+    full_months, window_start, year_index)
 
 VARIABLES = {}
 # Labels are zh_CN: they are written into the statement lines that
@@ -69,10 +72,18 @@ class RuleValues(NamedTuple):
     first_inventor_shares: int
 
 
+class Window(NamedTuple):
+    "The look-back of an indicator (laisui.points.indicator)"
+    # 近 N 年: N, or None for all facts.
+    years: int
+    # How years are counted: 'rolling' or 'calendar' (period.window_start).
+    kind: str = 'rolling'
+
+
 class FactSet:
-    """One applicant's facts as of `date`, limited to facts that started
-    within the last `lookback` years when the indicator has a validity;
-    `rules` are the RuleValues of the rule set in force."""
+    """One applicant's facts as of `date`; with a `lookback` Window of N
+    years, only the facts dated within its last N years; `rules` are the
+    RuleValues of the rule set in force."""
 
     def __init__(self, birth_date, permits, facts, date, districts, rules,
             lookback=None):
@@ -80,7 +91,9 @@ class FactSet:
         self.date = date
         self.districts = districts
         self.rules = rules
-        self.since = _years_before(date, lookback) if lookback else None
+        self.window_kind = lookback.kind if lookback else 'rolling'
+        self.since = (window_start(date, lookback.years, lookback.kind)
+            if lookback and lookback.years else None)
         self.permits = [p for p in permits
             if p['date_start'] and p['date_start'] <= date]
         self.by_kind = defaultdict(list)
@@ -88,7 +101,8 @@ class FactSet:
             start = fact['date_from'] or fact['date_to']
             if start and start > date:
                 continue
-            if self.since and (fact['date_to'] or start or date) < self.since:
+            # 近 N 年: dated after the window's start (§9.2).
+            if self.since and (_dated(fact) or date) <= self.since:
                 continue
             self.by_kind[fact['kind']].append(fact)
         self.used = []
@@ -106,28 +120,40 @@ class FactSet:
         "Full years covered by the union of (start, end) periods"
         return cumulative_years(periods, self.date, self.since)
 
-
-def _years_before(date, years):
-    try:
-        return date.replace(year=date.year - years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year - years, day=28)
+    def year_index(self, fact):
+        "Which year of the window the fact is dated in (0: the latest)"
+        return year_index(
+            min(_dated(fact), self.date), self.date, self.window_kind)
 
 
 def _period(fact):
     return (fact['date_from'], fact['date_to'])
 
 
+def _dated(fact):
+    "The day a fact is dated: its end, or its day for a one-off fact"
+    return fact['date_to'] or fact['date_from']
+
+
+def _quantity(fact):
+    """A fact's quantity (hours, yuan, with cents) as an exact Decimal:
+    summed as floats, 50.00 hours can fall short of 50 (domain.md §2.2)"""
+    return Decimal(str(fact['quantity'] or 0))
+
+
+def _current(fact, date):
+    "Valid on date: started on or before it (see FactSet), not ended before"
+    return not fact['date_to'] or fact['date_to'] >= date
+
+
 # Residence --------------------------------------------------------------
 @variable("年龄")
 def age(fs):
+    """Full years since birth, as any period (§9.1): born on 29 February,
+    a year older on 28 February"""
     if not fs.birth_date:
         return 0
-    years = fs.date.year - fs.birth_date.year
-    if (fs.date.month, fs.date.day) < (
-            fs.birth_date.month, fs.birth_date.day):
-        years -= 1
-    return years
+    return full_months(fs.birth_date, fs.date) // 12
 
 
 @variable("持广州居住证满年数")
@@ -143,16 +169,21 @@ def home_permit_years(fs):
         if fs.districts.get(p['district'], {}).get('home'))
 
 
-@variable("拥有合法产权住所", kinds=['residence_owned'])
+# A home sold before the date no longer scores as owned (§9.3).
+def _owned(fs):
+    return [f for f in fs.facts('residence_owned') if _current(f, fs.date)]
+
+
+@variable("现有合法产权住所", kinds=['residence_owned'])
 def owns_property(fs):
-    return int(bool(fs.facts('residence_owned')))
+    return int(bool(_owned(fs)))
 
 
-@variable("在加分区拥有产权住所",
+@variable("在加分区现有产权住所",
     kinds=['residence_owned'])
 def owns_property_bonus(fs):
     return int(any(fs.districts.get(f['district'], {}).get('property_bonus')
-            for f in fs.facts('residence_owned')))
+            for f in _owned(fs)))
 
 
 @variable("已备案租赁或单位宿舍居住满年数",
@@ -220,16 +251,54 @@ def home_insurance_years(fs):
         default=0)
 
 
-@variable("在本区社保仍在缴", kinds=['insurance'])
-def home_insurance_ongoing(fs):
-    return int(any(not f['date_to'] or f['date_to'] >= fs.date
-            for f in fs.facts('insurance', home=True)))
-
-
-@variable("在本区登记就业或经营", kinds=['employment', 'business'])
+@variable("在本区现有就业或经营登记", kinds=['employment', 'business'])
 def home_employed(fs):
     return int(any(not f['date_to'] or f['date_to'] >= fs.date
             for f in fs.facts('employment', 'business', home=True)))
+
+
+# What the application types read (domain.md, §9.4): continuous periods
+# current on the date, where the indicators above count cumulatively.
+def _permit_period(permit):
+    return (permit['date_start'], permit['date_end'])
+
+
+@variable("现居住证连续持有满年数")
+def current_permit_years(fs):
+    return continuous_permit_years(map(_permit_period, fs.permits), fs.date)
+
+
+@variable("在本区办理的现居住证连续持有满年数")
+def home_current_permit_years(fs):
+    current = [p for p in fs.permits
+        if not p['date_end'] or p['date_end'] >= fs.date]
+    home = [p for p in fs.permits
+        if fs.districts.get(p['district'], {}).get('home')]
+    # The permit in force is the one issued last: it must be this district's.
+    if not current or max(
+            current, key=lambda p: p['date_start']) not in home:
+        return 0
+    return continuous_permit_years(map(_permit_period, home), fs.date)
+
+
+@variable("在本区合法稳定住所连续居住至今满年数",
+    kinds=['residence_owned', 'residence_rented', 'residence_dormitory'])
+def home_residence_continuous_years(fs):
+    facts = fs.facts(
+        'residence_owned', 'residence_rented', 'residence_dormitory',
+        home=True)
+    # As home_residence_years: a rental counts once registered (备案).
+    return continuous_years((_period(f) for f in facts
+            if f['kind'] != 'residence_rented' or f['flag']), fs.date)
+
+
+@variable("在本区同一险种连续缴费至今满年数", kinds=['insurance'])
+def home_insurance_continuous_years(fs):
+    by_type = defaultdict(list)
+    for fact in fs.facts('insurance', home=True):
+        by_type[fact['level']].append(_period(fact))
+    return max((continuous_years(periods, fs.date)
+            for periods in by_type.values()), default=0)
 
 
 # Education and skills --------------------------------------------------
@@ -254,9 +323,12 @@ def skill_level(fs):
     return max(levels, key=SKILL_RANK.index, default='none')
 
 
-@variable("从事对应工种", kinds=['skill'])
-def skill_in_trade(fs):
-    return int(any(f['flag'] for f in fs.facts('skill')))
+@variable("从事对应工种的最高技能或职称等级", type_=str, kinds=['skill'])
+def skill_trade_level(fs):
+    "The highest level among the titles whose trade the applicant works in"
+    levels = [f['level'] for f in fs.facts('skill')
+        if f['flag'] and f['level'] in SKILL_RANK]
+    return max(levels, key=SKILL_RANK.index, default='none')
 
 
 # Innovation -------------------------------------------------------------
@@ -306,29 +378,32 @@ def hardship_years(fs):
 
 
 # Public service ---------------------------------------------------------
-def _per_year(facts, unit):
-    years = defaultdict(float)
+def _per_year(fs, facts, unit):
+    """Units in each year of the window (twelve months back from the date
+    or calendar years, as the indicator says), oldest first: the formula
+    caps each year (每年最多)"""
+    years = defaultdict(Decimal)
     for fact in facts:
-        year = (fact['date_from'] or fact['date_to']).year
-        years[year] += float(fact['quantity'] or 0)
-    return [int(v // unit) for _, v in sorted(years.items())]
+        years[fs.year_index(fact)] += _quantity(fact)
+    return [int(v // unit) for _, v in sorted(years.items(), reverse=True)]
 
 
 @variable("每年志愿服务时长单位数", type_=list,
     kinds=['volunteer'])
 def volunteer_units_by_year(fs):
-    return _per_year(fs.facts('volunteer'), fs.rules.volunteer_unit_hours)
+    return _per_year(
+        fs, fs.facts('volunteer'), fs.rules.volunteer_unit_hours)
 
 
 @variable("每年献血次数", type_=list, kinds=['blood_donation'])
 def blood_donations_by_year(fs):
-    return _per_year(fs.facts('blood_donation'), 1)
+    return _per_year(fs, fs.facts('blood_donation'), 1)
 
 
 @variable("期间个人所得税（元）", type_=float,
     kinds=['tax'])
 def income_tax(fs):
-    return float(sum(float(f['quantity'] or 0) for f in fs.facts('tax')))
+    return float(sum(map(_quantity, fs.facts('tax'))))
 
 
 def _count(fs, kind, level):

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
-from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
+from trytond.modules.laisui_points.tests.tools import (
+    DATE, approve, make_applicant, new_version)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -31,8 +32,8 @@ class LaisuiPointsTestCase(ModuleTestCase):
         # Permit 2013-03-01 → 2019-04-30: 6 full years × 3.
         self.assertEqual(lines['permit'].points, Decimal('18'))
         self.assertEqual(lines['permit'].source, 'declared')
-        # Rental 5 full years × 2 = 10, at the cap.
-        self.assertEqual(lines['rental'].points, Decimal('10'))
+        # Residence: rental 5 full years × 2 = 10, at its cap.
+        self.assertEqual(lines['residence'].points, Decimal('10'))
         # Pension 5 years + medical merged 2014-01..2019-04 = 5 → 10.
         self.assertEqual(lines['insurance'].points, Decimal('10'))
         self.assertEqual(lines['education'].points, Decimal('35'))
@@ -94,6 +95,9 @@ class LaisuiPointsTestCase(ModuleTestCase):
         adjustment, = Adjustment.create([{'applicant': applicant.id,
                     'indicator': education.id, 'points': 50,
                     'reason': "学信网核验为本科"}])
+        # A second person approves (test_adjustment.py has the rules).
+        with Transaction().set_user(0):
+            Adjustment.approve([adjustment])
         applicant = pool.get('laisui.applicant')(applicant.id)
         line, = [l for l in applicant.statement.lines
             if l.indicator == education]
@@ -160,7 +164,9 @@ class LaisuiPointsTestCase(ModuleTestCase):
         pool = Pool()
         Indicator = pool.get('laisui.points.indicator')
         RuleSet = pool.get('laisui.points.rule_set')
-        rule_set, = RuleSet.search([])
+        # Only a draft takes new rows (test_rule_set.py has the texts).
+        rule_set = new_version(
+            RuleSet.in_force(DATE), 'GZ-X', dt.date(2030, 1, 1))
         for i, (formula, text) in enumerate([
                 ('3 * (permit_years', '语法错误'),
                 ("__import__('os').system('id')", '未知或禁止的名称'),
@@ -179,13 +185,15 @@ class LaisuiPointsTestCase(ModuleTestCase):
 
     @with_transaction()
     def test_rule_set_overlap(self):
+        "Approved versions do not overlap; drafts may (test_rule_set.py)"
         RuleSet = Pool().get('laisui.points.rule_set')
-        rule_set, = RuleSet.create([{'name': "2021", 'version': 'GZ-2021',
-                    'date_from': dt.date(2021, 11, 16)}])
+        gz2018 = RuleSet.in_force(DATE)
+        rule_set, = approve(
+            [new_version(gz2018, 'GZ-2021', dt.date(2021, 11, 16))])
         self.assertEqual(RuleSet.in_force(dt.date(2022, 1, 1)), rule_set)
+        draft = new_version(gz2018, 'X-2020', dt.date(2020, 1, 1))
         with self.assertRaises(ValidationError) as cm:
-            RuleSet.create([{'name': "X", 'version': 'X-2020',
-                        'date_from': dt.date(2020, 1, 1)}])
+            approve([draft])
         self.assertIn('重叠', cm.exception.message)
 
     @with_transaction()
@@ -245,13 +253,19 @@ class LaisuiPointsTestCase(ModuleTestCase):
         admin, = User.create([{'name': "Admin", 'login': 'dadmin',
                     'groups': [('add', [ModelData.get_id('laisui_base',
                                     'group_district_admin')])]}])
-        indicator, = Indicator.search([], limit=1)
+        RuleSet = pool.get('laisui.points.rule_set')
+        draft = new_version(RuleSet.in_force(DATE), 'GZ-X', dt.date(2030, 1, 1))
+        indicator, = [i for i in draft.indicators if i.code == 'volunteer']
+        unit = indicator.unit
         with Transaction().set_user(admin.id), \
                 Transaction().set_context(_check_access=True):
             Indicator.write([Indicator(indicator.id)], {'unit': '每年'})
-        entry, = AuditLog.search([('resource', '=', str(indicator))])
-        self.assertEqual((entry.action, entry.detail, entry.user),
-            ('write', 'write: unit', admin))
+        entry, = AuditLog.search([('resource', '=', str(indicator)),
+                ('user', '=', admin.id)])
+        self.assertEqual(
+            (entry.action, entry.from_value, entry.to_value, entry.detail,
+                entry.user),
+            ('write', unit, '每年', '志愿服务: unit', admin))
 
 
 del ModuleTestCase

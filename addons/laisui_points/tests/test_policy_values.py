@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.model.exceptions import SQLConstraintError
-from trytond.modules.laisui_points.tests.tools import DATE
+from trytond.modules.laisui_points.tests.tools import DATE, as_deployment
 from trytond.pool import Pool
 from trytond.modules.laisui_base.tests.tools import ActivatedTestCase
 from trytond.tests.test_tryton import with_transaction
@@ -20,7 +20,8 @@ class RuleValuesTestCase(ActivatedTestCase):
         "The seeded 2018 table, in force on DATE, with values changed"
         RuleSet = Pool().get('laisui.points.rule_set')
         rule_set = RuleSet.in_force(DATE)
-        RuleSet.write([rule_set], values)
+        with as_deployment():
+            RuleSet.write([rule_set], values)
         return rule_set
 
     def points(self, fact, code):

@@ -1,8 +1,11 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import contextlib
 import datetime as dt
 
+from trytond.modules.laisui_base.tests.tools import staff
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 DATE = dt.date(2019, 4, 30)
 
@@ -41,3 +44,36 @@ def make_applicant(name="陈小燕", id_number='440524199001011221',
                             ])],
                 }])
     return applicant
+
+
+def new_version(source, version, date_from, date_to=None, **values):
+    "A draft copy of the rule set source, as the New Version wizard makes it"
+    RuleSet = Pool().get('laisui.points.rule_set')
+    draft, = RuleSet.copy([source], default=dict(values,
+            version=version, date_from=date_from, date_to=date_to))
+    return RuleSet(draft.id)
+
+
+def approve(rule_sets, approver=None):
+    """The drafts approved by a second points admin (by default one who
+    neither created nor changed them), with access rights as over RPC"""
+    pool = Pool()
+    RuleSet = pool.get('laisui.points.rule_set')
+    User = pool.get('res.user')
+    if approver is None:
+        approver = (User.search([('login', '=', 'rule_approver')])
+            or [staff('rule_approver', 'group_district_admin')])[0]
+    transaction = Transaction()
+    with transaction.set_user(approver.id), \
+            transaction.set_context(_check_access=True):
+        RuleSet.approve(RuleSet.browse(rule_sets))
+    return RuleSet.browse(rule_sets)
+
+
+@contextlib.contextmanager
+def as_deployment():
+    """Change the seeded table in place as a module update does: as the
+    server itself (user 0), which the rule set lock and the audit leave
+    alone. For test fixtures; people change rules by a new version."""
+    with Transaction().set_user(0):
+        yield
