@@ -5,6 +5,8 @@ from sql import Literal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.audit_diff import (
+    AuditedWritesMixin, audit_text, diff_entry)
 from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -19,9 +21,12 @@ STATES = [
     ('confirmed', "Confirmed"),
     ('dismissed', "Dismissed"),
     ]
+# What the reporter found: fixed once reported. The decider writes the
+# note; the buttons write the decision.
+FINDINGS = {'applicant', 'kind', 'origin', 'evidence', 'description'}
 
 
-class Record(ModelSQL, ModelView):
+class Record(AuditedWritesMixin, ModelSQL, ModelView):
     """Integrity record (诚信记录)
 
     A report of false or forged material. A district admin confirms it,
@@ -29,11 +34,18 @@ class Record(ModelSQL, ModelView):
     The document concerned (`origin`) is told of each change through its
     `integrity_changed(record)` method when it has one: a review case
     suspends itself while a record is reported.
+
+    sao writes every widget of a form back before a save, and a selection
+    widget being refilled shows its first option (其他失信行为 in zh_CN): the
+    findings a person's save sends for a saved record are therefore not
+    written, only audited.
     """
     __name__ = 'laisui.integrity.record'
     _rec_name = 'number'
+    # Decisions have entries of their own.
+    _audit_diff_skip = frozenset({'state'})
 
-    _readonly = Eval('state') != 'reported'
+    _readonly = Eval('id', -1) >= 0
 
     number = fields.Char("Number", readonly=True)
     applicant = fields.Many2One('laisui.applicant', "Applicant",
@@ -59,7 +71,7 @@ class Record(ModelSQL, ModelView):
     decided_by = fields.Many2One('res.user', "Decided By", readonly=True)
     decision_date = fields.Timestamp("Decided On", readonly=True)
     decision_note = fields.Text("Decision Note",
-        states={'readonly': _readonly},
+        states={'readonly': Eval('state') != 'reported'},
         help="Internal: never shown to the applicant.")
     entries = fields.One2Many(
         'laisui.integrity.blacklist', 'record', "Blacklist Entries",
@@ -125,6 +137,54 @@ class Record(ModelSQL, ModelView):
             values['report_date'] = clock.now()
             values['state'] = 'reported'
         return values
+
+    @classmethod
+    def write(cls, *args):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            args = cls._without_findings(args)
+        super().write(*args)
+
+    @classmethod
+    def _without_findings(cls, args):
+        """The write of a person without the findings of reported records,
+        each finding that would have changed audited as not written"""
+        AuditLog = Pool().get('laisui.audit.log')
+        result, entries = [], []
+        actions = iter(args)
+        for records, values in zip(actions, actions):
+            if any(r.state != 'reported' for r in records):
+                # Refused as a whole by check_modification.
+                result.extend([records, values])
+                continue
+            for record in records:
+                for name in sorted(FINDINGS & set(values)):
+                    field = cls._fields[name]
+                    old = audit_text(field, getattr(record, name))
+                    new = audit_text(field, values[name])
+                    if old != new:
+                        entries.append(diff_entry(
+                                record, name, old, new, success=False))
+            result.extend([records, {k: v for k, v in values.items()
+                        if k not in FINDINGS}])
+        AuditLog.log_many(entries)
+        return result
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external or mode != 'write':
+            return
+        for record in records:
+            if record.state != 'reported':
+                raise DecisionError(gettext(
+                        'laisui_integrity.msg_record_decided',
+                        record=record.number, state=record.state_string))
+        if set(values) - FINDINGS - {'decision_note'}:
+            raise DecisionError(gettext(
+                    'laisui_integrity.msg_record_note_only',
+                    record=', '.join(r.number for r in records)))
 
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
@@ -217,3 +277,4 @@ class Record(ModelSQL, ModelView):
                 'decision_note']:
             default.setdefault(name, None)
         return super().copy(records, default=default)
+
