@@ -69,8 +69,9 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     comment = fields.Text("Review Comment",
         states={'readonly': Eval('state') != 'open'},
         help="The reason of the next decision; kept in the timeline.")
+    # Editable for the proposals of the lines; Line checks who may.
     lines = fields.One2Many('laisui.review.line', 'case', "Indicator Lines",
-        readonly=True)
+        states={'readonly': Eval('state') != 'open'})
     tasks = fields.One2Many('laisui.review.task', 'case', "Department Tasks",
         readonly=True)
     steps = fields.One2Many('laisui.review.step', 'case', "Timeline",
@@ -124,10 +125,14 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     def check_modification(cls, mode, cases, values=None, external=False):
         super().check_modification(
             mode, cases, values=values, external=external)
-        # People write the comment of an open case; the engine the rest.
+        # People write the comment of an open case and the proposals of
+        # its lines (the form saves them through the case); the engine
+        # the rest. Lines are never added to or taken from a case.
         if external and (mode != 'write'
-                or set(values) - {'comment', 'corrections'}
-                or any(c.state != 'open' for c in cases)):
+                or set(values) - {'comment', 'corrections', 'lines'}
+                or any(c.state != 'open' for c in cases)
+                or any(action[0] != 'write'
+                    for action in values.get('lines') or [])):
             raise DecisionError(gettext('laisui_review.msg_case_readonly'))
 
     @classmethod
@@ -477,7 +482,8 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
             self.check_responsible(transaction.user)
 
     def check_responsible(self, user_id):
-        "Only the stage's role and department decide a task stage"
+        """Only the stage's role and department decide a task stage, and
+        at a four-eyes stage nobody who decided another stage of the case"""
         pool = Pool()
         User = pool.get('res.user')
         Configuration = pool.get('laisui.review.configuration')
@@ -490,15 +496,35 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
                 raise DecisionError(gettext(
                         'laisui_review.msg_not_responsible',
                         stage=stage.name))
+        elif stage.kind == 'task':
+            if ((stage.group and stage.group not in user.groups)
+                    or (stage.department and stage.department
+                        not in user.laisui_departments)):
+                raise DecisionError(gettext(
+                        'laisui_review.msg_not_responsible',
+                        stage=stage.name))
+        else:
             return
-        if stage.kind != 'task':
-            return
-        if ((stage.group and stage.group not in user.groups)
-                or (stage.department
-                    and stage.department not in user.laisui_departments)):
-            raise DecisionError(gettext(
-                    'laisui_review.msg_not_responsible',
-                    stage=stage.name))
+        if stage.distinct_decider:
+            earlier = self.decided_stages(user_id)
+            if earlier:
+                raise DecisionError(gettext(
+                        'laisui_review.msg_four_eyes',
+                        case=self.rec_name, stage=stage.name,
+                        earlier=earlier[0].name))
+
+    def decided_stages(self, user_id):
+        """The other task stages of the case the user decided, in any
+        round: a return does not make a person new to the case"""
+        Step = Pool().get('laisui.review.step')
+        with without_check_access():
+            steps = Step.search([
+                    ('case', '=', self.id),
+                    ('decided_by', '=', user_id),
+                    ('stage', '!=', self.stage.id),
+                    ('stage.kind', '=', 'task'),
+                    ])
+        return list(dict.fromkeys(s.stage for s in steps))
 
     @classmethod
     def _audit_decision(cls, cases, event):

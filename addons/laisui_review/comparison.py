@@ -23,7 +23,9 @@ from typing import NamedTuple
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
-from trytond.pool import Pool
+from trytond.modules.laisui_base.audit_diff import AuditedDiffMixin
+from trytond.modules.laisui_points.indicator import RuleSetPartMixin
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.model.fields import SQL_OPERATORS
 from trytond.tools import grouped_slice
@@ -75,9 +77,27 @@ class _ComparedRow(NamedTuple):
     write_date: dt.datetime
 
 
-class Rule(DeactivableMixin, ModelSQL, ModelView):
-    "Automatic comparison rule of an indicator"
+class Indicator(metaclass=PoolMeta):
+    __name__ = 'laisui.points.indicator'
+
+    # A One2Many, so a new version of the rule set copies the rules with
+    # the indicators.
+    comparison_rules = fields.One2Many('laisui.review.comparison.rule',
+        'indicator', "Comparison Rules")
+
+    @classmethod
+    def copy(cls, indicators, default=None):
+        # The switched-off rules too: a copy is the same table.
+        with Transaction().set_context(active_test=False):
+            return super().copy(indicators, default=default)
+
+
+class Rule(RuleSetPartMixin, AuditedDiffMixin, DeactivableMixin, ModelSQL,
+        ModelView):
+    """Automatic comparison rule of an indicator: part of the indicator's
+    rule set version, changed only while it is a draft"""
     __name__ = 'laisui.review.comparison.rule'
+    _rule_set_path = 'indicator.rule_set'
 
     indicator = fields.Many2One('laisui.points.indicator', "Indicator",
         required=True, ondelete='CASCADE')

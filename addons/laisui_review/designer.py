@@ -33,7 +33,8 @@ GRANT_LIFETIME = dt.timedelta(hours=2)
 STAGE_FIELDS = {
     'code': str, 'name': str, 'kind': str, 'initial': bool, 'group': int,
     'department': int, 'deadline_days': int, 'remind_days': int,
-    'escalate_days': int, 'action': str, 'outcome': str, 'x': int, 'y': int,
+    'escalate_days': int, 'distinct_decider': bool, 'action': str,
+    'outcome': str, 'x': int, 'y': int,
     }
 TRANSITION_FIELDS = {
     'event': str, 'condition': str, 'name': str, 'sequence': int}

@@ -18,6 +18,7 @@ from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
 from trytond.modules.laisui_base.state_guard import (
     conflict, guard, state_guard)
+from trytond.modules.laisui_points.adjustment import check_points
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import (
@@ -38,10 +39,10 @@ COMPARISONS = [
     ('mismatched', "Mismatched"),
     ('no_data', "No External Data"),
     ]
-# No indicator of any rule set gives more; a typo must not.
-MAX_POINTS = 1000
 DECISIONS = {'confirm': 'confirmed', 'adjust': 'adjusted',
     'correction': 'correction'}
+# What people write on a line before deciding it.
+PROPOSAL_FIELDS = {'proposed_points', 'reason'}
 # A line changes with its case: the case is locked first, always, so that
 # two departments deciding their last lines at once do not both miss the
 # other's.
@@ -157,11 +158,39 @@ class Line(ModelSQL, ModelView):
             mode, lines, values=values, external=external)
         # People only propose: every effective change goes through decide.
         if external and mode == 'write' and (
-                set(values) - {'proposed_points', 'reason'}
+                set(values) - PROPOSAL_FIELDS
                 or any(l.state != 'pending' for l in lines)):
             raise DecisionError(gettext('laisui_review.msg_line_readonly'))
         if external and mode == 'delete':
             raise DecisionError(gettext('laisui_review.msg_line_readonly'))
+        # A proposal is part of the decision: whoever may decide it now.
+        if external and mode == 'write':
+            Task = Pool().get('laisui.review.task')
+            open_tasks = Task.open_departments({l.case.id for l in lines})
+            user = Transaction().user
+            for line in lines:
+                line.check_stage(open_tasks, user)
+
+    @classmethod
+    def on_write(cls, records, values):
+        "Each proposal a person changes is audited, old and new value"
+        callbacks = super().on_write(records, values)
+        names = sorted(PROPOSAL_FIELDS & set(values))
+        if not (Transaction().user and names):
+            return callbacks
+        entries = []
+        for line in records:
+            for name in names:
+                old, new = (_audit_text(cls, name, getattr(line, name)),
+                    _audit_text(cls, name, values[name]))
+                if old != new:
+                    entries.append({'action': 'write', 'resource': str(line),
+                            'from_value': old, 'to_value': new,
+                            'detail': name})
+        if entries:
+            AuditLog = Pool().get('laisui.audit.log')
+            callbacks.append(lambda: AuditLog.log_many(entries))
+        return callbacks
 
     @classmethod
     def decide(cls, decisions, versions=None):
@@ -244,10 +273,8 @@ class Line(ModelSQL, ModelView):
                         'laisui_review.msg_adjust_reason',
                         line=self.rec_name, length=length))
             points = Decimal(points).quantize(Decimal('0.01'))
-            if abs(points) > MAX_POINTS:
-                raise DecisionError(gettext(
-                        'laisui_review.msg_adjust_range',
-                        line=self.rec_name, limit=MAX_POINTS))
+            # The same bounds as any adjustment: 0 to the indicator's cap.
+            check_points(self.indicator, points)
         elif decision == 'correction':
             if not reason:
                 raise DecisionError(gettext(
@@ -261,11 +288,21 @@ class Line(ModelSQL, ModelView):
     def check_stage(self, open_tasks, user_id):
         """A line is decided by its department while the case waits for
         it, or by the desk that holds the case."""
+        pool = Pool()
+        User = pool.get('res.user')
         case = self.case
         stage = case.stage
         if stage.kind == 'department':
             if (case.id, self.department.id if self.department else None
                     ) in open_tasks:
+                # Record rules let district staff read every line; the
+                # decision is the owning department's alone.
+                if user_id and self.department not in (
+                        User(user_id).laisui_departments):
+                    raise DecisionError(gettext(
+                            'laisui_review.msg_line_department',
+                            line=self.rec_name,
+                            department=self.department.name))
                 return
         elif stage.kind == 'task':
             if user_id:
@@ -302,22 +339,43 @@ class Line(ModelSQL, ModelView):
             line.version = (line.version or 0) + 1
         cls.save(lines)
 
+    # The buttons sit on each row of the list, but a click may send every
+    # checked row and the server cannot tell which one was clicked: a
+    # button decides one line only. Many lines go by the batch sheet.
     @classmethod
     @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def confirm(cls, lines):
-        cls._apply([Decision(l, 'confirm', None, l.reason) for l in lines])
+        cls._apply([Decision(l, 'confirm', None, l.reason)
+                for l in _one(lines)])
 
     @classmethod
     @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def adjust(cls, lines):
         cls._apply([Decision(l, 'adjust', l.proposed_points, l.reason)
-                for l in lines])
+                for l in _one(lines)])
 
     @classmethod
     @state_guard('pending', parent=_OPEN_CASE)
     @ModelView.button
     def request_correction(cls, lines):
         cls._apply([Decision(l, 'correction', None, l.reason)
-                for l in lines])
+                for l in _one(lines)])
+
+
+def _one(lines):
+    "The lines of a button click, or DecisionError for more than one"
+    if len(lines) > 1:
+        raise DecisionError(gettext('laisui_review.msg_line_one_at_a_time',
+                count=len(lines)))
+    return lines
+
+
+def _audit_text(Model, name, value):
+    "A field value as the audit log shows it: numbers at their digits"
+    field = Model._fields[name]
+    if value is not None and isinstance(field, fields.Numeric):
+        value = Decimal(value).quantize(
+            Decimal(1).scaleb(-field.digits[1]))
+    return value

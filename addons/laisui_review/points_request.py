@@ -85,11 +85,13 @@ class PointsRequest(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Adjustment = pool.get('laisui.points.adjustment')
         if outcome == 'approved':
-            Adjustment.create([{
+            # The case's workflow gave these their second person.
+            Adjustment.create_decided([{
                         'applicant': r.applicant.id,
                         'indicator': l.indicator.id,
                         'points': l.points,
                         'reason': f'审核调整：{l.reason}',
+                        'decided_in': r.review_case.rec_name,
                         } for r in requests for l in r.review_case.lines
                     if l.state == 'adjusted'])
         super().review_finished(requests, outcome)

@@ -348,6 +348,10 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
         states={'invisible': ~Eval('kind').in_(['task', 'department'])},
         help="Alert the district admins when the deadline has passed by "
         "this many working days.")
+    distinct_decider = fields.Boolean("Four Eyes",
+        states={'invisible': ~Eval('kind').in_(['task', 'department'])},
+        help="Whoever decided another stage of the case may not decide "
+        "this one, nor its lines.")
     action = fields.Selection(ACTIONS, "Action",
         states={
             'invisible': Eval('kind') != 'automatic',
@@ -375,6 +379,10 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
     @classmethod
     def default_kind(cls):
         return 'task'
+
+    @classmethod
+    def default_distinct_decider(cls):
+        return False
 
     @classmethod
     def check_modification(cls, mode, stages, values=None, external=False):

@@ -168,7 +168,7 @@
       props.set(element.id, {id: null, code: kind + '_' + n, kind: kind,
         initial: false, group: null, department: null,
         deadline_days: DEADLINE_KINDS.includes(kind) ? 5 : null,
-        remind_days: null, escalate_days: null,
+        remind_days: null, escalate_days: null, distinct_decider: false,
         action: kind === 'automatic' ? 'compare' : null,
         outcome: kind === 'end' ? 'approved' : null});
     }
@@ -385,6 +385,14 @@
         (v) => { values.remind_days = number(v); changed(); }, 'number')));
       panel.append(field('超期升级（工作日）', textInput(values.escalate_days,
         (v) => { values.escalate_days = number(v); changed(); }, 'number')));
+      // Four eyes: nobody who decided another stage of the case.
+      const distinct = textInput(null, null, 'checkbox');
+      distinct.checked = Boolean(values.distinct_decider);
+      distinct.addEventListener('change', () => {
+        values.distinct_decider = distinct.checked;
+        changed();
+      });
+      panel.append(field('双人复核（不得由前序环节办理人审核）', distinct));
     }
     if (values.kind === 'automatic') {
       panel.append(field('自动动作', select(info.actions, values.action,
