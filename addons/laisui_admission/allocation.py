@@ -99,7 +99,7 @@ def allocate(candidates, places, ranking, priorities=None):
 
 
 def cutoffs(candidates, result):
-    "{school: the score of the last candidate it took}: the published cut-off"
+    "{school: the lowest score it admitted}: the published cut-off"
     scores = {c.id: c.score for c in candidates}
     lowest = {}
     for candidate, school in result.items():
@@ -108,3 +108,16 @@ def cutoffs(candidates, result):
             if school not in lowest or score < lowest[school]:
                 lowest[school] = score
     return lowest
+
+
+def last_admitted(result, ranking):
+    """{school: the candidate of its last admitted place}: the one ranked
+    last among those it took, whose tie-break values are published with
+    the cut-off (an applicant on the cut-off score was ranked against
+    them)"""
+    last = {}
+    for candidate in ranking:
+        school = result.get(candidate)
+        if school is not None:
+            last[school] = candidate
+    return last

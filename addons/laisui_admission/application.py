@@ -28,6 +28,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import EligibilityError, PreferenceError
 from .school import STAGES
+from .statement import admission_score
 
 STATES = REVIEW_STATES + [
     ('eligible', "Eligible"),
@@ -318,11 +319,8 @@ class Application(
         self._rescore()
 
     def _rescore(self):
-        lines = sorted(self.score_lines,
-            key=lambda l: (l.sequence or 0, l.indicator.id))
-        self.score = max(sum((l.points for l in lines), Decimal(0)),
-            Decimal(0))
-        self.tie_points = ','.join(str(l.points) for l in lines)
+        self.score, points = admission_score(self.score_lines)
+        self.tie_points = ','.join(map(str, points))
 
     @classmethod
     @ModelView.button_action(

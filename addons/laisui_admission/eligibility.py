@@ -4,8 +4,8 @@
 
 A condition is a formula over the same variables as the points indicators
 (laisui_points.variables), evaluated on the applicant's facts as of the
-round's points cut-off: e.g. type A's ``home_permit_years >= 1``. Each
-condition carries the reason an applicant reads when it fails and the
+round's points cut-off: e.g. type A's ``home_current_permit_years >= 1``.
+Each condition carries the reason an applicant reads when it fails and the
 evidence that would fix it, so a new district rule is a new row, not code.
 """
 from trytond.i18n import gettext
@@ -56,7 +56,7 @@ class Condition(sequence_ordered(), ModelSQL, ModelView):
         ondelete='CASCADE')
     name = fields.Char("Name", required=True)
     formula = fields.Char("Formula", required=True,
-        help="True when met, e.g. home_permit_years >= 1.")
+        help="True when met, e.g. home_current_permit_years >= 1.")
     reason = fields.Char("Reason When Not Met", required=True)
     evidence = fields.Char("Evidence That Would Fix It")
 

@@ -13,8 +13,11 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateView, Wizard
 
+# Each score beside the date it is as of: the admission score ranks, the
+# current points are the applicant's statement (domain.md §9.5).
 HEADERS = ['申请编号', '批次', '学段', '申请类型', '申请人', '身份证号', '手机号',
-    '子女', '子女身份证号', '街道', '入学积分', '状态', '安排学校']
+    '子女', '子女身份证号', '街道', '入学积分（不含减分指标）', '入学积分截至',
+    '当前积分', '当前积分截至', '状态', '安排学校']
 
 
 class ExportStart(ModelView):
@@ -85,6 +88,7 @@ def sheet(applications, unmasked=False):
     for application in applications:
         applicant = application.applicant
         result = Result.published(application)
+        statement = applicant.statement
         worksheet.append([
                 application.number, application.round.name,
                 application.stage_string, application.type.name,
@@ -96,6 +100,9 @@ def sheet(applications, unmasked=False):
                 applicant.street.name if applicant.street else '',
                 float(application.score) if application.score is not None
                 else None,
+                application.round.points_cutoff,
+                float(statement.total) if statement else None,
+                statement.reference_date if statement else None,
                 application.state_string,
                 result.school.name if result and result.school else '',
                 ])

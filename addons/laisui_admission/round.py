@@ -153,6 +153,10 @@ class Round(Workflow, ModelSQL, ModelView):
                     round=self.rec_name,
                     start=_local(start), end=_local(end)))
 
+    def shown_time(self, field):
+        "The date and time in field as people read it: Guangzhou time"
+        return _local(getattr(self, field))
+
     def in_window(self, window):
         start, end = (getattr(self, f) for f in WINDOWS[window])
         return bool(self.state == 'open' and start and end

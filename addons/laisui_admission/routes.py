@@ -27,6 +27,7 @@ from trytond.transaction import Transaction
 
 from . import notice
 from .school import STAGES
+from .statement import admission_label
 from .submit import PURPOSE, send_code
 
 PAGE_SIZE = 200
@@ -48,10 +49,13 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     Application = pool.get('laisui.admission.application')
     Objection = pool.get('laisui.admission.objection')
     Result = pool.get('laisui.admission.run.result')
+    Statement = pool.get('laisui.points.statement')
     applicant = signed_in_applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
+        current=Statement.current_score(applicant),
+        admission_label=admission_label,
         results={a.id: Result.published(a) for a in applications},
         objections={a.id: Objection.search([('application', '=', a.id)])
             for a in applications}, **values)
@@ -217,6 +221,7 @@ def notice_pdf(portal, application_id):
         + portal.url(f'/admission/verify/{notice.token(result)}'))
     html = portal.render_text('laisui_admission/notice.html',
         application=application, result=result, qr=notice.qr_svg(url),
+        score_label=admission_label(application.round),
         url=url, today=clock.today())
     portal.audit('export', resource=result, detail='学位通知书')
     return file_response(portal, notice.pdf(html), 'application/pdf',
@@ -307,8 +312,10 @@ def _render_publication(portal, round_id, run_id, page, total):
     domain = [('run', '=', run.id)]
     results = Result.search(domain, offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE)
+    round_ = Round(round_id)
     body = portal.render_text('laisui_admission/publication.html',
-        round=Round(round_id), run=run, results=results, page=page,
+        round=round_, run=run, results=results, page=page,
+        score_label=admission_label(round_),
         pages=_pages(total), total=total,
         changes=Result.search(domain + [('changed', '=', True)])
         if run.base else []).encode('utf-8')

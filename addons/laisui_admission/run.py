@@ -9,21 +9,28 @@ run the round's result; a published run never changes. A re-run (after
 objections, say) is a new run, a new version, whose publication shows
 what changed and supersedes the previous one.
 
+Publishing goes through a confirmation (publish.py) that shows what it
+will do. It waits while applicants can still change what the run read
+(the application or preference window is open) or applications are not
+decided, unless a second district admin records why it may go ahead.
+
 The run reads and writes set-wise: 35,000 applications run in seconds.
 """
 from collections import defaultdict
 from decimal import Decimal
 
 from sql import Literal, Null
-from sql.aggregate import Max
+from sql.aggregate import Count, Max
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_insert, forget_cached
+from trytond.modules.laisui_base.i18n import stored_gettext
 from trytond.modules.laisui_base.identity import mask_id_public
 from trytond.modules.laisui_base.state_guard import state_guard
+from trytond.modules.laisui_review.configuration import min_reason_length
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -31,6 +38,7 @@ from trytond.transaction import Transaction
 
 from . import allocation
 from .exceptions import RunError
+from .round import WINDOWS
 
 STATES = [
     ('draft', "Draft"),
@@ -44,6 +52,11 @@ STATES = [
 # One run of a round at a time: the second launch waits for the round,
 # then finds its run no longer draft or the seed unchanged.
 _OPEN_ROUND = ('round', ['open', 'closed'])
+# Windows in which applicants still change what a run reads.
+_HOLDING_WINDOWS = ('application', 'preference')
+# Submitted and not decided. A draft was never submitted and, its window
+# closed, never will be: it holds nothing.
+UNDECIDED_STATES = ('review', 'returned')
 
 
 def _published(message):
@@ -80,6 +93,13 @@ class Run(Workflow, ModelSQL, ModelView):
         "Results", readonly=True)
     cutoffs = fields.One2Many('laisui.admission.run.cutoff', 'run',
         "Cut-offs", readonly=True)
+    override_by = fields.Many2One('res.user', "Early Publication By",
+        readonly=True,
+        help="The district admin who authorised publishing although a "
+        "window was open or applications were undecided; somebody else "
+        "publishes.")
+    override_reason = fields.Text("Early Publication Reason", readonly=True)
+    override_at = fields.Timestamp("Early Publication At", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -100,7 +120,11 @@ class Run(Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'draft',
                     'depends': ['state'],
                     },
-                'publish': {
+                'publish_wizard': {
+                    'invisible': Eval('state') != 'done',
+                    'depends': ['state'],
+                    },
+                'override': {
                     'invisible': Eval('state') != 'done',
                     'depends': ['state'],
                     },
@@ -151,6 +175,13 @@ class Run(Workflow, ModelSQL, ModelView):
             mode, runs, values=values, external=external)
         if mode == 'delete' and any(r.state != 'draft' for r in runs):
             raise RunError(gettext('laisui_admission.msg_run_immutable'))
+        # People set the round of a draft; the rest only its buttons do,
+        # or a write of the state would publish past the guard.
+        if external and (
+                (mode == 'create' and any(r.state != 'draft'
+                        or r.override_by for r in runs))
+                or (mode == 'write' and (set(values or {}) - {'round'}))):
+            raise RunError(gettext('laisui_admission.msg_run_readonly'))
 
     # Execution ---------------------------------------------------------
     @classmethod
@@ -243,6 +274,11 @@ class Run(Workflow, ModelSQL, ModelView):
             if school is not None:
                 placed[school] += 1
         by_id = {c.id: c for c in candidates}
+        rows_names = cls._row_names(run.round)
+        tie_break = {school: _rows_shown(rows_names, by_id[c].tie_points)
+            for school, c in allocation.last_admitted(
+                assignment, ranking).items()}
+        reasons = _Reasons(names, places, cutoffs, tie_break)
         now, uid = clock.now(), Transaction().user
         rows, changed = [], 0
         for position, candidate_id in enumerate(ranking, 1):
@@ -250,8 +286,8 @@ class Run(Workflow, ModelSQL, ModelView):
             school = assignment[candidate_id]
             choice = (candidate.preferences.index(school) + 1
                 if school is not None else None)
-            reason = None if school is not None else _unplaced_reason(
-                candidate, names, places, placed, cutoffs)
+            reason = None if school is not None else reasons.unplaced(
+                candidate)
             was = before.get(candidate_id)
             is_changed = bool(base) and was != school
             changed += is_changed
@@ -261,36 +297,115 @@ class Run(Workflow, ModelSQL, ModelView):
                 'school', 'preference', 'reason', 'changed',
                 'previous_school', 'create_uid', 'create_date'], rows)
         bulk_insert(Cutoff._table, ['run', 'school', 'places', 'placed',
-                'cutoff', 'create_uid', 'create_date'],
+                'cutoff', 'tie_break', 'create_uid', 'create_date'],
             [(run.id, school, count, placed[school], cutoffs.get(school),
-                    uid, now) for school, count in places.items()])
+                    tie_break.get(school), uid, now)
+                for school, count in places.items()])
         forget_cached(Result.__name__, Cutoff.__name__)
         return changed
 
+    @classmethod
+    def _row_names(cls, round_):
+        """Names of the rows of the round's table that count for
+        admission, in its order: what an application's tie_points hold"""
+        RuleSet = Pool().get('laisui.points.rule_set')
+        rule_set = RuleSet.in_force(round_.points_cutoff)
+        if not rule_set:
+            return []
+        # The order admission_score gives the lines.
+        return [i.name for i in sorted(
+                (i for i in rule_set.indicators if i.applies_to_admission),
+                key=lambda i: (i.sequence or 0, i.id))]
+
     # Publication -------------------------------------------------------
+    @classmethod
+    @ModelView.button_action('laisui_admission.wizard_run_publish')
+    def publish_wizard(cls, runs):
+        "The confirmation: what publishing will do, then publish()"
+        pass
+
+    @classmethod
+    @ModelView.button_action('laisui_admission.wizard_run_override')
+    def override(cls, runs):
+        pass
+
+    def publication_blockers(self):
+        """Why the run may not be published yet, one sentence each: an
+        open window in which applicants still change what it read, or
+        applications of the round not decided"""
+        Application = Pool().get('laisui.admission.application')
+        round_ = self.round
+        blockers = []
+        for window in _HOLDING_WINDOWS:
+            if round_.in_window(window):
+                blockers.append(gettext(
+                        f'laisui_admission.msg_blocker_{window}_window',
+                        round=round_.rec_name,
+                        end=round_.shown_time(WINDOWS[window][1])))
+        with Transaction().set_context(_check_access=False):
+            undecided = Application.search_count([
+                    ('round', '=', round_.id),
+                    ('state', 'in', UNDECIDED_STATES),
+                    ])
+        if undecided:
+            blockers.append(gettext('laisui_admission.msg_blocker_undecided',
+                    count=undecided))
+        return blockers
+
+    def notice_count(self):
+        "How many SMS publishing the run sends"
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*self._notice_query(count=True))
+        count, = cursor.fetchone()
+        return count
+
     @classmethod
     @state_guard('done', parent=_OPEN_ROUND,
         error=_published('laisui_admission.msg_run_already_published'))
-    @ModelView.button
+    def record_override(cls, runs, reason):
+        """A district admin's authorisation, with its reason, to publish
+        although something holds the publication: another admin publishes.
+        Not a button: people record it through its wizard."""
+        AuditLog = Pool().get('laisui.audit.log')
+        reason = (reason or '').strip()
+        length = min_reason_length()
+        if len(reason) < length:
+            raise RunError(gettext('laisui_admission.msg_override_reason',
+                    length=length))
+        user = Transaction().user or None
+        name = Pool().get('res.user')(user).rec_name if user else None
+        entries = [{'action': 'write', 'resource': str(r),
+                'from_value': r.override_by.rec_name if r.override_by
+                else None,
+                'to_value': name,
+                'detail': stored_gettext(
+                    'laisui_admission.msg_override_audit', reason=reason,
+                    blockers='；'.join(r.publication_blockers()) or '—'),
+                } for r in runs]
+        cls.write(runs, {'override_by': user, 'override_reason': reason,
+                'override_at': clock.now()})
+        AuditLog.log_many(entries)
+
+    @classmethod
+    @state_guard('done', parent=_OPEN_ROUND,
+        error=_published('laisui_admission.msg_run_already_published'))
     def publish(cls, runs):
-        pool = Pool()
-        AuditLog = pool.get('laisui.audit.log')
+        """Make each run its round's result and tell its applicants.
+
+        Not a button: people publish through the confirmation
+        (publish_wizard); every check is here, whoever calls. All runs are
+        checked before anything is written: a refusal changes nothing and
+        queues no SMS. The SMS are queued in the outbox and sent after
+        commit."""
+        AuditLog = Pool().get('laisui.audit.log')
+        published, details = {}, {}
         for run in runs:
-            round_ = run.round
-            # Dry runs any time; the result not before its date.
-            if round_.allocation_date and (
-                    clock.today() < round_.allocation_date):
-                raise RunError(gettext(
-                        'laisui_admission.msg_publish_before_allocation',
-                        run=run.rec_name, date=round_.allocation_date))
+            current = published.get(run.round.id) or cls.published_run(
+                run.round)
+            details[run] = run._check_publishable(current)
+            published[run.round.id] = run
+        for run in runs:
             current = cls.published_run(run.round)
-            if current != run.base:
-                # Published meanwhile: this run was compared with an
-                # older result, its changes would be wrong.
-                raise RunError(gettext(
-                        'laisui_admission.msg_run_outdated',
-                        run=run.rec_name,
-                        current=current.rec_name if current else '—'))
             if current:
                 cls.write([current], {'state': 'superseded'})
                 AuditLog.log('state', resource=current,
@@ -299,15 +414,46 @@ class Run(Workflow, ModelSQL, ModelView):
                     'published_at': clock.now(),
                     'published_by': Transaction().user or None})
             AuditLog.log('state', resource=run, from_value='done',
-                to_value='published')
+                to_value='published', detail=details[run])
             cls._notify(run)
 
-    @classmethod
-    def _notify(cls, run):
-        """One SMS per applicant of a first publication; only the changed
-        ones for a new version"""
+    def _check_publishable(self, current):
+        """RunError unless the run may replace current, the round's result
+        in force; the audit detail of an early publication, else None"""
+        round_ = self.round
+        # Dry runs any time; the result not before its date.
+        if round_.allocation_date and (
+                clock.today() < round_.allocation_date):
+            raise RunError(gettext(
+                    'laisui_admission.msg_publish_before_allocation',
+                    run=self.rec_name, date=round_.allocation_date))
+        if current != self.base:
+            # Published meanwhile: this run was compared with an older
+            # result, its changes would be wrong.
+            raise RunError(gettext(
+                    'laisui_admission.msg_run_outdated',
+                    run=self.rec_name,
+                    current=current.rec_name if current else '—'))
+        blockers = '；'.join(self.publication_blockers())
+        if not blockers:
+            return None
+        if not self.override_by:
+            raise RunError(gettext('laisui_admission.msg_publish_blocked',
+                    run=self.rec_name, blockers=blockers))
+        # Four eyes: whoever authorised it does not publish on it.
+        if self.override_by.id == Transaction().user:
+            raise RunError(gettext(
+                    'laisui_admission.msg_override_same_user',
+                    run=self.rec_name, user=self.override_by.rec_name))
+        return stored_gettext('laisui_admission.msg_publish_audit_override',
+            user=self.override_by.rec_name, reason=self.override_reason,
+            blockers=blockers)
+
+    def _notice_query(self, count=False):
+        """The query of (phone, school name) of the applicants who hear of
+        the run, or their count: everybody at a first publication, the
+        changed ones for a new version; those with a phone"""
         pool = Pool()
-        Message = pool.get('laisui.sms.message')
         Result = pool.get('laisui.admission.run.result')
         Application = pool.get('laisui.admission.application')
         Applicant = pool.get('laisui.applicant')
@@ -316,17 +462,24 @@ class Run(Workflow, ModelSQL, ModelView):
         application = Application.__table__()
         applicant = Applicant.__table__()
         school = School.__table__()
-        where = result.run == run.id
-        if run.base:
+        where = (result.run == self.id) & (applicant.phone != Null)
+        if self.base:
             where &= result.changed == Literal(True)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*result
+        query = (result
             .join(application, condition=result.application == application.id)
             .join(applicant, condition=application.applicant == applicant.id)
-            .join(school, 'LEFT', condition=result.school == school.id)
-            .select(applicant.phone, school.name,
-                where=where & (applicant.phone != Null),
-                order_by=result.rank))
+            .join(school, 'LEFT', condition=result.school == school.id))
+        if count:
+            return query.select(Count(result.id), where=where)
+        return query.select(applicant.phone, school.name, where=where,
+            order_by=result.rank)
+
+    @classmethod
+    def _notify(cls, run):
+        "Queue the SMS of the run's publication"
+        Message = Pool().get('laisui.sms.message')
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*run._notice_query())
         Message.queue_many([(phone, 'admission_result', {
                         'round': run.round.name,
                         'result': (f'拟安排至{name}' if name
@@ -341,19 +494,45 @@ class Run(Workflow, ModelSQL, ModelView):
         pass
 
 
-def _unplaced_reason(candidate, names, places, placed, cutoffs):
-    "The cut-off at each preference, as the publication explains it"
-    parts = []
-    for i, school in enumerate(candidate.preferences, 1):
-        name = names.get(school, '')
-        if not places.get(school):
-            parts.append(f'第{i}志愿{name}：本批次无学位')
-        elif school in cutoffs:
-            cutoff = cutoffs[school]
-            tie = '，同分按指标逐项比较及摇号排序在后' if (
-                cutoff == candidate.score) else ''
-            parts.append(f'第{i}志愿{name}：录取最低分{cutoff}{tie}')
-    return '；'.join(parts) or '未填报有效志愿'
+def _shown(points):
+    "80.00 as 80, 72.50 as 72.5: as people write a score"
+    return f'{Decimal(points).normalize():f}'
+
+
+def _rows_shown(names, points):
+    "文化程度 30、年龄 20: each row of the table with its points"
+    return '、'.join(
+        f'{names[i] if i < len(names) else f"#{i + 1}"} {_shown(p)}'
+        for i, p in enumerate(points))
+
+
+class _Reasons:
+    """Why an applicant was not placed, at each preference, as the
+    publication explains it: the texts read once per run, not per line"""
+
+    def __init__(self, names, places, cutoffs, tie_break):
+        self.names, self.places = names, places
+        self.cutoffs, self.tie_break = cutoffs, tie_break
+        self.text = {key: stored_gettext(f'laisui_admission.msg_reason_{key}')
+            for key in ['no_places', 'cutoff', 'cutoff_tie',
+                'no_preference']}
+
+    def unplaced(self, candidate):
+        parts = []
+        for i, school in enumerate(candidate.preferences, 1):
+            values = {'n': i, 'school': self.names.get(school, '')}
+            if not self.places.get(school):
+                parts.append(self.text['no_places'] % values)
+            elif school in self.cutoffs:
+                cutoff = self.cutoffs[school]
+                values['cutoff'] = _shown(cutoff)
+                # On the cut-off score: ranked against the last place.
+                if cutoff == candidate.score:
+                    values['rows'] = self.tie_break.get(school, '')
+                    parts.append(self.text['cutoff_tie'] % values)
+                else:
+                    parts.append(self.text['cutoff'] % values)
+        return '；'.join(parts) or self.text['no_preference']
 
 
 class Result(ModelSQL, ModelView):
@@ -457,7 +636,11 @@ class Cutoff(ModelSQL, ModelView):
     places = fields.Integer("Places", readonly=True)
     placed = fields.Integer("Placed", readonly=True)
     cutoff = fields.Numeric("Cut-off Score", digits=(16, 2), readonly=True,
-        help="Score of the last applicant placed; empty if none was.")
+        help="The lowest score admitted; empty if nobody was.")
+    tie_break = fields.Char("Points of the Last Place", readonly=True,
+        help="Points of the last applicant placed on each row of the "
+        "table, in its order: an applicant with the cut-off score was "
+        "ranked against them.")
 
     @classmethod
     def __setup__(cls):

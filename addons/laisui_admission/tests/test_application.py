@@ -324,3 +324,41 @@ class ApplicationTestCase(ActivatedTestCase):
         self.assertEqual(application.state, 'eligible')
         self.assertEqual(application.score, before - 1)
         self.assertTrue(any(l.adjusted for l in application.score_lines))
+
+    @with_transaction()
+    def test_district_review_needs_a_second_person(self):
+        """Whoever accepted an application at the window may not also pass
+        its 区来穗审核 (双人复核); another district reviewer may"""
+        pool = Pool()
+        Application = pool.get('laisui.admission.application')
+        Case = pool.get('laisui.review.case')
+        Line = pool.get('laisui.review.line')
+        both = staff('clerk_reviewer', 'group_window_clerk',
+            'group_district_reviewer')
+        other = staff('reviewer02', 'group_district_reviewer')
+        with self.at():
+            round_ = make_round()
+            applicant, child = self.eligible_family()
+            application = draft_application(
+                round_, applicant, child, make_schools(round_, [2]))
+            Application.submit([application])
+            case = Application(application.id).review_case
+            with acting(both):
+                Case.pass_([case])
+            with as_root():
+                while Case(case.id).stage.code != 'district_review':
+                    case = Case(case.id)
+                    if case.stage.kind == 'department':
+                        Line.decide([(l, 'confirm', None, None)
+                                for l in case.lines if l.state == 'pending'])
+                    else:
+                        Case.decide([case], 'pass')
+            case = Case(case.id)
+            with acting(both), self.assertRaises(UserError) as cm:
+                Case.pass_([case])
+            self.assertIn('双人复核', cm.exception.message)
+            self.assertIn('窗口受理', cm.exception.message)
+            self.assertEqual(Case(case.id).stage.code, 'district_review')
+            with acting(other):
+                Case.pass_([case])
+        self.assertEqual(Application(application.id).state, 'eligible')

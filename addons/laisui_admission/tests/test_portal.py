@@ -10,7 +10,7 @@ from unittest.mock import patch
 from trytond import backend
 from trytond.modules.laisui_admission import notice, routes
 from trytond.modules.laisui_admission.tests.tools import (
-    CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
+    CLOSED, CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
     verify_points)
 from trytond.modules.laisui_base.http_headers import PAGE_CSP
 from trytond.modules.laisui_base.tests.tools import PortalTestMixin
@@ -107,7 +107,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             Round.commit_seed([application.round])
             run, = Run.create([{'round': application.round.id}])
             Run.execute([run])
-            Run.publish([run])
+            with Transaction().set_context(_laisui_now=CLOSED):
+                Run.publish([run])
             result, = Run(run.id).results
             token = notice.token(result)
             transaction.commit()
@@ -346,7 +347,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             Run = Pool().get('laisui.admission.run')
             run, = Run.create([{'round': round_id}])
             Run.execute([run])
-            Run.publish([run])
+            with Transaction().set_context(_laisui_now=CLOSED):
+                Run.publish([run])
             transaction.commit()
 
     def withdraw(self, application_id):
@@ -490,6 +492,127 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         anonymous = self.client().get(url)
         self.assertEqual(anonymous.data, signed_in.data)
         self.assertEqual(anonymous.headers['ETag'], signed_in.headers['ETag'])
+
+    def test_two_scores_labelled_everywhere(self):
+        """One admission score (as of the cut-off, no deductions) and the
+        current points (as of their reference date), each with its label,
+        the same number on every page, sao field, export and run"""
+        import io
+
+        import openpyxl
+
+        from trytond.modules.laisui_admission.export import HEADERS, sheet
+        from trytond.modules.laisui_points.tests.test_score_labels import (
+            ADMISSION, CURRENT, CURRENT_LABEL, ID_NUMBER, WRONG, add_facts,
+            scores_shown, set_today)
+        admission_label = '入学积分（截至2021-03-31，不含减分指标）'
+        phone = '13600136091'
+        client = self.client()
+        self.assertEqual(self.register(
+                client, phone, ID_NUMBER, name="梁晓").status_code, 302)
+        # Applied on NOW (2021-05-10, the statement's date), inside the
+        # round's window; published once the window has closed.
+        with Transaction().start(self.db_name, 0,
+                context={'_laisui_now': NOW}) as transaction:
+            pool = Pool()
+            Applicant = pool.get('laisui.applicant')
+            Application = pool.get('laisui.admission.application')
+            set_today()
+            applicant, = Applicant.search([('phone', '=', phone)])
+            add_facts(applicant)
+            verify_points(applicant)
+            child = child_of(applicant, 91)
+            round_ = make_round(name='越秀区积分入学（积分标注）')
+            schools = make_schools(round_, [1])
+            application = draft_application(
+                round_, applicant, child, schools)
+            Application.submit([application])
+            transaction.commit()
+            round_id, application_id = round_.id, application.id
+
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Statement = pool.get('laisui.points.statement')
+            application = Application(application_id)
+            # The score lines are the admission indicators at the cut-off.
+            lines = {l.indicator.code: l.points
+                for l in application.score_lines if l.points}
+            self.assertEqual(lines, {'permit': 18, 'residence': 8,
+                    'insurance': 4, 'education': 50, 'age': 30,
+                    'patent_invention': Decimal('6.67')})
+            self.assertNotIn('credit',
+                {l.indicator.code for l in application.score_lines})
+            self.assertEqual(application.score, ADMISSION)
+            statement = application.applicant.statement
+            self.assertEqual(statement.total, CURRENT)
+            self.assertEqual(statement.admission_scores,
+                f'{admission_label} {ADMISSION}')
+            self.assertEqual(Statement.labelled_scores(application.applicant),
+                [(CURRENT_LABEL, CURRENT), (admission_label, ADMISSION)])
+
+        with Transaction().start(self.db_name, 0, context={
+                    '_laisui_now': dt.datetime(2021, 6, 1, 2, 0)}
+                ) as transaction:
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Round = pool.get('laisui.admission.round')
+            Run = pool.get('laisui.admission.run')
+            Result = pool.get('laisui.admission.run.result')
+            application = Application(application_id)
+            Application.write([application], {'state': 'eligible'})
+            Round.commit_seed([application.round])
+            run, = Run.create([{'round': round_id}])
+            Run.execute([run])
+            with Transaction().set_context(_laisui_now=CLOSED):
+                Run.publish([run])
+            token = notice.token(Result.published(application))
+            transaction.commit()
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Application = pool.get('laisui.admission.application')
+            Run = pool.get('laisui.admission.run')
+            Result = pool.get('laisui.admission.run.result')
+            application = Application(application_id)
+            candidate, = Run._load(application.round)[0]
+            self.assertEqual((candidate.id, candidate.score),
+                (application_id, ADMISSION))
+            self.assertEqual(Result.published(application).score, ADMISSION)
+            rows = list(openpyxl.load_workbook(io.BytesIO(sheet(
+                            [application]))).active.iter_rows(
+                    values_only=True))
+        row = dict(zip(HEADERS, rows[1]))
+        self.assertEqual(list(rows[0]), HEADERS)
+        self.assertEqual(
+            (row['入学积分（不含减分指标）'], row['入学积分截至'].date(),
+                row['当前积分'], row['当前积分截至'].date()),
+            (float(ADMISSION), CUTOFF, float(CURRENT), dt.date(2021, 5, 10)))
+
+        wrong = [str(w) for w in WRONG] + ['入学可用积分', '积分总分']
+        page = client.get(self.url('/points')).text
+        self.assertEqual(scores_shown(page), [(CURRENT_LABEL, str(CURRENT)),
+                (admission_label, str(ADMISSION))])
+        admission = client.get(self.url('/admission')).text
+        self.assertIn(f'<dt>{CURRENT_LABEL}</dt><dd>{CURRENT}</dd>',
+            admission)
+        self.assertIn(f'<dt>{admission_label}</dt>'
+            f'<dd class="score">{ADMISSION}</dd>', admission)
+        self.assertIn('入学积分明细（截至 2021-03-31）', admission)
+        with patch.object(notice, 'pdf', return_value=b'%PDF') as pdf:
+            client.get(self.url(f'/admission/{application_id}/notice'))
+        (html,), _ = pdf.call_args
+        self.assertIn(f'{admission_label} {ADMISSION}', html)
+        public = self.client().get(self.url(
+                f'/admission/rounds/{round_id}/results')).text
+        self.assertIn(f'按{admission_label}从高到低', public)
+        self.assertIn(f'<td class="num">{ADMISSION}</td>', public)
+        for text in wrong:
+            with self.subTest(text=text):
+                for shown in [page, admission, html, public]:
+                    self.assertNotIn(text, shown)
+        self.assertNotIn(str(CURRENT), html + public)
+        self.assertIn('该通知书有效', self.client().get(
+                self.url(f'/admission/verify/{token}')).text)
 
 
 del RouteTestCase

@@ -1,7 +1,7 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The points total for school admission: the statement without the
-indicators that do not count for admission (the deductions)."""
+"""The points statement under school admission: the current points,
+and which indicators count for admission (not the deductions)."""
 from decimal import Decimal
 
 from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
@@ -15,18 +15,20 @@ class StatementTestCase(ActivatedTestCase):
     modules = ['laisui_admission']
 
     @with_transaction()
-    def test_total_admission(self):
-        "The credit deduction (-5) counts in the total, not for admission"
+    def test_statement_is_the_current_points(self):
+        """The statement's one total is the current points, the credit
+        deduction (-5) in it; it holds no admission total of its own date
+        (the admission score is the application's, as of its cut-off)"""
         pool = Pool()
         Statement = pool.get('laisui.points.statement')
         applicant = make_applicant()
         Statement.compute([applicant], DATE)
         statement, = Statement.search([('applicant', '=', applicant.id)])
         self.assertEqual(statement.total, Decimal('100'))
-        self.assertEqual(statement.total_admission, Decimal('105'))
-
-        reference = Statement.compute_one(applicant, DATE)
-        self.assertEqual(reference.total_admission, Decimal('105'))
+        self.assertNotIn('total_admission', Statement._fields)
+        self.assertEqual(statement.admission_scores, '')
+        self.assertEqual(Statement.labelled_scores(applicant),
+            [('当前积分（截至2019-04-30）', Decimal('100'))])
 
     @with_transaction()
     def test_deductions_do_not_count(self):

@@ -32,6 +32,9 @@ def solve_with_matching(candidates, places, ranking):
 CUTOFF = dt.date(2021, 3, 31)
 # A moment inside the application window of make_round() (UTC).
 NOW = dt.datetime(2021, 5, 10, 2, 0)
+# The minute after that window closes (17:00 in Guangzhou): a result is
+# published from then on, not while applications are still accepted.
+CLOSED = dt.datetime(2021, 5, 20, 9, 1)
 
 
 def make_round(**values):
