@@ -81,9 +81,11 @@ def test_applicant_journey(laisui_server, browser):
 
     page.click('nav >> text=我的积分')
     page.wait_for_selector('#points-lines')
-    total = page.inner_text('#points-total')
+    label = page.locator('#points-scores dt').first.inner_text()
+    total = page.locator('#points-scores dd').first.inner_text()
     lines = page.inner_text('#points-lines')
     # Age 29 → 30, bachelor 50, two insurances × 5 full years → 10.
+    assert label.startswith('当前积分（截至'), label
     assert total == '90.00', total
     assert '文化程度' in lines and '50.00' in lines
     assert 'GZ-2018' in page.inner_text('main')
@@ -559,8 +561,13 @@ def test_admission_journey(laisui_server, browser):
     with sao.expect_response(lambda r: 'admission.round.commit_seed' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='生成摇号种子').click()
+    # The application window has closed by the allocation.
     server.python(f'''
+        Round = pool.get('laisui.admission.round')
         Run = pool.get('laisui.admission.run')
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        Round.write([Round({ids['round']})],
+            {{'application_end': now - dt.timedelta(minutes=1)}})
         Run.create([{{'round': {ids['round']}}}])
         ''')
     sao.click('text="学位分配"')
@@ -573,9 +580,18 @@ def test_admission_journey(laisui_server, browser):
         sao.get_by_role('button', name='运行').click()
     sao.wait_for_selector(f'text={second_name}', timeout=30000)
     shot(sao, 'backoffice-admission-run')
-    with sao.expect_response(lambda r: 'admission.run.publish' in (
-                r.request.post_data or ''), timeout=60000):
-        sao.get_by_role('button', name='发布').click()
+    # 发布 opens the confirmation with the counts; 确认发布 publishes.
+    sao.get_by_role('button', name='发布', exact=True).click()
+    sao.wait_for_selector('text=确认发布', timeout=30000)
+    # Nothing holds the publication: no reasons, no override asked.
+    assert not sao.get_by_text('暂不能发布的原因').is_visible()
+    sao.wait_for_timeout(500)  # the dialog's fade-in
+    shot(sao, 'backoffice-admission-publish')
+    with sao.expect_response(lambda r: 'wizard.laisui.admission.run.publish'
+                in (r.request.post_data or '')
+                and '"publish"' in (r.request.post_data or ''),
+                timeout=60000):
+        sao.get_by_role('button', name='确认发布').click()
     assert not errors, errors
     staff.close()
 

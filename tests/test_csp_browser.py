@@ -51,7 +51,7 @@ def test_portal_without_violation(laisui_server, browser):
     page.click('button[value=register]')
     page.wait_for_url(re.compile(r'/portal/$'))
     page.click('nav >> text=我的积分')
-    page.wait_for_selector('#points-total')
+    page.wait_for_selector('#points-scores')
     assert not violations(page, problems), violations(page, problems)
     context.close()
 
