@@ -241,6 +241,8 @@ def test_back_office_synchronisation(laisui_server, browser):
         page.click('text="数据交换"')
         page.click('text="数据集"')
         page.dblclick('text="租赁备案"')
+        # The form's record loaded: a click before that does nothing.
+        page.wait_for_load_state('networkidle')
         # No worker on this server: the run is processed after the click's
         # commit, before the answer.
         with page.expect_response(lambda r: 'connector.dataset.sync' in (

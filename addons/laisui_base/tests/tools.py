@@ -1,5 +1,6 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import contextlib
 import datetime as dt
 import io
 import re
@@ -90,6 +91,15 @@ def staff(login, *groups):
                             Data.get_id('laisui_base', g) for g in groups])],
                 }])
     return user
+
+
+@contextlib.contextmanager
+def acting(user):
+    "Run as the user, with access rights and record rules, as over RPC"
+    transaction = Transaction()
+    with transaction.set_user(user.id), \
+            transaction.set_context(_check_access=True):
+        yield
 
 
 class ActivatedTestCase(TestCase):

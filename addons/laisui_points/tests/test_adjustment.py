@@ -8,27 +8,18 @@ The renter of tools.make_applicant on 2019-04-30 (domain.md §2.2): permit
 volunteer 2, one credit case −5: total 100. Verified as 本科 the 文化程度
 line is 50 (the table's highest), so the total becomes 115.
 """
-import contextlib
 from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
-from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
+from trytond.modules.laisui_base.tests.tools import (
+    ActivatedTestCase, acting, staff)
 from trytond.modules.laisui_points.tests.tools import (
     DATE, as_deployment, make_applicant)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
 
 REASON = "学信网核验为本科"
-
-
-@contextlib.contextmanager
-def acting(user):
-    "As the user over RPC: access rights, record rules, button groups"
-    with Transaction().set_user(user.id), \
-            Transaction().set_context(_check_access=True):
-        yield
 
 
 class AdjustmentTestCase(ActivatedTestCase):

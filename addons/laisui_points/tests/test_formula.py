@@ -19,9 +19,16 @@ class FormulaTestCase(unittest.TestCase):
     "Indicator formulas"
 
     def assertRefused(self, text, kind):
+        self.assertEqual(self.refusal(text).kind, kind)
+
+    def refusal(self, text):
+        "The FormulaError that compile_formula raises for text"
         with self.assertRaises(FormulaError) as cm:
             compile_formula(text, VARIABLES)
-        self.assertEqual(cm.exception.kind, kind)
+        return cm.exception
+
+    def assertMessage(self, error, reason, **params):
+        self.assertEqual((error.reason, error.params), (reason, params))
 
     def test_arithmetic_and_names(self):
         "Arithmetic over variables; the names read are returned"
@@ -111,11 +118,81 @@ class FormulaTestCase(unittest.TestCase):
         code, names = compile_formula('  years  ', VARIABLES)
         self.assertEqual(names, frozenset({'years'}))
 
+    def test_syntax_error_marked_where_the_parser_stopped(self):
+        "A syntax error names its line and character and marks the place"
+        self.assertMessage(self.refusal('years years'), 'syntax_at',
+            line=1, column=7, fragment='years 【此处】years')
+        # On the first and on the last character of the line.
+        self.assertMessage(self.refusal(') + 1'), 'syntax_at',
+            line=1, column=1, fragment='【此处】) + 1')
+        self.assertMessage(self.refusal('1 + )'), 'syntax_at',
+            line=1, column=5, fragment='1 + 【此处】)')
+        # Stopped too soon: the mark goes after the end.
+        self.assertMessage(self.refusal('3 *'), 'syntax_at',
+            line=1, column=4, fragment='3 *【此处】')
+
+    def test_syntax_error_on_its_line(self):
+        "In a formula of several lines, the line of the error is shown"
+        self.assertMessage(self.refusal('1 2\n+ 3'), 'syntax_at',
+            line=1, column=3, fragment='1 【此处】2')
+        self.assertMessage(self.refusal('min(1,\n2,\n3,\n))'), 'syntax_at',
+            line=4, column=2, fragment=')【此处】)')
+
+    def test_syntax_error_without_place(self):
+        """A NUL character: Python names no place, the mark goes after the
+        first line"""
+        self.assertMessage(self.refusal('1 +\n2\x00'), 'syntax_at',
+            line=1, column=4, fragment='1 +【此处】')
+
+    def test_syntax_error_30_characters_each_side(self):
+        "Around the mark at most 30 characters are shown on each side"
+        text = ('years * 10 + years * 20 + years * 30 + )'
+            ' + years * 40 + years * 50 + years * 60')
+        self.assertMessage(self.refusal(text), 'syntax_at',
+            line=1, column=40,
+            fragment='0 + years * 20 + years * 30 + 【此处】'
+            ') + years * 40 + years * 50 + ')
+
+    def test_refused_part_shown(self):
+        "The refused part is shown; an operator with its operands"
+        self.assertMessage(self.refusal('years + years ** 2'), 'construct',
+            fragment='years ** 2')
+        self.assertMessage(self.refusal('1 + units[0]'), 'construct',
+            fragment='units[0]')
+
+    def test_refused_part_shortened(self):
+        "A refused part longer than 60 characters is cut to 60 with …"
+        # units[, 53 digits and ]: 60 characters.
+        sixty = 'units[11111111111111111111111111111111111111111111111111111]'
+        self.assertMessage(self.refusal('1 + ' + sixty), 'construct',
+            fragment=sixty)
+        self.assertMessage(self.refusal('1 + ' + sixty[:-1] + '1]'),
+            'construct', fragment=sixty[:-1] + '…')
+
+    def test_result_text_or_list_refused(self):
+        "A formula known to give text or a list is refused, not computed"
+        self.assertMessage(self.refusal('level'), 'result_str',
+            fragment='level')
+        self.assertMessage(self.refusal('units'), 'result_list',
+            fragment='units')
+        self.assertMessage(self.refusal("years if years else 'none'"),
+            'result_str', fragment="'none'")
+
     def test_result_must_be_a_number(self):
-        "A formula that gives text is an error when evaluated"
-        with self.assertRaises(FormulaError) as cm:
-            run("level", level='basic')
-        self.assertEqual(cm.exception.kind, 'node')
+        """A result that is no number only when computed is an error then,
+        the value shown cut to 60 characters"""
+        code, _ = compile_formula("max(level, '')", VARIABLES)
+        for value, shown in [('x' * 60, 'x' * 60), ('x' * 61, 'x' * 60)]:
+            with self.subTest(length=len(value)), \
+                    self.assertRaises(FormulaError) as cm:
+                evaluate(code, namespace({'level': value}))
+            self.assertMessage(cm.exception, 'not_number', value=shown)
+
+    def test_detail_names_the_message(self):
+        "The detail is the text of laisui_points.msg_formula_<reason>"
+        # Outside a transaction gettext gives the message's id.
+        self.assertEqual(self.refusal('').detail,
+            'laisui_points.msg_formula_empty')
 
     def test_no_builtins(self):
         "The namespace holds the values and functions, no builtins"

@@ -2,13 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 """Rule sets are versions: drafts, approved by a second points admin,
 then never changed (issue 17). Expected texts and dates by hand."""
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, ValidationError)
-from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
+from trytond.modules.laisui_base.tests.tools import (
+    ActivatedTestCase, acting, staff)
 from trytond.modules.laisui_points.tests.tools import (
     DATE, approve, new_version)
 from trytond.pool import Pool
@@ -22,14 +22,6 @@ NOT_DRAFT = ('指标体系“广州市来穗人员积分制指标及分值表 (G
     '不能再修改或删除；如需调整规则，请用“新版本”复制出草稿后修改。')
 ALLOWED = ('（公式只能使用数字、文字、变量、加减乘除、比较、and/or/not、'
     'if…else 条件和允许的函数）')
-
-
-@contextlib.contextmanager
-def acting(user):
-    "As the user over RPC: access rights, record rules, button groups"
-    with Transaction().set_user(user.id), \
-            Transaction().set_context(_check_access=True):
-        yield
 
 
 class RuleSetTestCase(ActivatedTestCase):

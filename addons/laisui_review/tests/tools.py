@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 
-from trytond.modules.laisui_base.tests.tools import staff
+from trytond.modules.laisui_base.tests.tools import acting, staff
 from trytond.modules.laisui_connectors.tests.tools import id_number
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -79,15 +79,6 @@ def department_reviewer(login, code):
     user.laisui_departments = [department(code)]
     user.save()
     return user
-
-
-@contextlib.contextmanager
-def acting(user):
-    "Run as the user, with access rights and record rules, as over RPC"
-    transaction = Transaction()
-    with transaction.set_user(user.id), \
-            transaction.set_context(_check_access=True):
-        yield
 
 
 @contextlib.contextmanager
