@@ -149,7 +149,9 @@ class Statement(ModelSQL, ModelView):
     @classmethod
     def _indicators(cls, rule_set):
         "The compiled indicators, with the variables per look-back window"
-        result = _Indicators(rule_set.rule_values())
+        result = _Indicators(rule_set.rule_values(), stored_gettext(
+                'laisui_points.msg_statement_references',
+                references=_REFERENCES))
         for indicator in rule_set.indicators:
             code, names = indicator.compiled()
             lookback = Window(
@@ -185,7 +187,7 @@ class Statement(ModelSQL, ModelView):
                 value = values[name] = variable.function(fs)
                 used = fs.permits if name == 'permit_years' else fs.used
                 shown[name] = (f'{variable.label}：{describe(value)}'
-                    + _references(used),
+                    + _references(used, indicators.references),
                     max((SOURCE_RANK[u['source']] for u in used),
                         default=-1))
             scopes[lookback] = (namespace(values), shown)
@@ -356,7 +358,8 @@ class Statement(ModelSQL, ModelView):
         for applicant_id, (header, lines) in results.items():
             statement_id = existing[applicant_id]
             for values in lines:
-                new = tuple(getattr(values, c) for c in compared)
+                # LineValues in column order: the columns after indicator.
+                new = values[1:]
                 old_id, old = current.pop(
                     (statement_id, values.indicator), (None, None))
                 if old_id is None:
@@ -470,20 +473,26 @@ class _Indicators(list):
     """Compiled indicators, `variables`: look-back → variable names, and
     `rules`: the RuleValues of their rule set"""
 
-    def __init__(self, rules):
+    def __init__(self, rules, references):
         super().__init__()
         self.variables = {}
         self.rules = rules
+        # The "external records" text, translated once per computation.
+        self.references = references
 
 
-def _references(used):
-    "Which external records a value came from, for the statement line"
+# Stands for the references in the translated text.
+_REFERENCES = '\x00'
+
+
+def _references(used, text):
+    """Which external records a value came from, for the statement line:
+    `text` the translated message with _REFERENCES for the list"""
     references = sorted({u['external_reference'] for u in used
             if u.get('external_reference')})
     if not references:
         return ''
-    return stored_gettext('laisui_points.msg_statement_references',
-        references='、'.join(references))
+    return text.replace(_REFERENCES, '、'.join(references))
 
 
 def _band(total, width=20):
