@@ -162,15 +162,26 @@ def facts(portal):
                         }])
         except (ValidationError, PortalError) as e:
             portal.rollback()
-            return portal.render('laisui_points/facts.html',
-                applicant=signed_in_applicant(portal), form=form, error=e.message,
-                kinds=DECLARABLE, levels=LEVELS, districts=districts,
+            return _facts_page(portal, signed_in_applicant(portal),
+                districts, form, error=e.message,
                 status=HTTPStatus.BAD_REQUEST)
         portal.audit('create', resource=fact)
         return portal.redirect('/facts')
+    return _facts_page(portal, applicant, districts, {})
+
+
+def _facts_page(portal, applicant, districts, form, **values):
+    "The facts page, its categories and levels in the applicant's language"
+    Fact = portal.pool.get('laisui.fact')
+    selections = Fact.fields_get(['kind', 'level'])
+    kinds = dict(selections['kind']['selection'])
+    levels = dict(selections['level']['selection'])
     return portal.render('laisui_points/facts.html', applicant=applicant,
-        form={}, kinds=DECLARABLE, levels=LEVELS, districts=districts,
-        flag_kinds=FLAG_KINDS, quantity_kinds=QUANTITY_KINDS)
+        form=form, districts=districts,
+        kinds=[(code, kinds[code]) for code, _ in DECLARABLE],
+        levels={kind: [(code, levels[code]) for code, _ in options]
+            for kind, options in LEVELS.items()},
+        flag_kinds=FLAG_KINDS, quantity_kinds=QUANTITY_KINDS, **values)
 
 
 @portal_route('/evidence', methods=('GET', 'POST'), max_size=UPLOAD_LIMIT)

@@ -108,6 +108,29 @@ class PortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn('结束日期不能早于开始日期', response.text)
 
+    def test_facts_form_in_chinese(self):
+        """The categories and levels of the facts form read in zh_CN, also
+        on the page that shows an error"""
+        client = self.client()
+        self.register(client, '13600136011', '440104199001011291', "褚十一")
+
+        def options(page):
+            return re.findall(r'<option value="[^"]+"[^>]*>([^<]*)</option>',
+                page)
+        for page in [client.get(self.url('/facts')).text,
+                self.post(client, '/facts', {'kind': 'education',
+                        'level': 'bachelor', 'date_from': '2010-07-01',
+                        'date_to': '2009-01-01'}).text]:
+            labels = options(page)
+            for label in ['合法租赁住所', '社会保险缴费期间', '文化程度',
+                    '养老保险', '本科']:
+                self.assertIn(label, labels)
+            for label in ['Rented Residence', 'Pension', 'Bachelor']:
+                self.assertNotIn(label, labels)
+            # Every category and level is translated.
+            self.assertEqual(
+                [l for l in labels if re.fullmatch(r'[ -~]*', l)], [])
+
     def test_bad_input_answers_400(self):
         "Dates and numbers no fact can hold, ids no record can have"
         client = self.client()
