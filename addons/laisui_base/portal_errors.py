@@ -5,7 +5,8 @@
 trytond answers an unknown URL, a wrong method, a too large body or an
 error outside a handler with werkzeug's English page. Under
 /<database>/portal the applicant gets the portal's error page instead,
-with the same status and headers (Allow, Retry-After).
+with the same status and headers (Allow, Retry-After). A refusal of
+trytond before it dispatches (a foreign Origin) is the portal's page too.
 """
 import re
 
@@ -13,7 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from trytond.protocols.wrappers import Response
 
-from .http_headers import PAGE_HEADERS
+from .http_headers import PAGE_HEADERS, SecurityHeaders
 from .i18n import file_gettext
 
 _PORTAL_PATH = re.compile(r'^/(?P<database>[^/]+)/portal(?:/|$)')
@@ -69,3 +70,30 @@ def install(app):
         return response
     dispatch_request.laisui_portal_errors = True
     app.dispatch_request = dispatch_request
+
+    # Inside the security headers (http_headers.install), which would
+    # render the refusal with werkzeug's page.
+    outer = app.wsgi_app
+    if isinstance(outer, SecurityHeaders):
+        if not isinstance(outer.app, Refusals):
+            outer.app = Refusals(outer.app)
+    elif not isinstance(outer, Refusals):
+        app.wsgi_app = Refusals(outer)
+
+
+class Refusals:
+    """WSGI middleware: what trytond refuses before it dispatches (abort()
+    in its wsgi_app) answered with error_page under the portal's paths"""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            return self.app(environ, start_response)
+        except HTTPException as e:
+            match = _PORTAL_PATH.match(environ.get('PATH_INFO', ''))
+            if not match or not e.code or e.code < 400:
+                raise
+            return error_page(match.group('database'), e)(
+                environ, start_response)
