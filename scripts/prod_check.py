@@ -15,6 +15,7 @@ import os
 import ssl
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -93,19 +94,38 @@ def main():
             status, _, _ = get(f'{HTTPS}/laisui/bus', method='POST',
                 data=b'{}', headers={'Content-Type': 'application/json'})
             check(status == 404, "the bus is refused at the proxy")
+            logged = len(access_log())
             status, _, body = get(f'{HTTPS}/rpc/', method='POST',
                 data=b'{"id": 1, "method": "common.server.version", '
                 b'"params": []}', headers={'Content-Type': 'application/json'})
             check(status == 200 and json.loads(body)['result'] == '8.0',
                 "JSON-RPC through the proxy")
-            log = (ROOT / 'var' / 'prod' / 'log' / 'access.log').read_text()
-            last = json.loads(log.strip().splitlines()[-1])
-            check(last['path'] == '/rpc/' and isinstance(last['ms'], int),
+            check(rpc_logged(logged),
                 "gunicorn writes one JSON line per request")
         finally:
             if not args.keep:
                 prod('stop')
 
+
+def access_log():
+    "The lines of the production stack's access log"
+    log = ROOT / 'var' / 'prod' / 'log' / 'access.log'
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def rpc_logged(after, timeout=5):
+    """Whether the access log gets, after its first `after` lines, the JSON
+    line of an RPC request: gunicorn writes it once the answer is sent, and
+    other requests (the health check, cron) may come before or after it"""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in access_log()[after:]:
+            entry = json.loads(line) if line.startswith('{') else {}
+            if entry.get('path') == '/rpc/':
+                return isinstance(entry.get('ms'), int)
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
 
 if __name__ == '__main__':
     main()
