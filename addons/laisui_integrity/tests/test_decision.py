@@ -13,7 +13,8 @@ reported; what the decider writes is the note, and the buttons.
 import contextlib
 import datetime as dt
 
-from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
+from trytond.modules.laisui_base.tests.tools import (
+    ActivatedTestCase, staff, acting as as_user)
 from trytond.modules.laisui_integrity.exceptions import DecisionError
 from trytond.modules.laisui_points.tests.tools import make_applicant
 from trytond.pool import Pool
@@ -28,8 +29,7 @@ NOTE = "经核查，租赁合同印章系伪造，予以认定"
 @contextlib.contextmanager
 def acting(user):
     "As the user over RPC, at NOW"
-    with Transaction().set_user(user.id), \
-            Transaction().set_context(_check_access=True, _laisui_now=NOW):
+    with as_user(user), Transaction().set_context(_laisui_now=NOW):
         yield
 
 
