@@ -123,7 +123,7 @@ class Application(
                 })
 
     def get_number(self, name):
-        return f'{self.round.year}-{self.id:06d}'
+        return application_number(self.round.year, self.id)
 
     def get_rec_name(self, name):
         return f'积分入学申请 {self.number}'
@@ -441,3 +441,7 @@ class ScoreLine(ModelSQL, ModelView):
         cls._order = [('sequence', 'ASC'), ('id', 'ASC')]
         cls._sql_indexes.add(Index(t, (t.application, Index.Equality())))
 
+
+def application_number(year, application_id):
+    "The number an applicant quotes: the round's year and the id"
+    return f'{year}-{application_id:06d}'

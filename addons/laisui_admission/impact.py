@@ -26,6 +26,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
 from . import allocation
+from .application import application_number
 from .exceptions import RunError
 from .run import public_name
 from .statement import admission_score
@@ -76,8 +77,7 @@ def preview(rule_set, round_):
         new_score = by_id[application_id].score
         info = applications[application_id]
         lines.append({
-                # As Application.get_number, without a read per line.
-                'number': f'{round_.year}-{application_id:06d}',
+                'number': application_number(round_.year, application_id),
                 'name_public': public_name(info['child_name']),
                 'child_public': mask_id_public(info['child_id_number']),
                 'old_rank': old_rank,
