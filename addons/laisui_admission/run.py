@@ -27,7 +27,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_insert, forget_cached
-from trytond.modules.laisui_base.i18n import stored_gettext
+from trytond.modules.laisui_base.i18n import number_text, stored_gettext
 from trytond.modules.laisui_base.identity import mask_id_public
 from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.modules.laisui_review.configuration import min_reason_length
@@ -494,15 +494,10 @@ class Run(Workflow, ModelSQL, ModelView):
         pass
 
 
-def _shown(points):
-    "80.00 as 80, 72.50 as 72.5: as people write a score"
-    return f'{Decimal(points).normalize():f}'
-
-
 def _rows_shown(names, points):
     "文化程度 30、年龄 20: each row of the table with its points"
     return '、'.join(
-        f'{names[i] if i < len(names) else f"#{i + 1}"} {_shown(p)}'
+        f'{names[i] if i < len(names) else f"#{i + 1}"} {number_text(p)}'
         for i, p in enumerate(points))
 
 
@@ -525,7 +520,7 @@ class _Reasons:
                 parts.append(self.text['no_places'] % values)
             elif school in self.cutoffs:
                 cutoff = self.cutoffs[school]
-                values['cutoff'] = _shown(cutoff)
+                values['cutoff'] = number_text(cutoff)
                 # On the cut-off score: ranked against the last place.
                 if cutoff == candidate.score:
                     values['rows'] = self.tie_break.get(school, '')

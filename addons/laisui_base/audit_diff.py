@@ -5,13 +5,12 @@
 AuditedChangesMixin says which fields a person wrote; for records that
 decide applicants' points the trail must also say what they were before.
 """
-from decimal import Decimal
-
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .audit import AuditedChangesMixin
+from .i18n import number_text
 
 
 class AuditedWritesMixin:
@@ -90,8 +89,7 @@ def audit_text(field, value):
     if isinstance(field, fields.Many2Many):
         return '、'.join(sorted(v.rec_name for v in value)) or None
     if isinstance(field, fields.Numeric):
-        value = Decimal(value).normalize()
-        return f'{value:f}'
+        return number_text(value)
     return str(value)
 
 

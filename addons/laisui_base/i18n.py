@@ -12,6 +12,7 @@ made when the module is imported): they come from the module's
 locale/<language>.po, the file the database loads its translations from.
 """
 import functools
+from decimal import Decimal
 
 import polib
 
@@ -44,3 +45,11 @@ def file_gettext(message_id, language=None, **variables):
     english, translation = _catalog(module, language or 'zh_CN')[name]
     text = translation if language else english
     return text % variables if variables else text
+
+
+def number_text(value):
+    "A number as people write it: 80.00 as 80, 72.50 as 72.5, -0 as 0"
+    if value is None:
+        return None
+    value = Decimal(value).normalize()
+    return f'{value:f}' if value else '0'

@@ -19,6 +19,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.audit_diff import AuditedWritesMixin
+from trytond.modules.laisui_base.i18n import number_text
 from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -49,12 +50,12 @@ def check_points(indicator, points):
     points = Decimal(points)
     if high is not None and points > high:
         raise ValidationError(gettext('laisui_points.msg_adjustment_above',
-                indicator=indicator.name, points=_number(points),
-                cap=_number(high)))
+                indicator=indicator.name, points=number_text(points),
+                cap=number_text(high)))
     if low is not None and points < low:
         raise ValidationError(gettext('laisui_points.msg_adjustment_below',
-                indicator=indicator.name, points=_number(points),
-                low=_number(low)))
+                indicator=indicator.name, points=number_text(points),
+                low=number_text(low)))
 
 
 class Adjustment(AuditedWritesMixin, Workflow, ModelSQL, ModelView):
@@ -210,7 +211,7 @@ class Adjustment(AuditedWritesMixin, Workflow, ModelSQL, ModelView):
                     'action': 'create' if a.state == 'draft' else 'adjust',
                     'resource': str(a),
                     'from_value': _line_points(a),
-                    'to_value': f'{a.indicator.code}={_number(a.points)}'
+                    'to_value': f'{a.indicator.code}={number_text(a.points)}'
                     f' ({a.state})',
                     'detail': (f'{a.decided_in}：' if a.decided_in else '')
                     + a.reason,
@@ -230,7 +231,7 @@ class Adjustment(AuditedWritesMixin, Workflow, ModelSQL, ModelView):
         entries = [{
                 'action': 'write',
                 'resource': str(a),
-                'from_value': f'{a.indicator.code}={_number(a.points)}'
+                'from_value': f'{a.indicator.code}={number_text(a.points)}'
                 ' (draft)',
                 'to_value': 'deleted',
                 'detail': a.reason,
@@ -262,7 +263,7 @@ class Adjustment(AuditedWritesMixin, Workflow, ModelSQL, ModelView):
                 'action': 'adjust',
                 'resource': str(a),
                 'from_value': _line_points(a),
-                'to_value': f'{a.indicator.code}={_number(a.points)}',
+                'to_value': f'{a.indicator.code}={number_text(a.points)}',
                 'detail': a.reason,
                 } for a in adjustments]
         cls._decide(adjustments, 'approved')
@@ -318,14 +319,7 @@ def _line_points(adjustment):
     statement = adjustment.applicant.statement
     for line in (statement.lines if statement else []):
         if line.indicator == adjustment.indicator:
-            return f'{adjustment.indicator.code}={_number(line.points)}'
+            return f'{adjustment.indicator.code}={number_text(line.points)}'
     return None
 
-
-def _number(value):
-    "Points as people write them: 50, 12.5"
-    if value is None:
-        return None
-    value = Decimal(value).normalize()
-    return f'{value:f}' if value else '0'
 
