@@ -49,7 +49,10 @@ class Server:
         self.process = None
 
     def write_config(self):
+        from trytond.modules.laisui_base.tests.clamd import daemon
         (self.tmp / 'db').mkdir()
+        # Uploads are scanned, as in production, by the tests' clamd.
+        clamd = daemon()
         self.config.write_text(textwrap.dedent(f'''\
             [database]
             uri = {self.uri}
@@ -67,6 +70,9 @@ class Server:
             # network, whose per-address limits the suite would exhaust.
             ip_per_hour = 1000
             ip_per_day = 5000
+            [laisui_upload]
+            scan = required
+            clamd_socket = {clamd.socket}
             '''))
 
     def env(self):

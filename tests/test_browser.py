@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from conftest import STAFF_PASSWORD
+from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.modules.laisui_connectors.tests.fake_sources import FakeSource
 from trytond.modules.laisui_connectors.tests.tools import id_number, lease
 
@@ -447,11 +448,38 @@ def test_workflow_designer(laisui_server, browser):
 ADMISSION_PHONE = '13712340041'
 
 
+def age_messages(server, phone):
+    "The SMS sent to phone as if two minutes had passed (1 a minute)"
+    server.python(f'''
+        Message = pool.get('laisui.sms.message')
+        table = Message.__table__()
+        cursor = t.connection.cursor()
+        cursor.execute(*table.update([table.create_date],
+            [table.create_date - dt.timedelta(minutes=2)],
+            where=table.phone == '{phone}'))
+        ''')
+
+
+def confirm_with_code(page, server, phone, shot_name):
+    "On 核对信息: ask for the code, type it, submit; the confirmation"
+    age_messages(server, phone)
+    page.click('button >> text=内容无误，获取验证码')
+    page.wait_for_selector('text=确认验证码已发送')
+    page.fill('input[name=code]', server.last_code(phone))
+    shot(page, shot_name)
+    page.click('button >> text=确认提交')
+    page.wait_for_selector('#document-number')
+    return page.inner_text('#document-number')
+
+
 def test_admission_journey(laisui_server, browser):
-    """An applicant applies on the phone with the SMS code; a district
-    reviewer passes the case in sao; an admin commits the seed, runs and
-    publishes the allocation; the applicant reads the result and downloads
-    the notice, whose QR page and the public publication confirm it."""
+    """A new registrant uploads evidence and asks for points verification
+    on the phone (核对信息, SMS code, confirmation with its number); the
+    request is approved; the applicant applies for a school place the
+    same way, withdraws, applies again; a district reviewer passes the
+    case in sao; an admin commits the seed, runs and publishes the
+    allocation; the applicant reads the result and downloads the notice,
+    whose QR page and the public publication confirm it."""
     server = laisui_server
     context = phone_context(browser)
     page = context.new_page()
@@ -459,19 +487,21 @@ def test_admission_journey(laisui_server, browser):
         id_number(41, birth=dt.date(1985, 1, 1)))
     ids = json.loads(server.python(f'''
         from trytond.modules.laisui_admission.tests.tools import (
-            CUTOFF, child_of, make_schools, verify_points)
+            CUTOFF, child_of, make_schools)
         Applicant = pool.get('laisui.applicant')
         District = pool.get('laisui.district')
         Round = pool.get('laisui.admission.round')
         yuexiu, = District.search([('code', '=', '440104')])
         applicant, = Applicant.search([('phone', '=', '{ADMISSION_PHONE}')])
+        # What the source systems hold: the permit and the lease.
         Applicant.write([applicant], {{
             'permits': [('create', [{{'number': 'GD4401040041',
-                'district': yuexiu.id, 'date_start': dt.date(2013, 3, 1)}}])],
+                'district': yuexiu.id, 'date_start': dt.date(2013, 3, 1),
+                'source': 'external'}}])],
             'facts': [('create', [{{'kind': 'residence_rented',
                 'flag': True, 'district': yuexiu.id,
-                'date_from': dt.date(2013, 3, 1)}}])]}})
-        verify_points(applicant)
+                'date_from': dt.date(2013, 3, 1), 'source': 'external',
+                'external_reference': 'rental_lease:41'}}])]}})
         child_of(applicant, 41)
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         round_, = Round.create([{{'name': '2021年越秀区积分入学',
@@ -490,6 +520,40 @@ def test_admission_journey(laisui_server, browser):
             'schools': [[s.id, s.name] for s in schools]}}))
         '''))
 
+    # The ID card the age indicator asks for, scanned on upload.
+    page.click('nav >> text=证明材料')
+    page.select_option('select[name=type]', label='居民身份证')
+    page.set_input_files('input[name=file]', files=[{'name': 'id.png',
+                'mimeType': 'image/png', 'buffer': png_bytes()}])
+    page.click('form[enctype] button[type=submit]')
+    page.wait_for_selector('#evidence >> text=居民身份证')
+
+    # Points verification (积分核定) from the portal.
+    page.click('nav >> text=我的申请')
+    page.click('text=申请积分核定')
+    page.wait_for_selector('#request-form')
+    assert '部门数据' in page.inner_text('main') or '外部' in page.inner_text(
+        'main'), page.inner_text('main')
+    shot(page, 'portal-points-request')
+    page.click('button >> text=保存并核对信息')
+    page.wait_for_selector('#summary')
+    assert '合法稳定住所' in page.inner_text('#summary')
+    number = confirm_with_code(page, server, ADMISSION_PHONE,
+        'portal-points-request-check')
+    assert re.fullmatch(r'P\d{4}-\d{6}', number), number
+    shot(page, 'portal-points-request-done')
+    # The review, as the district has it decide.
+    server.python(f'''
+        Request = pool.get('laisui.review.points_request')
+        request, = Request.search(
+            [('applicant.phone', '=', '{ADMISSION_PHONE}')])
+        assert request.state == 'review', request.state
+        assert request.confirmed_summary
+        request.review_case.workflow  # the seeded points workflow
+        Request.write([request], {{'state': 'approved'}})
+        ''')
+
+    # The school application: save, 核对信息, code, confirmation.
     page.click('nav >> text=积分入学')
     page.click('text=我要申请')
     # The second school first: the allocation follows preferences.
@@ -498,22 +562,32 @@ def test_admission_journey(laisui_server, browser):
         value=str(second_id))
     page.locator('select[name=school]').nth(1).select_option(
         value=str(first_id))
-    server.python(f'''
-        Message = pool.get('laisui.sms.message')
-        table = Message.__table__()
-        cursor = t.connection.cursor()
-        cursor.execute(*table.update([table.create_date],
-            [table.create_date - dt.timedelta(minutes=2)],
-            where=table.phone == '{ADMISSION_PHONE}'))
-        ''')
-    page.click('button >> text=核对条件并获取验证码')
-    page.wait_for_selector('text=确认验证码已发送')
-    page.fill('input[name=code]', server.last_code(ADMISSION_PHONE))
     shot(page, 'portal-admission-apply')
-    page.click('button >> text=确认提交')
+    page.click('button >> text=保存并核对申请条件')
+    page.wait_for_selector('#summary')
+    assert second_name in page.inner_text('#summary')
+    first_number = confirm_with_code(page, server, ADMISSION_PHONE,
+        'portal-admission-check')
+    shot(page, 'portal-admission-done')
+
+    # Withdrawn while under review, then applied again.
+    page.click('summary >> text=撤回申请')
+    page.click('button >> text=确认撤回')
     page.wait_for_url(re.compile(r'/portal/admission$'))
+    page.wait_for_selector('.application >> text=已撤回')
+    page.click('text=我要申请')
+    page.locator('select[name=school]').nth(0).select_option(
+        value=str(second_id))
+    page.locator('select[name=school]').nth(1).select_option(
+        value=str(first_id))
+    page.click('button >> text=保存并核对申请条件')
+    page.wait_for_selector('#summary')
+    number = confirm_with_code(page, server, ADMISSION_PHONE,
+        'portal-admission-check')
+    assert number != first_number, number
+    page.click('text=返回我的申请')
     page.wait_for_selector('.application >> text=审核中')
-    assert '窗口受理' in page.inner_text('.application')
+    assert '窗口受理' in page.inner_text('.application:has-text("审核中")')
 
     # Window acceptance and the departments as the system; the district
     # reviewer's decision in sao.
@@ -522,7 +596,8 @@ def test_admission_journey(laisui_server, browser):
         Case = pool.get('laisui.review.case')
         Line = pool.get('laisui.review.line')
         application, = Application.search(
-            [('applicant.phone', '=', '{ADMISSION_PHONE}')])
+            [('applicant.phone', '=', '{ADMISSION_PHONE}'),
+                ('state', '=', 'review')])
         case = application.review_case
         with Transaction().set_user(0):
             Case.decide([case], 'pass')
@@ -548,11 +623,10 @@ def test_admission_journey(laisui_server, browser):
     staff.close()
     state = json.loads(server.python(f'''
         Application = pool.get('laisui.admission.application')
-        application, = Application.search(
-            [('applicant.phone', '=', '{ADMISSION_PHONE}')])
-        print(json.dumps(application.state))
+        print(json.dumps(sorted(a.state for a in Application.search(
+            [('applicant.phone', '=', '{ADMISSION_PHONE}')]))))
         '''))
-    assert state == 'eligible', state
+    assert state == ['eligible', 'withdrawn'], state
 
     # The district admin: seed, dry run, publication.
     staff, sao, errors = staff_login(browser, server, 'dadmin01')

@@ -18,8 +18,11 @@ from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.identity import mask_id_number
 from trytond.modules.laisui_base.personal import PersonalDataMixin
 from trytond.modules.laisui_base.state_guard import guard, state_guard
+from trytond.modules.laisui_review.confirmation import (
+    ConfirmedSubmissionMixin)
 from trytond.modules.laisui_review.document import (
     STATES as REVIEW_STATES, ReviewedDocumentMixin)
 from trytond.pool import Pool
@@ -40,8 +43,8 @@ ACTIVE_STATES = ('review', 'returned', 'eligible')
 
 
 class Application(
-        PersonalDataMixin, ReviewedDocumentMixin, Workflow, ModelSQL,
-        ModelView):
+        PersonalDataMixin, ConfirmedSubmissionMixin, ReviewedDocumentMixin,
+        Workflow, ModelSQL, ModelView):
     "Admission application (积分入学申请)"
     __name__ = 'laisui.admission.application'
     # The child's number is copied at submission: the child's record
@@ -222,7 +225,14 @@ class Application(
                     ('applicant', '=', self.applicant.id),
                     ('state', 'in', ['review', 'returned', 'approved']),
                     ])
-        if other:
+        if other and other[0].applicant == self.applicant:
+            # Not the other parent: the applicant's own application.
+            failures.append((gettext(
+                        'laisui_admission.msg_child_applied_yourself',
+                        number=other[0].number),
+                    gettext('laisui_admission.msg_child_applied_withdraw'),
+                    ''))
+        elif other:
             failures.append((gettext('laisui_admission.msg_child_applied'),
                     gettext('laisui_admission.msg_child_applied_evidence'),
                     ''))
@@ -285,6 +295,13 @@ class Application(
         preferences and every condition met; the score is frozen and the
         review starts."""
         applications = cls.browse(applications)
+        assessed = cls._check_submittable(applications)
+        cls._submit(applications, assessed)
+
+    @classmethod
+    def _check_submittable(cls, applications):
+        """Raise a UserError unless each application may be submitted now;
+        return what assess() gives for them"""
         for application in applications:
             application.round.check_window('application')
             application.check_preferences()
@@ -297,7 +314,24 @@ class Application(
                         reasons='；'.join(
                             f'{reason}（{evidence}）' if evidence else reason
                             for reason, evidence, _ in failures)))
-        cls._submit(applications, assessed)
+        return assessed
+
+    # Confirmation ------------------------------------------------------
+    def check_submittable(self):
+        super().check_submittable()
+        self._check_submittable([self])
+
+    def confirmation_summary(self):
+        child = self.child
+        rows = [
+            ('批次', self.round.name),
+            ('子女', f'{child.name}（{mask_id_number(child.id_number)}）'),
+            ('学段', self.stage_string),
+            ('申请类型', self.type.name),
+            ]
+        rows.extend((f'第{i}志愿', p.school.name)
+            for i, p in enumerate(self.preferences, 1))
+        return rows
 
     @classmethod
     def _submit(cls, applications, assessed):
@@ -332,13 +366,7 @@ class Application(
     @state_guard('draft', 'review', 'returned', 'eligible')
     @ModelView.button
     def withdraw(cls, applications):
-        pool = Pool()
-        Case = pool.get('laisui.review.case')
-        cases = [a.review_case for a in applications
-            if a.review_case and a.review_case.state in {'open', 'returned'}]
-        if cases:
-            Case.withdraw(cases)
-        cls._set_state(applications, 'withdrawn')
+        cls.withdraw_review(applications)
 
     # Review hooks ------------------------------------------------------
     def review_applicant(self):

@@ -16,19 +16,19 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.http_headers import PUBLIC_PAGE_HEADERS
-from trytond.modules.laisui_base.portal import (
-    file_response, portal_route, record_id)
+from trytond.modules.laisui_base.portal import file_response, portal_route
 from trytond.modules.laisui_points.portal import (
     own_record, signed_in_applicant)
-from trytond.modules.laisui_review.portal_routes import resubmit_route
+from trytond.modules.laisui_review.portal_routes import (
+    confirmation_routes, resubmit_route)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
 from trytond.transaction import Transaction
+from werkzeug.datastructures import MultiDict
 
 from . import notice
 from .school import STAGES
 from .statement import admission_label
-from .submit import PURPOSE, send_code
 
 PAGE_SIZE = 200
 
@@ -52,6 +52,7 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     Statement = pool.get('laisui.points.statement')
     applicant = signed_in_applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
+    values.setdefault('objection_form', (None, MultiDict()))
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
         current=Statement.current_score(applicant),
@@ -104,20 +105,48 @@ def objection(portal, application_id):
         Objection.submit([objection])
     except UserError as e:
         portal.rollback()
+        # The form open again with what was typed.
         return _admission_page(portal, status=HTTPStatus.UNPROCESSABLE_ENTITY,
-            error=e.message)
+            error=e.message, objection_form=(application.id, form))
     return portal.redirect('/admission')
+
+
+def _current_draft(pool, applicant):
+    "The applicant's one draft application, or None"
+    Application = pool.get('laisui.admission.application')
+    drafts = Application.search([
+            ('applicant', '=', applicant.id),
+            ('state', '=', 'draft'),
+            ], limit=1)
+    return drafts[0] if drafts else None
+
+
+def _draft_form(draft):
+    "The form's values of a saved draft"
+    if not draft:
+        return MultiDict()
+    return MultiDict([('round', str(draft.round.id)),
+            ('child', str(draft.child.id)), ('stage', draft.stage),
+            ('type', str(draft.type.id))]
+        + [('school', str(p.school.id)) for p in draft.preferences])
 
 
 def _form_page(portal, form, status=HTTPStatus.OK, **values):
     pool = portal.pool
+    values.setdefault('failures', [])
     applicant = signed_in_applicant(portal)
     Type = pool.get('laisui.admission.type')
     School = pool.get('laisui.admission.school')
+    # Only the schools of the stage chosen: a grade 1 application lists
+    # no secondary school.
+    stage = portal.request.args.get('stage') or form.get('stage')
+    if stage not in dict(STAGES):
+        stage = STAGES[0][0]
     return portal.render('laisui_admission/apply.html', status=status,
         rounds=_open_rounds(pool), types=Type.search([]),
         children=[m for m in applicant.family if m.relation == 'child'],
-        schools=School.search([]), stages=STAGES, form=form, **values)
+        schools=School.search([('stage', '=', stage)]), stages=STAGES,
+        stage=stage, form=form, **values)
 
 
 def _choice(records, value):
@@ -127,11 +156,12 @@ def _choice(records, value):
             return record
 
 
-def _draft(portal, applicant, form):
-    """A draft application from the form, every id checked against what
-    the applicant may choose"""
+def _save_draft(portal, applicant, form):
+    """The applicant's one draft with the form's choices, every id checked
+    against what the applicant may choose"""
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
+    Preference = pool.get('laisui.admission.preference')
     Type = pool.get('laisui.admission.type')
     School = pool.get('laisui.admission.school')
     round_ = _choice(_open_rounds(pool), form.get('round'))
@@ -151,61 +181,57 @@ def _draft(portal, applicant, form):
             raise UserError(gettext(
                     'laisui_admission.msg_portal_incomplete'))
         preferences.append(school)
-    application, = Application.create([{
-                'round': round_.id, 'applicant': applicant.id,
-                'child': child.id, 'stage': stage, 'type': type_.id,
-                'preferences': [('create', [
-                            {'school': s.id, 'sequence': i}
-                            for i, s in enumerate(preferences)])],
-                }])
-    return application
+    values = {
+        'round': round_.id, 'child': child.id, 'stage': stage,
+        'type': type_.id,
+        'preferences': [('create', [{'school': s.id, 'sequence': i}
+                    for i, s in enumerate(preferences)])],
+        }
+    draft = _current_draft(pool, applicant)
+    if draft:
+        Preference.delete(list(draft.preferences))
+        Application.write([draft], values)
+        portal.audit('write', resource=draft)
+    else:
+        draft, = Application.create([dict(values, applicant=applicant.id)])
+        portal.audit('create', resource=draft)
+    return Application(draft.id)
 
 
 @portal_route('/admission/apply', methods=('GET', 'POST'))
 def apply(portal):
+    """The applicant's one draft: saved as it is, its failures listed;
+    once every condition holds, on to 核对信息"""
     pool = portal.pool
     Application = pool.get('laisui.admission.application')
-    VerificationCode = pool.get('laisui.verification.code')
     applicant = signed_in_applicant(portal)
-    form = portal.request.form
     if portal.request.method == 'GET':
-        return _form_page(portal, form)
-    action = form.get('action')
-    if action == 'send_code':
-        try:
-            application = _draft(portal, applicant, form)
-            failures = Application.assess([application])[application][0]
-            if failures:
-                portal.rollback()
-                return _form_page(portal, form,
-                    status=HTTPStatus.UNPROCESSABLE_ENTITY,
-                    failures=failures)
-            send_code(application)
-        except UserError as e:
-            portal.rollback()
-            return _form_page(portal, form,
-                status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
-        return _form_page(portal, form, application=application,
-            info=gettext('laisui_admission.msg_portal_code_sent'))
-    application = _own_application(
-        portal, record_id(form.get('application')))
-    if application.state != 'draft':
-        return _form_page(portal, form,
-            status=HTTPStatus.CONFLICT,
-            error=gettext('laisui_admission.msg_application_readonly'))
-    message = VerificationCode.check(
-        applicant.phone, PURPOSE, form.get('code'))
-    if message:
-        # Committed with the page: the wrong try counts.
-        return _form_page(portal, form, application=application,
-            status=HTTPStatus.UNPROCESSABLE_ENTITY, error=gettext(message))
+        return _form_page(portal,
+            _draft_form(_current_draft(pool, applicant)))
+    form = portal.request.form
     try:
-        Application.submit([application])
+        draft = _save_draft(portal, applicant, form)
     except UserError as e:
         portal.rollback()
         return _form_page(portal, form,
             status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
-    return portal.redirect('/admission')
+    # The draft stays saved whatever its failures: the parent resumes it.
+    try:
+        draft.round.check_window('application')
+        draft.check_preferences()
+    except UserError as e:
+        return _form_page(portal, form,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
+    failures = Application.assess([draft])[draft][0]
+    if failures:
+        return _form_page(portal, form,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY, failures=failures)
+    return portal.redirect(f'/admission/{draft.id}/check')
+
+
+confirmation = confirmation_routes('/admission',
+    'laisui.admission.application', _admission_page,
+    lambda application: '/admission/apply')
 
 
 @portal_route('/admission/<int:application_id>/notice')

@@ -1,29 +1,13 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Submission confirmed by an SMS code sent to the applicant's phone,
-from the back office (a clerk at the window) as from the portal."""
-from trytond.exceptions import UserError
+"""Submission at the window: the clerk sends the applicant the SMS code
+that confirms the application's summary (as the portal does,
+laisui_review.confirmation), and submits with the code the applicant
+reads out."""
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.laisui_base.identity import mask_phone
-from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
-
-PURPOSE = 'confirm'
-
-
-def send_code(application):
-    """Check what can be checked before bothering the applicant, then
-    send the confirmation code"""
-    VerificationCode = Pool().get('laisui.verification.code')
-    if application.state != 'draft':
-        raise UserError(gettext('laisui_admission.msg_application_readonly'))
-    application.round.check_window('application')
-    application.check_preferences()
-    phone = application.applicant.phone
-    if not phone:
-        raise UserError(gettext('laisui_admission.msg_no_phone'))
-    VerificationCode.issue(phone, PURPOSE)
 
 
 class SubmitStart(ModelView):
@@ -48,7 +32,7 @@ class Submit(Wizard):
     submit = StateTransition()
 
     def transition_send(self):
-        send_code(self.record)
+        self.record.send_confirmation_code()
         return 'start'
 
     def default_start(self, fields):
@@ -59,14 +43,15 @@ class Submit(Wizard):
         return {'error': getattr(self.start, 'error', None), 'code': None}
 
     def transition_submit(self):
-        VerificationCode = Pool().get('laisui.verification.code')
-        message = VerificationCode.check(
-            self.record.applicant.phone, PURPOSE, self.start.code)
+        # The code is bound to the digest of the application as it was
+        # when the code was sent: a change since makes it worthless.
+        message = self.model.confirm_submission(
+            self.record, self.start.code,
+            self.record.confirmation_digest())
         if message:
             # Back to the form, not an exception: the wrong try must be
             # committed to count against the code.
             self.start.error = gettext(message)
             self.start.code = None
             return 'start'
-        self.model.submit([self.record])
         return 'end'

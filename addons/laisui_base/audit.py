@@ -73,6 +73,7 @@ class AuditLog(ModelSQL, ModelView):
             ('state', "State Change"),
             ('create', "Create"),
             ('write', "Modify"),
+            ('delete', "Delete"),
             ('adjust', "Adjustment"),
             ('export', "Export"),
             ('unmask', "Unmask"),

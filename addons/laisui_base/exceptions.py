@@ -58,7 +58,11 @@ class UploadQuotaError(UploadError):
 
 
 class PortalError(UserError):
-    pass
+    "A bad portal input; `field` names the form input it is about, if one"
+
+    def __init__(self, message, description='', field=None):
+        super().__init__(message, description)
+        self.field = field
 
 
 class PortalForbidden(Exception):

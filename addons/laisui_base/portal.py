@@ -13,7 +13,9 @@ import hmac
 import importlib
 import logging
 import os
+import re
 import secrets
+import urllib.parse
 import uuid
 from http import HTTPStatus
 
@@ -117,6 +119,12 @@ class PortalRequest:
         self._session = session
         self.user = session.user
 
+    @property
+    def session_seconds_left(self):
+        "Seconds before the session ends if unused, None when signed out"
+        if self._session:
+            return self._session.seconds_left
+
     def login(self, web_user):
         "Start a new session: a fresh key, never the one sent by the client"
         if self._session:
@@ -158,7 +166,16 @@ class PortalRequest:
     def csrf_token(self):
         Secret = self.pool.get('laisui.secret')
         if self.user:
-            return Secret.digest('csrf', self.session_key)
+            # The user's token, not the session's: a sign-in in another tab
+            # starts a new session (a fresh key, ASVS 7.2.4) and must not
+            # void the forms open in this one. It is another for another
+            # user, and new with the password hash: when the password
+            # changes, which ends the other sessions (change, reset), and
+            # once when a sign-in rehashes it with new parameters. Beside it
+            # a forged post needs the HttpOnly SameSite=Lax session cookie
+            # and passes no foreign Origin (http_headers; security.md §CSRF).
+            return Secret.digest('csrf', str(self.user.id),
+                self.user.password_hash or '')
         if not self._anon_token:
             self._anon_token = secrets.token_urlsafe(32)
             self._cookies.append((CSRF_COOKIE, self._anon_token, True, None))
@@ -212,6 +229,7 @@ class PortalRequest:
         Portal = self.pool.get('laisui.portal')
         env = _environment(tuple(Portal.template_modules()))
         values.setdefault('error', None)
+        values.setdefault('errors', {})
         values.setdefault('info', None)
         return env.get_template(template).render(
             portal=self, user=self.user, root=self.root,
@@ -251,6 +269,67 @@ def secure_cookies(request):
         request.scheme == 'https')
 
 
+# A path below the portal's root, which the redirect or link puts in
+# front: no scheme, no host, no '//evil.example' (a host to browsers) or
+# '/\\evil' (one to some), no backslash, control character or space.
+_LOCAL_PATH = re.compile(r'/(?![/\\])[\x21-\x5b\x5d-\x7e]{0,499}')
+# '/../' and its encoded forms would climb out of the portal's root.
+_DOT_SEGMENT = re.compile(r'/(\.|%2e)', re.IGNORECASE)
+# Where no sign-in sends the user back to: the sign-in pages themselves and
+# what is not a page (static files, the session keep-alive).
+_NO_RETURN = ('/login', '/logout', '/register', '/reset', '/static/',
+    '/session/')
+
+
+def local_path(value):
+    "value if it is a path of this portal ('/points?year=2026'), else None"
+    if (isinstance(value, str) and _LOCAL_PATH.fullmatch(value)
+            and not _DOT_SEGMENT.search(value)):
+        return value
+
+
+def return_path(value):
+    """value if it names a page of this portal to send the user back to
+    after the sign-in, else None (no open redirect)"""
+    value = local_path(value)
+    if value and not value.startswith(_NO_RETURN):
+        return value
+
+
+def current_path(portal):
+    """The page the user is on, relative to the portal's root: the page
+    that posted the form (a POST's same-origin Referer), else the path
+    requested; None if neither is one of the portal's."""
+    request = portal.request
+    referrer = urllib.parse.urlsplit(request.referrer or '')
+    if (request.method == 'POST' and referrer.netloc == request.host
+            and referrer.path.startswith(portal.root + '/')):
+        path = referrer.path[len(portal.root):]
+        if referrer.query:
+            path += '?' + referrer.query
+        if local_path(path):
+            return path
+    if request.path.startswith(portal.root + '/'):
+        return local_path(
+            request.full_path[len(portal.root):].rstrip('?'))
+
+
+def _signed_out(portal):
+    """The answer to a signed-out request for a page that needs a user.
+
+    A form posted after the session ended is not lost silently: the sign-in
+    page says so (401) and sends the user back to the form's page."""
+    next_ = return_path(current_path(portal))
+    if portal.request.method == 'POST':
+        return portal.render('laisui_base/login.html',
+            status=HTTPStatus.UNAUTHORIZED, form={}, mode=None,
+            next_path=next_,
+            error=gettext('laisui_base.msg_portal_session_expired'))
+    query = ('?' + urllib.parse.urlencode({'next': next_})
+        if next_ and next_ != '/' else '')
+    return portal.redirect('/login' + query)
+
+
 def portal_route(path, methods=('GET',), login=True, max_size=None,
         public=False):
     """Declare a portal page at /<database>/portal<path>.
@@ -282,7 +361,7 @@ def portal_route(path, methods=('GET',), login=True, max_size=None,
                 portal = PortalRequest(
                     request, pool, database_name, anonymous=public)
                 if login and not portal.user:
-                    return portal.redirect('/login')
+                    return _signed_out(portal)
                 if any(isinstance(v, int) and not 0 < v <= MAX_ID
                         for v in kwargs.values()):
                     return portal.render('laisui_base/error.html',
@@ -290,8 +369,11 @@ def portal_route(path, methods=('GET',), login=True, max_size=None,
                 failed = request.method == 'POST' and portal.check_csrf()
                 if failed:
                     portal.count_failure('csrf', request.path)
+                    # Nothing of the refused form is shown back (it may be
+                    # forged), only the way to fill it in again.
                     return portal.render(
-                        'laisui_base/error.html', status=failed,
+                        'laisui_base/expired.html', status=failed,
+                        again=current_path(portal) or '/',
                         message=gettext(
                             'laisui_base.msg_portal_bad_request'
                             if failed == HTTPStatus.BAD_REQUEST

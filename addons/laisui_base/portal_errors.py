@@ -37,7 +37,7 @@ def error_page(database_name, error):
     env = _environment(('laisui_base',))
     html = env.get_template('laisui_base/error.html').render(
         portal=None, user=None, root=f'/{database_name}/portal',
-        csrf_field=CSRF_FIELD, menu=[], error=None, info=None,
+        csrf_field=CSRF_FIELD, menu=[], error=None, errors={}, info=None,
         message=file_gettext(
             MESSAGES.get(error.code, DEFAULT_MESSAGE), 'zh_CN'))
     response = Response(html, status=error.code,

@@ -109,6 +109,11 @@ class WebUser(PasswordHashMixin, PhoneMixin, metaclass=PoolMeta):
             cls.check_password(password, _dummy_hash(cls))
         Attempt.add(login)
 
+    def password_personal(self):
+        """What a new password of the user must not contain; higher modules
+        add what they know of the user (the ID number)"""
+        return [self.phone]
+
     @classmethod
     def end_sessions(cls, users, keep=None):
         "Remove every portal session of the users but `keep`"

@@ -5,7 +5,9 @@
 6 digits from a CSPRNG, stored as a keyed hash, valid 5 minutes, dead
 after 5 wrong tries, single use, bound to one phone and one purpose
 (the project's security reference, security.md, §3 OWASP ASVS level 2
-items for this portal).
+items for this portal). A code that confirms a submission is also bound
+to the digest of what the applicant was shown: changed content after the
+code was sent makes the code worthless.
 """
 import datetime as dt
 import hmac
@@ -25,6 +27,7 @@ PURPOSES = [
     ('login', "Login"),
     ('reset', "Password Reset"),
     ('confirm', "Confirm Submission"),
+    ('password', "Password Change"),
     ]
 
 
@@ -40,6 +43,8 @@ class VerificationCode(ModelSQL, ModelView):
         readonly=True)
     code_hash = fields.Char("Code Hash", required=True, readonly=True,
         loading='lazy')
+    binding = fields.Char("Binding", readonly=True,
+        help="The digest of what the code confirms, if it confirms content.")
     expires_at = fields.Timestamp("Expires At", required=True, readonly=True)
     tries = fields.Integer("Tries", readonly=True)
     state = fields.Selection([
@@ -76,7 +81,7 @@ class VerificationCode(ModelSQL, ModelView):
 
     @classmethod
     def issue(cls, phone, purpose, sms_template='verification_code',
-            known_device=False):
+            known_device=False, binding=None):
         """Make a new code, end the previous ones, queue the SMS.
 
         A `known_device` (a browser that signed in to the phone before) is
@@ -101,6 +106,7 @@ class VerificationCode(ModelSQL, ModelView):
                     'phone': phone,
                     'purpose': purpose,
                     'code_hash': cls._hash(phone, purpose, code),
+                    'binding': binding,
                     'expires_at': clock.now() + LIFETIME,
                     }])
         Message.queue(phone, sms_template, {
@@ -110,10 +116,13 @@ class VerificationCode(ModelSQL, ModelView):
         return code
 
     @classmethod
-    def check(cls, phone, purpose, code):
+    def check(cls, phone, purpose, code, binding=None):
         """Consume the code if right. Return None when it is, else the id of
         the message that tells why. The caller must commit even when it
-        fails: the wrong try is counted in this transaction."""
+        fails: the wrong try is counted in this transaction.
+
+        A code issued with a binding is right only for that binding: other
+        content than the one it was sent for kills it."""
         codes = cls.search([
                 ('phone', '=', phone),
                 ('purpose', '=', purpose),
@@ -127,6 +136,10 @@ class VerificationCode(ModelSQL, ModelView):
             record.state = 'dead'
             record.save()
             return 'laisui_base.msg_code_expired'
+        if (record.binding or None) != (binding or None):
+            record.state = 'dead'
+            record.save()
+            return 'laisui_base.msg_code_changed'
         expected = cls._hash(phone, purpose, (code or '').strip())
         if not hmac.compare_digest(expected, record.code_hash):
             record.tries += 1

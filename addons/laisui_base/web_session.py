@@ -15,6 +15,8 @@ from sql.conditionals import Coalesce
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
+from .portal import SESSION_MAX_AGE
+
 
 class WebUserSession(metaclass=PoolMeta):
     __name__ = 'web.user.session'
@@ -24,6 +26,16 @@ class WebUserSession(metaclass=PoolMeta):
         session = cls(user=user)
         session.save()
         return session.key
+
+    @property
+    def seconds_left(self):
+        """Seconds before the portal ends the session if it stays unused:
+        the idle or the absolute limit, whichever comes first
+        (PortalRequest._load_session)"""
+        now = dt.datetime.now()
+        left = min(self.timeout() - (now - self.last_modified_at),
+            SESSION_MAX_AGE - (now - self.create_date))
+        return max(int(left.total_seconds()), 0)
 
     @classmethod
     def purge_expired(cls):

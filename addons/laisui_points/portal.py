@@ -47,6 +47,14 @@ class Portal(metaclass=PoolMeta):
 class WebUser(metaclass=PoolMeta):
     __name__ = 'web.user'
 
+    def password_personal(self):
+        Applicant = Pool().get('laisui.applicant')
+        applicant = Applicant.for_web_user(self)
+        personal = super().password_personal()
+        if applicant and applicant.id_number:
+            personal.append(applicant.id_number)
+        return personal
+
     @classmethod
     def portal_register(cls, phone, password, name, id_number):
         Applicant = Pool().get('laisui.applicant')

@@ -74,6 +74,16 @@ class ReviewedDocumentMixin(ReviewableMixin):
         return cls.start_review(documents)
 
     @classmethod
+    def withdraw_review(cls, documents):
+        "Withdrawn by the applicant: the open cases end with them"
+        Case = Pool().get('laisui.review.case')
+        cases = [d.review_case for d in documents
+            if d.review_case and d.review_case.state in {'open', 'returned'}]
+        if cases:
+            Case.withdraw(cases)
+        cls._set_state(documents, 'withdrawn')
+
+    @classmethod
     def review_returned(cls, documents, items):
         cls.write(documents, {'corrections': '\n'.join(items)})
         cls._set_state(documents, 'returned')

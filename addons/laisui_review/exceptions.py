@@ -14,3 +14,11 @@ class DecisionError(UserError):
 
 class BatchError(UserError):
     "A batch review file that cannot be read"
+
+
+class ConfirmationError(UserError):
+    "A draft that cannot be confirmed or submitted as it stands"
+
+
+class WithdrawalError(UserError):
+    "A document that may no longer be withdrawn"

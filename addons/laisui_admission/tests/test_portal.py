@@ -4,6 +4,7 @@
 downloads the notice; the public reads the publication and verifies a
 notice; nobody reaches what is not theirs."""
 import datetime as dt
+import re
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -156,28 +157,47 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn('我要申请', page)
         self.assertIn('您还没有积分入学申请', page)
 
-        # A child too young: the reason and the evidence, nothing kept.
+        # A child too young: the reason and the evidence; the draft is
+        # kept for the parent to resume.
         response = self.post(client, '/admission/apply', self.form(
-                round_id, young_id, schools, action='send_code'))
+                round_id, young_id, schools))
         self.assertEqual(response.status_code, 422)
         self.assertIn('至少年满6周岁', response.text)
         self.assertIn('出生证明', response.text)
-        self.assertEqual(self.applications(PHONE), [])
-
-        # Preferences of the wrong number: refused the same way.
-        response = self.post(client, '/admission/apply', self.form(
-                round_id, child_id, [], action='send_code'))
-        self.assertEqual(response.status_code, 422)
-        self.assertIn('请至少选择一所学校', response.text)
-        self.assertEqual(self.applications(PHONE), [])
-
-        self.let_time_pass(PHONE)
-        response = self.post(client, '/admission/apply', self.form(
-                round_id, child_id, schools, action='send_code'))
-        self.assertEqual(response.status_code, 200)
-        self.assertIn('确认验证码已发送', response.text)
         (application_id, state), = self.applications(PHONE)
         self.assertEqual(state, 'draft')
+
+        # Preferences of the wrong number: refused the same way, the one
+        # draft updated.
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, []))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn('请至少选择一所学校', response.text)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'draft')])
+
+        # An id that is no choice: the form says so, nothing changed.
+        response = self.post(client, '/admission/apply', self.form(
+                'abc', child_id, schools))
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(self.applications(PHONE),
+            [(application_id, 'draft')])
+
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools))
+        self.assertEqual(response.status_code, 302)
+        check = f'/admission/{application_id}/check'
+        self.assertTrue(response.headers['Location'].endswith(check))
+        page = client.get(self.url(check)).text
+        # 核对信息: exactly what will be submitted.
+        self.assertIn('核对信息', page)
+        self.assertIn('第1志愿', page)
+        digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page)[1]
+        self.let_time_pass(PHONE)
+        response = self.post(client, check,
+            {'action': 'send_code', 'digest': digest})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('确认验证码已发送', response.text)
         code = self.last_code(PHONE)
 
         # Somebody else cannot submit the draft.
@@ -185,36 +205,31 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.register(other, '13600136032', '11010519491231002X',
             name="王五")
         denied = self.audit_count('access_denied')
-        response = self.post(other, '/admission/apply', self.form(
-                round_id, child_id, schools, action='submit',
-                application=application_id, code=code),
-            token_path='/admission/apply')
+        response = self.post(other, check,
+            {'action': 'submit', 'digest': digest, 'code': code},
+            token_path='/admission')
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.audit_count('access_denied'), denied + 1)
 
-        # An id that is no number: a 400 page, the code not spent.
-        response = self.post(client, '/admission/apply', self.form(
-                round_id, child_id, schools, action='submit',
-                application='abc', code=code))
-        self.assertEqual(response.status_code, 400)
-        self.assertIn('请求内容有误', response.text)
-        self.assertEqual(self.applications(PHONE),
-            [(application_id, 'draft')])
-
         wrong = '000000' if code != '000000' else '111111'
-        response = self.post(client, '/admission/apply', self.form(
-                round_id, child_id, schools, action='submit',
-                application=application_id, code=wrong))
+        response = self.post(client, check,
+            {'action': 'submit', 'digest': digest, 'code': wrong},
+            token_path='/admission')
         self.assertEqual(response.status_code, 422)
         self.assertIn('验证码', response.text)
         self.assertEqual(self.applications(PHONE),
             [(application_id, 'draft')])
-        response = self.post(client, '/admission/apply', self.form(
-                round_id, child_id, schools, action='submit',
-                application=application_id, code=code))
+        response = self.post(client, check,
+            {'action': 'submit', 'digest': digest, 'code': code},
+            token_path='/admission')
         self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers['Location'].endswith(
+                f'/admission/{application_id}'))
         self.assertEqual(self.applications(PHONE),
             [(application_id, 'review')])
+        done = client.get(self.url(f'/admission/{application_id}')).text
+        self.assertIn(f'2021-{application_id:06d}', done)
+        self.assertIn('您的申请已提交', done)
         page = client.get(self.url('/admission')).text
         self.assertIn('审核中', page)
         self.assertIn('窗口受理', page)
@@ -281,6 +296,12 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
                 'reason': '居住年限少算'}, token_path='/admission')
         self.assertEqual(response.status_code, 422)
         self.assertIn('主张分值', response.text)
+        # What was typed is kept, the form open.
+        self.assertIn('<details class="objection-form" open>', response.text)
+        self.assertIn(f'value="{line_id}" checked', response.text)
+        self.assertIn(f'name="points-{line_id}" inputmode="decimal" '
+            'value="abc"', response.text)
+        self.assertIn('>居住年限少算</textarea>', response.text)
         self.assertEqual(self.objections(application_id), [])
         response = self.post(other, f'/admission/{application_id}/objection',
             {'line': line_id, f'points-{line_id}': '30', 'reason': 'x'},
@@ -613,6 +634,79 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertNotIn(str(CURRENT), html + public)
         self.assertIn('该通知书有效', self.client().get(
                 self.url(f'/admission/verify/{token}')).text)
+
+
+    def submit_online(self, client, phone, round_id, child_id, schools):
+        "Save, check, confirm with the code: the submitted application id"
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools))
+        self.assertEqual(response.status_code, 302, response.text)
+        check = response.headers['Location'].split('/portal', 1)[1]
+        digest = re.search(r'name="digest" value="([0-9a-f]{64})"',
+            client.get(self.url(check)).text)[1]
+        self.let_time_pass(phone)
+        self.post(client, check, {'action': 'send_code', 'digest': digest})
+        response = self.post(client, check, {'action': 'submit',
+                'digest': digest, 'code': self.last_code(phone)},
+            token_path='/admission')
+        self.assertEqual(response.status_code, 302, response.text)
+        return int(check.split('/')[2])
+
+    def test_withdraw_and_apply_again(self):
+        """Withdrawn while under review, then applied again; a decided
+        application is not withdrawn; the applicant's own application is
+        not blamed on the other parent"""
+        phone = '13600136036'
+        client = self.client()
+        self.assertEqual(self.register(
+                client, phone, id_number(36, birth=dt.date(1985, 1, 1)),
+                name="陈明").status_code, 302)
+        round_id, child_id, _, schools = self.setup_family(phone)
+        first = self.submit_online(client, phone, round_id, child_id, schools)
+        # Applying again for the same child while the first is open.
+        response = self.post(client, '/admission/apply', self.form(
+                round_id, child_id, schools))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn(f'您已为该子女提交过本批次的申请（申请编号 2021-{first:06d}）',
+            response.text)
+        self.assertNotIn('父母', response.text)
+        self.post(client, f'/admission/{response_draft_id(self, phone)}/delete',
+            {}, token_path='/admission')
+
+        response = self.post(client, f'/admission/{first}/withdraw', {},
+            token_path='/admission')
+        self.assertEqual(response.status_code, 302)
+        with Transaction().start(self.db_name, 0):
+            Application = Pool().get('laisui.admission.application')
+            application = Application(first)
+            self.assertEqual(
+                (application.state, application.review_case.state),
+                ('withdrawn', 'withdrawn'))
+        second = self.submit_online(
+            client, phone, round_id, child_id, schools)
+        self.assertEqual(self.applications(phone),
+            [(second, 'review'), (first, 'withdrawn')])
+
+        # Decided: eligible after the review. Refused, nothing changed.
+        with Transaction().start(self.db_name, 0) as transaction:
+            Application = Pool().get('laisui.admission.application')
+            Application.write([Application(second)], {'state': 'eligible'})
+            transaction.commit()
+        for application_id in [first, second]:
+            response = self.post(client,
+                f'/admission/{application_id}/withdraw', {},
+                token_path='/admission')
+            self.assertEqual(response.status_code, 409)
+            self.assertIn('不能撤回', response.text)
+        self.assertEqual(self.applications(phone),
+            [(second, 'eligible'), (first, 'withdrawn')])
+
+
+def response_draft_id(case, phone):
+    "The id of phone's draft application"
+    (draft,) = [i for i, state in case.applications(phone)
+        if state == 'draft']
+    return draft
 
 
 del RouteTestCase

@@ -399,7 +399,9 @@ class PortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
         time.sleep(1.5)
         response = client.get(self.url('/profile'))
         self.assertEqual(response.status_code, 302)
-        self.assertTrue(response.headers['Location'].endswith('/login'))
+        # Back to the page once signed in again.
+        self.assertTrue(response.headers['Location'].endswith(
+                '/login?next=%2Fprofile'), response.headers['Location'])
 
     def test_unknown_phone_same_answer(self):
         "Reset and login codes answer alike for known and unknown numbers"
