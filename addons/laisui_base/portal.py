@@ -446,4 +446,4 @@ class Portal(Model):
     @classmethod
     def menu(cls, portal):
         "List of (label, path) shown to the signed-in applicant"
-        return []
+        return [(gettext('laisui_base.msg_menu_messages'), '/messages')]

@@ -150,9 +150,14 @@ def _code_page(portal, template, form, phone, purpose, errors, **values):
 
 @portal_route('/', login=False)
 def home(portal):
-    if not portal.user:
-        return portal.redirect('/login')
-    return portal.render('laisui_base/home.html')
+    """What the service is to a visitor; to a signed-in applicant, the
+    steps still to do, each with where it stands, then every page"""
+    pool = portal.pool
+    Portal = pool.get('laisui.portal')
+    Guide = pool.get('laisui.guide')
+    steps = Portal.next_steps(portal) if portal.user else []
+    return portal.render('laisui_base/home.html', steps=steps,
+        guides=Guide.search([]))
 
 
 # The files of static/ and their types: nothing else is served.

@@ -9,6 +9,7 @@ from sql.aggregate import Sum
 from sql.conditionals import Case
 
 import trytond.config as config
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -25,6 +26,12 @@ from .sms_provider import SECTION, get_provider
 _CODE = re.compile(r'\d{6}')
 # Templates whose messages carry a code that signs its owner in.
 CODE_TEMPLATES = {'verification_code', 'staff_login_code'}
+# The answers to someone pressing 获取验证码: the only messages the limits
+# count. Every other message is a notice of the office (a password changed,
+# an application received): it cannot be asked for at will, and it must not
+# keep its reader from asking for a code.
+REQUESTED_TEMPLATES = CODE_TEMPLATES | {
+    'already_registered', 'not_registered'}
 
 # Per phone: at most N messages within the window: (window, seconds,
 # [laisui_sms] option, default), the defaults after the Aliyun ones for
@@ -127,22 +134,27 @@ class SMSMessage(ModelSQL, ModelView):
     ip_address = fields.Char("IP Address", readonly=True)
     ip_network = fields.Char("IP Network", readonly=True,
         help="The requester's network, as [session] ip_network_4/6 size it.")
+    notice = fields.Boolean("Notice", readonly=True,
+        help="Not an answer to a request for a code: the sending limits "
+        "do not count it.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
         cls._order = [('id', 'DESC')]
+        requested = t.notice == Literal(False)
         cls._sql_indexes.update({
+                # All of them: the phone's limits and its owner's 消息 page.
                 Index(t, (t.phone, Index.Equality()),
                     (t.create_date, Index.Range())),
+                # The limits count only what someone asked for.
                 Index(t, (t.ip_address, Index.Equality()),
-                    (t.create_date, Index.Range())),
+                    (t.create_date, Index.Range()), where=requested),
                 Index(t, (t.ip_network, Index.Equality()),
-                    (t.create_date, Index.Range())),
-                # The global cap counts only what someone asked for.
+                    (t.create_date, Index.Range()), where=requested),
                 Index(t, (t.create_date, Index.Range()),
-                    where=t.ip_address != Null),
+                    where=(t.ip_address != Null) & requested),
                 Index(t, (t.reference, Index.Equality())),
                 Index(t, (t.state, Index.Equality()),
                     where=t.state == 'pending'),
@@ -155,12 +167,36 @@ class SMSMessage(ModelSQL, ModelView):
                 })
 
     @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Template = pool.get('laisui.sms.template')
+        migrate = (backend.TableHandler.table_exist(cls._table)
+            and not cls.__table_handler__(module).column_exist('notice'))
+        super().__register__(module)
+        if migrate:
+            # Messages sent before the notices were told apart.
+            table = cls.__table__()
+            template = Template.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update([table.notice], [Literal(True)],
+                    where=~table.template.in_(template.select(template.id,
+                            where=template.code.in_(
+                                sorted(REQUESTED_TEMPLATES))))))
+            cursor.execute(*table.update([table.notice], [Literal(False)],
+                    where=table.notice == Null))
+
+    @classmethod
     def default_state(cls):
         return 'pending'
 
     @classmethod
     def default_attempts(cls):
         return 0
+
+    @classmethod
+    def default_notice(cls):
+        # Unless told otherwise a message counts against the limits.
+        return False
 
     def get_phone_masked(self, name):
         return mask_phone(self.phone)
@@ -183,8 +219,8 @@ class SMSMessage(ModelSQL, ModelView):
 
     @classmethod
     def _counts(cls, where, now, periods):
-        """How many messages match where within each period (seconds): one
-        range scan of an index over the longest"""
+        """How many requested messages (no notice) match where within each
+        period (seconds): one range scan of an index over the longest"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         since = [now - dt.timedelta(seconds=s) for s in periods]
@@ -192,7 +228,8 @@ class SMSMessage(ModelSQL, ModelView):
                     Sum(Case((table.create_date > d, Literal(1)),
                             else_=Literal(0)))
                     for d in since],
-                where=where(table) & (table.create_date > min(since))))
+                where=where(table) & (table.create_date > min(since))
+                & (table.notice == Literal(False))))
         return [c or 0 for c in cursor.fetchone()]
 
     @classmethod
@@ -201,7 +238,8 @@ class SMSMessage(ModelSQL, ModelView):
         """Raise SMSRateLimitError when one more message would pass a limit:
         of the phone, of the requester's address and network when given,
         of the whole site when capped. At most N in a window: message N+1
-        is refused."""
+        is refused. Only the messages someone asked for count, never the
+        notices."""
         now = clock.now()
         counts = cls._counts(lambda t: t.phone == phone, now,
             [seconds for _, seconds, _, _ in PHONE_LIMITS])
@@ -223,7 +261,7 @@ class SMSMessage(ModelSQL, ModelView):
                             'laisui_base.msg_sms_rate_ip'))
         if not capped:
             return
-        # Office notices carry no address and do not count.
+        # What the office sends in bulk carries no address.
         count, = cls._counts(lambda t: t.ip_address != Null, now, [3600])
         if count >= config.getint(
                 SECTION, 'global_per_hour', default=GLOBAL_PER_HOUR):
@@ -271,10 +309,11 @@ class SMSMessage(ModelSQL, ModelView):
                 templates[template_code] = Template.get(template_code)
             template = templates[template_code]
             rows.append([phone, template.id, template.render(values or {}),
-                    'pending', 0, ip_address, ip_network, uid, now])
+                    'pending', 0, ip_address, ip_network,
+                    template.code not in REQUESTED_TEMPLATES, uid, now])
         columns = [table.phone, table.template, table.content, table.state,
             table.attempts, table.ip_address, table.ip_network,
-            table.create_uid, table.create_date]
+            table.notice, table.create_uid, table.create_date]
         ids = []
         if transaction.database.has_returning():
             for sub in grouped_slice(rows, 1000):

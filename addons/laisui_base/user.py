@@ -9,11 +9,12 @@ from sql.operators import Equal
 import trytond.config as config
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
-from trytond.model import Exclude
+from trytond.model import Exclude, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
+from . import clock
 from .exceptions import PhoneError
 from .password_hash import PasswordHashMixin
 from .validation import PhoneMixin
@@ -36,6 +37,12 @@ def _dummy_hash(Model):
 class WebUser(PasswordHashMixin, PhoneMixin, metaclass=PoolMeta):
     "Portal users sign in with a mobile number instead of an e-mail"
     __name__ = 'web.user'
+
+    # The notice the applicant accepted on registering, as it was then
+    # (published versions never change).
+    consent_version = fields.Many2One('laisui.privacy_notice',
+        "Consented Notice", readonly=True, ondelete='RESTRICT')
+    consent_at = fields.Timestamp("Consented At", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -129,13 +136,23 @@ class WebUser(PasswordHashMixin, PhoneMixin, metaclass=PoolMeta):
 
         Higher modules extend this to create their own records (laisui_points
         makes the applicant from the ID number)."""
-        Party = Pool().get('party.party')
+        pool = Pool()
+        Party = pool.get('party.party')
+        Notice = pool.get('laisui.privacy_notice')
+        AuditLog = pool.get('laisui.audit.log')
         if cls.search([('phone', '=', phone)], limit=1):
             raise PhoneError(gettext('laisui_base.msg_web_user_phone_unique'))
         party, = Party.create([{'name': name}])
+        # The registration form's consent is to the notice in force now.
+        notice = Notice.current_notice()
         user, = cls.create([{
                     'phone': phone,
                     'password': password,
                     'party': party.id,
+                    'consent_version': notice.id if notice else None,
+                    'consent_at': clock.now(),
                     }])
+        AuditLog.log('write', resource=user, web_user=user,
+            to_value=notice.version if notice else None,
+            detail=f'{user.rec_name}: consent_version')
         return user

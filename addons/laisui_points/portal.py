@@ -43,6 +43,31 @@ class Portal(metaclass=PoolMeta):
             (gettext(f'laisui_points.msg_menu_{name}'), f'/{name}')
             for name in ['points', 'profile', 'family', 'facts', 'evidence']]
 
+    @classmethod
+    def next_steps(cls, portal):
+        "The profile and family first, then the facts and their evidence"
+        Applicant = Pool().get('laisui.applicant')
+        steps = super().next_steps(portal)
+        applicant = Applicant.for_web_user(portal.user)
+        if not applicant:
+            return steps
+        members = len(applicant.family)
+        profile = [gettext('laisui_base.msg_step_profile_members',
+                count=members) if members
+            else gettext('laisui_base.msg_step_profile_no_members')]
+        if not applicant.street:
+            profile.append(gettext('laisui_base.msg_step_profile_no_street'))
+        facts = sum(f.source == 'declared' for f in applicant.facts)
+        evidence = len(applicant.evidences)
+        return steps + [
+            (gettext('laisui_base.msg_step_profile'), '/family',
+                '，'.join(profile)),
+            (gettext('laisui_base.msg_step_facts'), '/facts',
+                gettext('laisui_base.msg_step_facts_status', facts=facts,
+                    evidence=evidence) if facts or evidence
+                else gettext('laisui_base.msg_step_facts_none')),
+            ]
+
 
 class WebUser(metaclass=PoolMeta):
     __name__ = 'web.user'

@@ -34,7 +34,7 @@ STAGE_FIELDS = {
     'code': str, 'name': str, 'kind': str, 'initial': bool, 'group': int,
     'department': int, 'deadline_days': int, 'remind_days': int,
     'escalate_days': int, 'distinct_decider': bool, 'action': str,
-    'outcome': str, 'x': int, 'y': int,
+    'outcome': str, 'notice': int, 'x': int, 'y': int,
     }
 TRANSITION_FIELDS = {
     'event': str, 'condition': str, 'name': str, 'sequence': int}
@@ -149,6 +149,7 @@ class Workflow(metaclass=PoolMeta):
         Transition = pool.get('laisui.review.transition')
         Group = pool.get('res.group')
         Department = pool.get('laisui.department')
+        Template = pool.get('laisui.sms.template')
         stage_fields = Stage.fields_get(['kind', 'action', 'outcome'])
         content = self.diagram_content()
         transition_fields = Transition.fields_get(['event'])
@@ -170,6 +171,8 @@ class Workflow(metaclass=PoolMeta):
             'groups': [(g.id, g.name) for g in Group.search(
                     [], order=[('name', 'ASC')])],
             'departments': [(d.id, d.name) for d in Department.search([])],
+            'notices': [(t.id, t.name) for t in Template.search(
+                    Stage.notice.domain, order=[('name', 'ASC')])],
             }
 
     def save_diagram(self, data, stamp):

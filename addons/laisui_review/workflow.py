@@ -13,6 +13,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow as WorkflowMixin, fields,
     sequence_ordered)
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.sms import REQUESTED_TEMPLATES
 from trytond.modules.laisui_base.state_guard import state_guard
 from trytond.modules.laisui_points.formula import (
     FormulaError, compile_formula)
@@ -363,6 +364,12 @@ class Stage(sequence_ordered(), ModelSQL, ModelView):
             'required': Eval('kind') == 'end',
             })
     outcome_string = outcome.translated('outcome')
+    notice = fields.Many2One('laisui.sms.template', "Notice",
+        ondelete='RESTRICT',
+        # A code's template would count against its limits and say nothing.
+        domain=[('code', 'not in', sorted(REQUESTED_TEMPLATES))],
+        help="The SMS sent to the applicant when a case enters this stage; "
+        "none when empty or when the template is deactivated.")
     # Where the designer draws it.
     x = fields.Integer("X")
     y = fields.Integer("Y")

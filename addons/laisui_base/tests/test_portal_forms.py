@@ -517,7 +517,7 @@ class PortalFormsTestCase(PortalTestMixin, RouteTestCase):
     def assertUnchanged(self, phone, before):
         self.assertEqual(self.password_hash(phone), before)
         self.assertEqual(self.audits('password_change', phone), 0)
-        self.assertNotIn('密码已重置', self.last_sms(phone))
+        self.assertNotIn('密码已修改', self.last_sms(phone))
 
     def test_password_change_refused(self):
         """Wrong current password, wrong code, weak new password: nothing

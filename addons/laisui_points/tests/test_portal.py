@@ -350,7 +350,7 @@ class PortalTestCase(ClamdMixin, PortalTestMixin, RouteTestCase):
         self.assertIn('密码已重置', response.text)
         # The session opened before the reset is gone.
         self.assertEqual(old.get(self.url('/profile')).status_code, 302)
-        self.assertIn('密码已重置', self.last_sms(phone))
+        self.assertIn('密码已修改', self.last_sms(phone))
         response = self.post(other, '/login', {
                 'phone': phone, 'password': new_password,
                 'action': 'password'})

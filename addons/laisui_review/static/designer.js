@@ -170,7 +170,7 @@
         deadline_days: DEADLINE_KINDS.includes(kind) ? 5 : null,
         remind_days: null, escalate_days: null, distinct_decider: false,
         action: kind === 'automatic' ? 'compare' : null,
-        outcome: kind === 'end' ? 'approved' : null});
+        outcome: kind === 'end' ? 'approved' : null, notice: null});
     }
     return props.get(element.id);
   }
@@ -402,6 +402,10 @@
       panel.append(field('结果', select(info.outcomes, values.outcome,
         (v) => { values.outcome = v; changed(); })));
     }
+    // The SMS the applicant gets when a case enters the stage.
+    panel.append(field('进入环节时短信通知', select(info.notices || [],
+      values.notice, (v) => { values.notice = number(v); changed(); },
+      true)));
   }
 
   function collect() {

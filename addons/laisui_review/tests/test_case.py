@@ -86,7 +86,8 @@ class CaseTestCase(ActivatedTestCase):
             request, = Request.search([])
             self.assertEqual(request.state, 'returned')
             self.assertIn('社保缴费凭证', request.corrections)
-            sms, = Message.search([('phone', '=', case.applicant.phone)])
+            sms, = Message.search([('phone', '=', case.applicant.phone),
+                    ('template.code', '=', 'review_returned')])
             self.assertIn('补正2项', sms.content)
             # Sent items are history.
             with self.assertRaises(DecisionError):
@@ -121,6 +122,55 @@ class CaseTestCase(ActivatedTestCase):
                 order=[('id', 'DESC')])
             self.assertIn('补正1项', sms[0].content)
             self.assertEqual(case.steps[-1].comment, '材料不全')
+
+    @with_transaction()
+    def test_stage_notices(self):
+        """The applicant hears when the request is received, accepted and
+        decided; stages without a notice, or with a deactivated one, say
+        nothing"""
+        pool = Pool()
+        Case = pool.get('laisui.review.case')
+        Message = pool.get('laisui.sms.message')
+        Template = pool.get('laisui.sms.template')
+        people = self.people()
+
+        def sent(case):
+            return [m.template.code for m in Message.search(
+                    [('phone', '=', case.applicant.phone)],
+                    order=[('id', 'ASC')])]
+
+        with self.at():
+            use_reference_date()
+            case = submit(make_applicant())
+            request = case.document
+            self.assertEqual(sent(case), ['review_received'])
+            message, = Message.search([('phone', '=', case.applicant.phone)])
+            self.assertEqual(message.content,
+                f'已收到您的积分核定申请{request.number}，我们将按时办理，'
+                '办理进度可登录越秀来穗积分服务查看。【越秀来穗】')
+            self.assertTrue(message.notice)
+            with acting(people['clerk']):
+                Case.pass_([Case(case.id)])
+            # 现场受理 has no notice.
+            self.assertEqual(sent(case), ['review_received'])
+            with acting(people['clerk']):
+                Case.pass_([Case(case.id)])
+            self.assertEqual(Case(case.id).stage.code, 'first_review')
+            self.assertEqual(sent(case),
+                ['review_received', 'review_accepted'])
+            with acting(people['reviewer']):
+                case = Case(case.id)
+                case.comment = '居住证已失效'
+                case.save()
+                Case.reject([case])
+            self.assertEqual(Case(case.id).stage.code, 'rejected')
+            self.assertEqual(sent(case),
+                ['review_received', 'review_accepted', 'review_rejected'])
+
+            received, = Template.search([('code', '=', 'review_received')])
+            Template.write([received], {'active': False})
+            second = submit(make_applicant(2))
+            self.assertEqual(sent(second), [])
 
     @with_transaction()
     def test_two_reviewers_same_line(self):

@@ -165,6 +165,38 @@ class PointsRequestPortalTestCase(ClamdMixin, PortalTestMixin,
                 f'/portal/reviews/{request_id}'))
         self.assertEqual(len(self.requests(phone)), 1)
 
+    def test_home_next_steps(self):
+        """The home page: what the service is to a visitor; to the
+        applicant, each step of the journey with where it stands"""
+        visitor = self.client().get(self.url('/')).text
+        self.assertIn('<h1>越秀区来穗人员积分制服务</h1>', visitor)
+        self.assertIn(f'href="/{self.db_name}/portal/register"', visitor)
+        self.assertIn(f'href="/{self.db_name}/portal/guide/points"', visitor)
+        self.assertNotIn('接下来要做的事', visitor)
+
+        phone = '13600136111'
+        client = self.applicant(phone)
+
+        def steps():
+            page = client.get(self.url('/')).text
+            return re.findall(
+                r'<li class="card"><a href="[^"]*/portal(/[^"]*)">'
+                r'<strong>([^<]*)</strong></a><br>'
+                r'<span class="muted">([^<]*)</span>', page)
+
+        self.assertEqual(steps(), [
+                ('/family', '完善个人资料和家庭成员',
+                    '尚未登记家庭成员，尚未填写居住街道'),
+                # The declared degree; the two others are the sources'.
+                ('/facts', '申报积分信息并上传证明材料',
+                    '已申报 1 项信息，已上传 0 份材料'),
+                ('/reviews/apply', '申请积分核定', '积分尚未核定'),
+                ])
+        request_id = self.draft(client, 'insurance')
+        number = f'P{dt.date.today().year}-{request_id:06d}'
+        self.assertEqual(steps()[-1],
+            ('/reviews', '申请积分核定', f'申请 {number}：草稿'))
+
     def test_changed_after_the_code(self):
         "A change after the code was sent: refused, nothing submitted"
         phone = '13600136101'
