@@ -272,6 +272,7 @@ with Transaction().start(db, 0, context={{'language': 'zh_CN'}}) as t:
         'password': '{STAFF_PASSWORD}', 'language': zh.id,
         'groups': [('add', [Data.get_id('laisui_base', group)])]}}
         for name, login, group in [
+            ('窗口工作人员', 'window01', 'group_window_clerk'),
             ('区审核员', 'reviewer01', 'group_district_reviewer'),
             ('区管理员', 'dadmin01', 'group_district_admin'),
             ]])

@@ -75,7 +75,7 @@ class PointsRequest(ConfirmedSubmissionMixin, ReviewedDocumentMixin,
         return f'P{clock.to_local(made).year}-{self.id:06d}'
 
     def get_rec_name(self, name):
-        return f'积分核定 {self.applicant.rec_name}'
+        return f'积分核定申请 {self.number}'
 
     @classmethod
     @state_guard('draft')
