@@ -2,6 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 
 # Portal routes register themselves with trytond's WSGI app on import.
-from . import routes
+from . import identity_correction_routes, routes
 
-__all__ = ["routes"]
+__all__ = ["identity_correction_routes", "routes"]
