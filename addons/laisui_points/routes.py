@@ -413,7 +413,7 @@ def _fact_values(portal, form):
         if district and district in District.search([]) else None)
     values['level'] = form.get('level') or None
     values['flag'] = bool(form.get('flag'))
-    values['description'] = (form.get('description') or '')[:200]
+    values['description'] = (form.get('description') or '').strip()[:200] or None
     if kind:
         for name, message in Fact(**values).value_errors().items():
             errors.setdefault(name, message)
