@@ -5,7 +5,8 @@
 from http import HTTPStatus
 
 from trytond.i18n import gettext
-from trytond.modules.laisui_base.portal import CSRF_FIELD, portal_route
+from trytond.modules.laisui_base.portal import (
+    CSRF_FIELD, portal_route, record_id)
 
 from .portal import own_record, signed_in_applicant
 
@@ -28,13 +29,9 @@ def identity_correction(portal):
         form.get('id_number'), form.get('reason'))
     evidence = None
     if (form.get('evidence') or '').strip():
-        try:
-            evidence_id = int(form['evidence'])
-        except ValueError:
-            evidence_id = 0
         # Somebody else's file is as none: 404.
-        evidence = own_record(portal, 'laisui.evidence', evidence_id,
-            not_found=True)
+        evidence = own_record(portal, 'laisui.evidence',
+            record_id(form['evidence']), not_found=True)
     if errors:
         return _page(portal, applicant, form,
             errors={n: errors[n] for n in FIELDS if n in errors},

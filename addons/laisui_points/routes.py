@@ -12,7 +12,7 @@ from trytond.modules.laisui_base.exceptions import (
     IdNumberError, PhoneError, PortalError, UploadError)
 from trytond.modules.laisui_base.identity import mask_phone
 from trytond.modules.laisui_base.portal import (
-    CSRF_FIELD, file_response, portal_route)
+    CSRF_FIELD, MAX_ID, file_response, portal_route)
 from trytond.modules.laisui_base.upload import MAX_SIZE
 from trytond.modules.laisui_base.validation import (
     checked_id_number, checked_phone)
@@ -111,10 +111,14 @@ def _confirm_delete(portal, action, back, label, gone=()):
 
 
 def _id(value, Model):
-    try:
-        return Model(int(value)) if value else None
-    except ValueError:
+    "The record of the id sent, or None for none or one no record can have"
+    value = (value or '').strip()
+    # int() would also take '١٢' or '1_0'; beyond MAX_ID the database
+    # refuses the number itself.
+    if not (value.isascii() and value.isdigit() and len(value) <= 10
+            and 0 < int(value) <= MAX_ID):
         return None
+    return Model(int(value))
 
 
 @portal_route('/points')

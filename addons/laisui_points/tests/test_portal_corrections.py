@@ -476,6 +476,11 @@ class PortalCorrectionsTestCase(
                 'name': "郑玖", 'reason': "户口簿上是“玖”字",
                 'evidence': str(other_evidence)})
         self.assertEqual(response.status_code, 404)
+        response = self.post(client, '/profile/identity', {
+                'name': "郑玖", 'reason': "户口簿上是“玖”字",
+                'evidence': '99999999999999999999'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('请求内容有误，请返回检查后重新提交。', response.text)
         with Transaction().start(self.db_name, 0):
             Correction = Pool().get('laisui.applicant.identity_correction')
             self.assertEqual(Correction.search_count(
