@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base.exceptions import (
@@ -17,6 +16,7 @@ from trytond.modules.laisui_base.upload import MAX_SIZE
 from trytond.modules.laisui_base.validation import (
     checked_id_number, checked_phone)
 
+from .exceptions import DeclarationLockedError
 from .fact import DEPARTMENT_KINDS, FLAG_KINDS, KINDS, LEVELS, QUANTITY_KINDS
 from .portal import own_record, signed_in_applicant
 from .references import check_deletable
@@ -86,11 +86,11 @@ def _errors_page(portal, template, errors, **values):
 
 
 def _editable(portal, record):
-    """The applicant's declared record that a change may touch, or the
-    reason why not (DeclarationLockedError, PortalError): nothing the
-    applicant declared changes while a review checks it, nothing a
-    department or source system recorded ever changes here."""
-    if getattr(record, 'declared_by_applicant', True) is False:
+    """The applicant's record, which they may change or delete now, or
+    the reason why not (PortalError, DeclarationLockedError): nothing a
+    department or source system recorded ever changes here (only facts
+    have such sources), nothing declared while a review checks it."""
+    if not getattr(record, 'declared_by_applicant', True):
         raise PortalError(gettext('laisui_points.msg_portal_not_declared'))
     signed_in_applicant(portal).check_declarations_editable()
     return record
@@ -100,7 +100,7 @@ def _locked_reason(applicant):
     "Why nothing declared may change now, or None"
     try:
         applicant.check_declarations_editable()
-    except UserError as e:
+    except DeclarationLockedError as e:
         return e.message
 
 
