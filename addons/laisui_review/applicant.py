@@ -16,18 +16,19 @@ class Applicant(metaclass=PoolMeta):
 
     def documents_under_review(self):
         # Every reviewed document of the applicant's (points verification
-        # requests, and those of the modules above: admission applications)
-        # checks what they declared while it is under review.
+        # requests, and those of the modules above: admission applications
+        # and objections) checks what they declared while under review.
         documents = super().documents_under_review()
         for _, Model in Pool().iterobject():
             if (not issubclass(Model, ReviewedDocumentMixin)
                     or not issubclass(Model, ModelSQL)
-                    or 'applicant' not in Model._fields):
+                    or not Model._review_applicant):
                 continue
             for document in Model.search([
-                        ('applicant', '=', self.id),
+                        (Model._review_applicant, '=', self.id),
                         ('state', '=', 'review'),
                         ], order=[('id', 'ASC')]):
-                documents.append(
-                    f'{Model._review_label} {document.number}'.strip())
+                number = getattr(document, 'number', None)
+                documents.append(f'{Model._review_label} {number}'
+                    if number else document.rec_name)
         return documents

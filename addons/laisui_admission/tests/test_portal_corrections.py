@@ -118,5 +118,16 @@ class AdmissionCorrectionsTestCase(PortalTestMixin, RouteTestCase):
         self.assertEqual(re.findall(r'/family/\d+/(?:edit|delete)', page),
             [])
 
+        # And an objection to the application's result.
+        self.state('laisui.review.points_request', request.id, 'approved')
+        with Transaction().start(self.db_name, 0) as transaction:
+            Objection = Pool().get('laisui.admission.objection')
+            Objection.create([{'application': kept_id,
+                        'reason': "租赁年限计算有误", 'state': 'review'}])
+            transaction.commit()
+        page = client.get(self.url('/evidence')).text
+        self.assertIn(f'“复核申请 {number}”正在审核中', page)
+        self.assertNotIn('积分核定申请', page)
+
 
 del RouteTestCase
