@@ -9,7 +9,7 @@ from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base.exceptions import (
     IdNumberError, PhoneError, PortalError, UploadError)
-from trytond.modules.laisui_base.identity import mask_phone
+from trytond.modules.laisui_base.identity import mask_name, mask_phone
 from trytond.modules.laisui_base.portal import (
     CSRF_FIELD, MAX_ID, file_response, portal_route)
 from trytond.modules.laisui_base.upload import MAX_SIZE
@@ -236,7 +236,8 @@ def family(portal):
         return _family_page(portal, signed_in_applicant(portal), form,
             errors=_in_order(errors, FAMILY_FIELDS),
             status=HTTPStatus.BAD_REQUEST)
-    portal.audit('create', resource=member, to_value=_member_text(member))
+    portal.audit('create', resource=member,
+        to_value=_member_text(member, audit=True))
     return portal.redirect('/family')
 
 
@@ -247,12 +248,14 @@ def family_edit(portal, member_id):
             portal, 'laisui.family.member', member_id, not_found=True))
     action = f'/family/{member.id}/edit'
     if portal.request.method != 'POST':
+        # The number masked, as on every page: sent back as it is, it
+        # stays; a whole new one corrects it.
         return _edit_page(portal, 'family', action, {
                 'relation': member.relation, 'name': member.name,
-                'id_number': member.id_number})
+                'id_number': member.id_number_masked}, member=member)
     form = _form(portal)
-    values, errors = _family_values(form)
-    old = _member_text(member)
+    values, errors = _family_values(form, member)
+    old = _member_text(member, audit=True)
     if not errors:
         try:
             Member.write([member], values)
@@ -260,11 +263,11 @@ def family_edit(portal, member_id):
             errors = {'id_number': e.message}
     if errors:
         portal.rollback()
-        return _edit_page(portal, 'family', action, form,
+        return _edit_page(portal, 'family', action, form, member=member,
             errors=_in_order(errors, FAMILY_FIELDS),
             status=HTTPStatus.BAD_REQUEST)
     portal.audit('write', resource=member, from_value=old,
-        to_value=_member_text(Member(member.id)))
+        to_value=_member_text(Member(member.id), audit=True))
     return portal.redirect('/family')
 
 
@@ -281,17 +284,19 @@ def family_delete(portal, member_id):
             '/family', label, gone=[d.rec_name for d in drafts])
     for draft in drafts:
         portal.audit('delete', resource=draft, from_value=draft.rec_name,
-            detail=label)
+            detail=_member_text(member, audit=True))
         draft.__class__.delete([draft])
     check_deletable(member, label)
     resource = str(member)
+    portal.audit('delete', resource=resource,
+        from_value=_member_text(member, audit=True))
     Member.delete([member])
-    portal.audit('delete', resource=resource, from_value=label)
     return portal.redirect('/family')
 
 
-def _family_values(form):
-    "(values, errors) of the family member form"
+def _family_values(form, member=None):
+    """(values, errors) of the family member form; for a `member` changed,
+    its masked number sent back unchanged is its number"""
     errors = {}
     relation = form.get('relation')
     if relation not in RELATIONS:
@@ -299,8 +304,11 @@ def _family_values(form):
     name = ' '.join((form.get('name') or '').split())
     if not NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1]:
         errors['name'] = gettext('laisui_base.msg_name_invalid')
+    typed = (form.get('id_number') or '').strip()
     try:
-        id_number = checked_id_number(form.get('id_number'))
+        id_number = (member.id_number
+            if member and typed == member.id_number_masked
+            else checked_id_number(typed))
     except IdNumberError as e:
         id_number = None
         errors['id_number'] = e.message
@@ -308,9 +316,11 @@ def _family_values(form):
         'id_number': id_number}, errors
 
 
-def _member_text(member):
-    "A family member as the applicant knows it, the number masked"
-    return f'{member.name}（{member.id_number_masked}）'
+def _member_text(member, audit=False):
+    """A family member as the applicant knows it, the number masked; for
+    the audit, the name masked too (as the model audits it)"""
+    name = mask_name(member.name) if audit else member.name
+    return f'{name}（{member.id_number_masked}）'
 
 
 def _family_page(portal, applicant, form, **values):

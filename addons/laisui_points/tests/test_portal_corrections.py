@@ -315,6 +315,9 @@ class PortalCorrectionsTestCase(
         page = client.get(self.url(f'/family/{member_id}/edit')).text
         self.assertIn('修改家庭成员', page)
         self.assertIn('value="周小丁"', page)
+        # The number masked, as everywhere
+        self.assertIn('value="440104********0017"', page)
+        self.assertNotIn('440104201303030017', page)
 
         response = self.post(client, f'/family/{member_id}/edit', {
                 'relation': 'child', 'name': "周",
@@ -335,6 +338,21 @@ class PortalCorrectionsTestCase(
             {'name': "周小丁", 'id_number': '440104201303030017',
                 'relation': 'child'})
 
+        # The masked number sent back keeps the number.
+        response = self.post(client, f'/family/{member_id}/edit', {
+                'relation': 'child', 'name': "周小叮",
+                'id_number': '440104********0017'})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.read('laisui.family.member', member_id,
+                ['name', 'id_number']),
+            {'name': "周小叮", 'id_number': '440104201303030017'})
+        # Another masked text is no number.
+        response = self.post(client, f'/family/{member_id}/edit', {
+                'relation': 'child', 'name': "周小叮",
+                'id_number': '440104********0018'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('id="error-id_number"', response.text)
+
         response = self.post(client, f'/family/{member_id}/edit', {
                 'relation': 'child', 'name': "周晓丁",
                 'id_number': '440104201404040011'})
@@ -345,9 +363,15 @@ class PortalCorrectionsTestCase(
                 'birth_date': dt.date(2014, 4, 4)})
         resource = f'laisui.family.member,{member_id}'
         # Masked in the audit
-        self.assertIn(('周小丁（440104********0017）',
-                '周晓丁（440104********0011）'),
-            self.audits('write', resource))
+        # The model's entries of each field, the portal's of the change:
+        # names and numbers masked
+        self.assertEqual(self.audits('write', resource), [
+                ('周*丁', '周*叮'),
+                ('周*丁（440104********0017）', '周*叮（440104********0017）'),
+                ('周*叮', '周*丁'),
+                ('440104********0017', '440104********0011'),
+                ('周*叮（440104********0017）', '周*丁（440104********0011）'),
+                ])
 
         page = client.get(self.url(f'/family/{member_id}/delete')).text
         self.assertIn('确定删除“周晓丁（440104********0011）”吗？', page)
@@ -356,7 +380,7 @@ class PortalCorrectionsTestCase(
         self.assertIsNone(
             self.read('laisui.family.member', member_id, ['name']))
         self.assertEqual(self.audits('delete', resource),
-            [('周晓丁（440104********0011）', None)])
+            [('周*丁（440104********0011）', None)])
 
     # Evidence -------------------------------------------------------------------
     def test_evidence_edit_and_delete(self):
