@@ -280,6 +280,9 @@ def family_delete(portal, member_id):
     drafts = applicant.family_member_drafts(member)
     label = _member_text(member)
     if portal.request.method != 'POST':
+        if not drafts:
+            # Said before asking; with drafts, once they are gone.
+            check_deletable(member, label)
         return _confirm_delete(portal, f'/family/{member.id}/delete',
             '/family', label, gone=[d.rec_name for d in drafts])
     for draft in drafts:
@@ -393,6 +396,7 @@ def fact_delete(portal, fact_id):
             portal, 'laisui.fact', fact_id, not_found=True))
     label = _fact_text(fact)
     if portal.request.method != 'POST':
+        check_deletable(fact, label)
         return _confirm_delete(portal, f'/facts/{fact.id}/delete', '/facts',
             label)
     check_deletable(fact, label)
@@ -530,6 +534,7 @@ def evidence_delete(portal, evidence_id):
             portal, 'laisui.evidence', evidence_id, not_found=True))
     label = _evidence_text(record)
     if portal.request.method != 'POST':
+        check_deletable(record, label)
         return _confirm_delete(portal, f'/evidence/{record.id}/delete',
             '/evidence', label)
     check_deletable(record, label)

@@ -70,11 +70,15 @@ class AdmissionCorrectionsTestCase(PortalTestMixin, RouteTestCase):
         self.assertFalse(
             self.exists('laisui.admission.application', draft_id))
 
-        # A submitted application keeps its child.
-        response = self.post(client, f'/family/{applied_id}/delete', {})
+        # A submitted application keeps its child: said before asking.
+        kept = f'“{applied_label}”已被“积分入学申请”使用，不能删除。'
+        response = client.get(self.url(f'/family/{applied_id}/delete'))
         self.assertEqual(response.status_code, 400)
-        self.assertIn(f'“{applied_label}”已被“积分入学申请”使用，不能删除。',
-            response.text)
+        self.assertIn(kept, response.text)
+        response = self.post(client, f'/family/{applied_id}/delete', {},
+            token_path='/family')
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(kept, response.text)
         self.assertTrue(self.exists('laisui.family.member', applied_id))
         self.assertTrue(self.exists('laisui.admission.application', kept_id))
 

@@ -421,9 +421,16 @@ class PortalCorrectionsTestCase(
                 'name': "郑已", 'reason': "户籍登记的姓名是“已”字",
                 'evidence': str(evidence_id)})
         self.assertEqual(response.status_code, 200, response.text[-2000:])
-        response = self.post(client, f'/evidence/{evidence_id}/delete', {})
+        kept = r'“[^”]+”已被“身份信息更正申请”使用，不能删除。'
+        # Said before asking to confirm, and refused if posted all the same
+        response = client.get(self.url(f'/evidence/{evidence_id}/delete'))
         self.assertEqual(response.status_code, 400)
-        self.assertRegex(response.text, r'“[^”]+”已被“身份信息更正申请”使用，不能删除。')
+        self.assertRegex(response.text, kept)
+        self.assertNotIn('确认删除', response.text)
+        response = self.post(client, f'/evidence/{evidence_id}/delete', {},
+            token_path='/evidence')
+        self.assertEqual(response.status_code, 400)
+        self.assertRegex(response.text, kept)
         self.assertIsNotNone(self.read('laisui.evidence', evidence_id, ['type']))
 
     # Profile ------------------------------------------------------------------------
