@@ -29,6 +29,7 @@ class Objection(ReviewedDocumentMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'laisui.admission.objection'
     _review_label = '积分入学复核申请'
     _review_outcomes = ('upheld', 'dismissed')
+    _review_applicant = 'application.applicant'
 
     application = fields.Many2One('laisui.admission.application',
         "Application", required=True, ondelete='RESTRICT',

@@ -72,3 +72,9 @@ class PortalForbidden(Exception):
     def __init__(self, resource):
         super().__init__(resource)
         self.resource = resource
+
+
+class PortalNotFound(PortalForbidden):
+    """A request for a record that is not the user's, answered as for one
+    that does not exist (404, audited all the same): the answer tells
+    nothing of other people's records"""

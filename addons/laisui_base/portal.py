@@ -34,7 +34,7 @@ from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from . import clock
-from .exceptions import PortalError, PortalForbidden
+from .exceptions import PortalError, PortalForbidden, PortalNotFound
 from .http_headers import PAGE_HEADERS
 from .identity import mask_id_number, mask_name, mask_phone
 
@@ -212,10 +212,13 @@ class PortalRequest:
         Counter = self.pool.get('laisui.security.counter')
         Counter.record(event, resource=resource, web_user=self.user)
 
-    def deny(self, resource):
+    def deny(self, resource, not_found=False):
         "Refuse access to a record that is not the user's, and audit it"
         self.count_failure('access_denied', resource)
         # Commit the audit entry: abort() would roll it back.
+        if not_found:
+            return self.render('laisui_base/error.html',
+                status=HTTPStatus.NOT_FOUND, message='')
         return self.render(
             'laisui_base/error.html', status=HTTPStatus.FORBIDDEN,
             message=gettext('laisui_base.msg_portal_forbidden'))
@@ -388,7 +391,8 @@ def portal_route(path, methods=('GET',), login=True, max_size=None,
                     raise
                 except PortalForbidden as e:
                     portal.rollback()
-                    return portal.deny(e.resource)
+                    return portal.deny(e.resource,
+                        not_found=isinstance(e, PortalNotFound))
                 except RateLimitException:
                     portal.rollback()
                     portal.count_failure('rate_limit', request.path)

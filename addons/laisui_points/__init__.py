@@ -2,4 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 
 # Portal routes register themselves with trytond's WSGI app on import.
-from . import routes  # noqa: F401
+from . import identity_correction_routes, routes
+
+__all__ = ["identity_correction_routes", "routes"]

@@ -1,14 +1,18 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, id_number_birth_date, id_number_sex, mask_id_number,
-    masked_id_pattern, normalize_id_number)
-from trytond.modules.laisui_base.personal import PersonalDataMixin
+    mask_phone, masked_id_pattern, normalize_id_number)
+from trytond.modules.laisui_base.personal import (
+    MaskedEntryMixin, PersonalDataMixin)
 from trytond.modules.laisui_base.validation import (
-    PhoneMixin, checked_id_number)
+    PhoneMixin, checked_id_number, checked_phone)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from .exceptions import DeclarationLockedError
 
 SEXES = [
     (None, ''),
@@ -43,15 +47,27 @@ class IdentityMixin:
 
 
 class Applicant(
-        PersonalDataMixin, PhoneMixin, IdentityMixin, ModelSQL, ModelView):
+        PersonalDataMixin, MaskedEntryMixin, PhoneMixin, IdentityMixin,
+        ModelSQL, ModelView):
     "Applicant (申请人)"
     __name__ = 'laisui.applicant'
+    _masked_entries = {'contact_phone_masked': ('contact_phone', mask_phone)}
 
     party = fields.Many2One('party.party', "Party", ondelete='RESTRICT')
     web_user = fields.Many2One(
         'web.user', "Portal Account", ondelete='RESTRICT', readonly=True)
     street = fields.Many2One('laisui.street', "Street",
         help="Yuexiu street of residence.")
+    address = fields.Char("Address",
+        help="Where the applicant lives: street, building, flat.")
+    employer = fields.Char("Employer")
+    # A second number to reach the applicant; kept like `phone`, which is
+    # the account's and cannot change here. No client reads it whole: the
+    # window clerk changes it through the masked field (security.xml).
+    contact_phone = fields.Char("Contact Phone", loading='lazy')
+    contact_phone_masked = fields.Function(fields.Char("Contact Phone",
+            help="Type a whole new number to change it."),
+        'get_masked_entry', setter='set_masked_entry')
     permits = fields.One2Many(
         'laisui.residence.permit', 'applicant', "Residence Permits")
     family = fields.One2Many(
@@ -82,6 +98,13 @@ class Applicant(
         return f'{self.name} {self.id_number_masked}'
 
     @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('contact_phone'):
+            values['contact_phone'] = checked_phone(values['contact_phone'])
+        return values
+
+    @classmethod
     def search_rec_name(cls, name, clause):
         """By name, or by a whole ID number or its masked form; never by a
         part of the number, which would let a client guess it digit by
@@ -106,6 +129,34 @@ class Applicant(
         applicant (laisui_integrity) extend it. `staff` asks for the message
         meant for staff rather than for the applicant.
         """
+
+    def documents_under_review(self):
+        """Labels of the applicant's documents under review (state
+        'review'), e.g. ['积分核定申请 P2026-000012'].
+
+        Reviewers check what the applicant declared (profile, family,
+        facts, evidence): while a review is under way the applicant may not
+        change or delete it; once it ends, or returns the document for
+        correction, they may. Modules with reviewed documents extend it.
+        """
+        return []
+
+    def check_declarations_editable(self):
+        "DeclarationLockedError naming the documents under review, if any"
+        documents = self.documents_under_review()
+        if documents:
+            raise DeclarationLockedError(gettext(
+                    'laisui_points.msg_declarations_under_review',
+                    documents='”、“'.join(documents)))
+
+    def family_member_drafts(self, member):
+        """The applicant's unsubmitted drafts that name the family member.
+
+        Deleting the member deletes them: a draft for a child no longer
+        recorded could never be submitted. Submitted documents keep the
+        member (it cannot be deleted). Modules with such drafts extend it.
+        """
+        return []
 
     @classmethod
     def get_statement(cls, applicants, name):

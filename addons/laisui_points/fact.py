@@ -75,6 +75,8 @@ FLAG_KINDS = {'residence_rented', 'skill', 'patent_invention',
     'patent_utility', 'patent_design', 'urgent_trade'}
 QUANTITY_KINDS = {'patent_invention', 'patent_utility', 'patent_design',
     'volunteer', 'blood_donation', 'tax'}
+# Deductions: recorded by departments, never declared by the applicant.
+DEPARTMENT_KINDS = {'credit', 'violation'}
 
 
 class Fact(ModelSQL, ModelView):
@@ -121,28 +123,41 @@ class Fact(ModelSQL, ModelView):
         kind = dict(KINDS)[self.kind] if self.kind else ''
         return f'{kind} {self.date_from or ""}'.strip()
 
+    @property
+    def declared_by_applicant(self):
+        """Whether the applicant declared the fact and so may change or
+        delete it; what departments and source systems recorded is theirs"""
+        return self.source == 'declared' and self.kind not in DEPARTMENT_KINDS
+
+    def value_errors(self):
+        """{field name: message} of what is wrong with the fact's values,
+        in the order of the form; the portal shows them all at once."""
+        errors = {}
+        if not (self.date_from or self.date_to):
+            errors['date_from'] = gettext(
+                'laisui_points.msg_fact_date_required')
+        elif (self.date_from and self.date_to
+                and self.date_to < self.date_from):
+            errors['date_to'] = gettext('laisui_points.msg_period_dates')
+        # A level is required where the kind has levels, refused where it
+        # has none: no formula would read it.
+        allowed = {c for c, _ in LEVELS.get(self.kind, [])}
+        if (self.level not in allowed) if allowed else self.level:
+            errors['level'] = gettext(
+                'laisui_points.msg_fact_level' if allowed
+                else 'laisui_points.msg_fact_no_level',
+                kind=self.kind_string)
+        if self.quantity is not None and self.quantity < 0:
+            errors['quantity'] = gettext('laisui_points.msg_fact_quantity')
+        return errors
+
     @classmethod
     def validate_fields(cls, facts, field_names):
         super().validate_fields(facts, field_names)
         for fact in facts:
-            if not (fact.date_from or fact.date_to):
-                raise ValidationError(gettext(
-                        'laisui_points.msg_fact_date_required'))
-            if (fact.date_from and fact.date_to
-                    and fact.date_to < fact.date_from):
-                raise ValidationError(gettext(
-                        'laisui_points.msg_period_dates'))
-            # A level is required where the kind has levels, refused where
-            # it has none: no formula would read it.
-            allowed = {c for c, _ in LEVELS.get(fact.kind, [])}
-            if (fact.level not in allowed) if allowed else fact.level:
-                raise ValidationError(gettext(
-                        'laisui_points.msg_fact_level' if allowed
-                        else 'laisui_points.msg_fact_no_level',
-                        kind=fact.kind_string))
-            if fact.quantity is not None and fact.quantity < 0:
-                raise ValidationError(gettext(
-                        'laisui_points.msg_fact_quantity'))
+            errors = fact.value_errors()
+            if errors:
+                raise ValidationError(next(iter(errors.values())))
 
     @classmethod
     def on_modification(cls, mode, facts, field_names=None):

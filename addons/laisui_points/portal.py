@@ -2,7 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """The applicant's portal: its menu, and whose records a request may see."""
 from trytond.i18n import gettext
-from trytond.modules.laisui_base.exceptions import PortalError, PortalForbidden
+from trytond.modules.laisui_base.exceptions import (
+    PortalError, PortalForbidden, PortalNotFound)
 from trytond.pool import Pool, PoolMeta
 
 
@@ -15,18 +16,21 @@ def signed_in_applicant(portal):
     return applicant
 
 
-def own_record(portal, model, record_id, owner='applicant'):
+def own_record(portal, model, record_id, owner='applicant',
+        not_found=False):
     """The record of `model` with that id whose `owner` (a field path to
     the applicant, e.g. 'application.applicant') is the signed-in
     applicant. Any other id, of somebody else's record or of none, is
-    PortalForbidden: a 403 page, audited."""
+    PortalForbidden: a 403 page, audited; with `not_found` a 404 page,
+    audited too, as for an id no record has."""
     Model = portal.pool.get(model)
     records = Model.search([
             ('id', '=', record_id),
             (owner, '=', signed_in_applicant(portal).id),
             ], limit=1)
     if not records:
-        raise PortalForbidden(f'{model},{record_id}')
+        raise (PortalNotFound if not_found else PortalForbidden)(
+            f'{model},{record_id}')
     return records[0]
 
 

@@ -30,6 +30,10 @@ class ReviewedDocumentMixin(ReviewableMixin):
     _review_outcomes = ('approved', 'rejected')
     # The button that submits a draft.
     _review_submit_button = 'submit'
+    # The field path to the applicant whose declarations (profile, family,
+    # facts, evidence) the review checks: they stay as they are while it
+    # runs (laisui_review.applicant). None: the document has no applicant.
+    _review_applicant = 'applicant'
 
     submitted_at = fields.Timestamp("Submitted At", readonly=True)
     corrections = fields.Text("Items to Correct", readonly=True,

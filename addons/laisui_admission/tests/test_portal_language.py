@@ -111,6 +111,9 @@ class PortalLanguageTestCase(PortalTestMixin, RouteTestCase):
                                     {'school': schools[0].id,
                                         'sequence': 0}])],
                         }])
+            # And a correction of the name waiting for a decision
+            Correction = pool.get('laisui.applicant.identity_correction')
+            Correction.request(applicant, "陈明亮", None, "户口簿上的姓名")
             transaction.commit()
 
     def crawl(self, client, start='/'):
@@ -154,8 +157,14 @@ class PortalLanguageTestCase(PortalTestMixin, RouteTestCase):
         self.assertEqual(found, {})
         # The crawl reached the applicant's pages.
         for path in ['/points', '/family', '/facts', '/evidence',
-                '/reviews', '/admission', '/admission/apply']:
+                '/reviews', '/admission', '/admission/apply',
+                '/profile/identity']:
             self.assertIn(path, seen)
+        # And the forms that change and delete what was declared
+        for kind in ['family', 'facts']:
+            for action in ['edit', 'delete']:
+                self.assertTrue(any(re.fullmatch(rf'/{kind}/\d+/{action}', p)
+                        for p in seen), (kind, action))
         # Error pages, in the portal's layout.
         for path in ['/no-such-page', '/admission/999999/check']:
             response = client.get(self.url(path))
