@@ -141,12 +141,16 @@ class Applicant(
         """
         return []
 
-    def check_declarations_editable(self):
-        "DeclarationLockedError naming the documents under review, if any"
+    def check_declarations_editable(self, adding=False):
+        """DeclarationLockedError naming the documents under review, if any.
+
+        Adding a fact is refused too: it would change the statement the
+        review is scoring."""
         documents = self.documents_under_review()
         if documents:
             raise DeclarationLockedError(gettext(
-                    'laisui_points.msg_declarations_under_review',
+                    'laisui_points.msg_fact_add_under_review' if adding
+                    else 'laisui_points.msg_declarations_under_review',
                     documents='”、“'.join(documents)))
 
     def family_member_drafts(self, member):

@@ -340,6 +340,7 @@ def facts(portal):
         return _facts_page(portal, applicant, {})
     form = _form(portal)
     applicant.check_can_apply(SERVICE)
+    applicant.check_declarations_editable(adding=True)
     values, errors = _fact_values(portal, form)
     if not errors:
         try:

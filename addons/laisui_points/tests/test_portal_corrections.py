@@ -288,10 +288,25 @@ class PortalCorrectionsTestCase(
                         token_path='/facts')
                     self.assertEqual(response.status_code, 400)
                     self.assertIn(message, response.text)
+            # Nor a new fact: the statement under review would change.
+            self.assertNotIn('新增申报', client.get(self.url('/facts')).text)
+            response = self.post(client, '/facts', {'kind': 'education',
+                    'level': 'master', 'date_from': '2011-01-01'})
+            self.assertEqual(response.status_code, 400)
+            self.assertIn(f'“{REVIEW}”正在审核中：审核结束或退回补正后才能新增申报。',
+                response.text)
         self.assertEqual(self.read('laisui.fact', fact_id, ['level']),
             {'level': 'bachelor'})
+        with Transaction().start(self.db_name, 0):
+            Fact = Pool().get('laisui.fact')
+            self.assertEqual(Fact.search_count(
+                    [('applicant.phone', '=', phone)]), 1)
         self.assertEqual(self.read('laisui.family.member', member_id,
                 ['name']), {'name': "孙小丙"})
+        with Transaction().start(self.db_name, 0):
+            Fact = Pool().get('laisui.fact')
+            self.assertEqual(Fact.search_count(
+                    [('applicant.phone', '=', phone)]), 1)
         self.assertIsNotNone(
             self.read('laisui.evidence', evidence_id, ['type']))
         self.assertEqual(self.read('laisui.applicant',
