@@ -19,7 +19,8 @@ import urllib.parse
 import uuid
 from http import HTTPStatus
 
-from jinja2 import Environment, FileSystemLoader, PrefixLoader
+from jinja2 import (
+    Environment, FileSystemLoader, PrefixLoader, StrictUndefined)
 from werkzeug.exceptions import HTTPException
 
 import trytond.config as config
@@ -58,9 +59,11 @@ MAX_ID = 2 ** 31 - 1
 @functools.lru_cache(maxsize=None)
 def _environment(modules):
     loaders = {m: FileSystemLoader(_template_dir(m)) for m in modules}
+    # StrictUndefined: a name a template misses fails its test instead of
+    # rendering blank.
     env = Environment(
         loader=PrefixLoader(loaders), autoescape=True,
-        trim_blocks=True, lstrip_blocks=True)
+        trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
     env.filters.update({
             'mask_id': mask_id_number,
             'mask_phone': mask_phone,

@@ -13,14 +13,14 @@ from .exceptions import AppealError
 from .min_lengths import min_length
 
 
-def _page(portal, **values):
+def _page(portal, form=None, **values):
     Entry = portal.pool.get('laisui.integrity.blacklist')
     entries = Entry.search(
         [('applicant', '=', signed_in_applicant(portal).id)])
     return portal.render('laisui_integrity/integrity.html',
         entries=entries,
         statement_min_length=min_length('min_appeal_statement_length'),
-        **values)
+        form=form or {}, **values)
 
 
 @portal_route('/integrity')
