@@ -1,7 +1,8 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
-from trytond.pool import Pool, PoolMeta
+from trytond.modules.laisui_review.portal import application_step
+from trytond.pool import PoolMeta
 
 
 class Portal(metaclass=PoolMeta):
@@ -19,23 +20,7 @@ class Portal(metaclass=PoolMeta):
     @classmethod
     def next_steps(cls, portal):
         "The school application last, where the latest one stands"
-        pool = Pool()
-        Applicant = pool.get('laisui.applicant')
-        Application = pool.get('laisui.admission.application')
-        steps = super().next_steps(portal)
-        applicant = Applicant.for_web_user(portal.user)
-        if not applicant:
-            return steps
-        applications = Application.search(
-            [('applicant', '=', applicant.id)], order=[('id', 'DESC')],
-            limit=1)
-        if applications:
-            application, = applications
-            path = '/admission'
-            status = gettext('laisui_base.msg_step_application_state',
-                number=application.number, state=application.state_string)
-        else:
-            path = '/admission/apply'
-            status = gettext('laisui_base.msg_step_admission_none')
-        return steps + [
-            (gettext('laisui_base.msg_step_admission'), path, status)]
+        return super().next_steps(portal) + application_step(portal,
+            'laisui.admission.application', 'laisui_base.msg_step_admission',
+            'laisui_base.msg_step_admission_none', '/admission',
+            '/admission/apply')

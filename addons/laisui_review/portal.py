@@ -18,21 +18,25 @@ class Portal(metaclass=PoolMeta):
     @classmethod
     def next_steps(cls, portal):
         "The points verification request, where the latest one stands"
-        pool = Pool()
-        Applicant = pool.get('laisui.applicant')
-        Request = pool.get('laisui.review.points_request')
-        steps = super().next_steps(portal)
-        applicant = Applicant.for_web_user(portal.user)
-        if not applicant:
-            return steps
-        requests = Request.search([('applicant', '=', applicant.id)],
-            order=[('id', 'DESC')], limit=1)
-        if requests:
-            request, = requests
-            path = '/reviews'
-            status = gettext('laisui_base.msg_step_application_state',
-                number=request.number, state=request.state_string)
-        else:
-            path = '/reviews/apply'
-            status = gettext('laisui_base.msg_step_points_none')
-        return steps + [(gettext('laisui_base.msg_step_points'), path, status)]
+        return super().next_steps(portal) + application_step(portal,
+            'laisui.review.points_request', 'laisui_base.msg_step_points',
+            'laisui_base.msg_step_points_none', '/reviews', '/reviews/apply')
+
+
+def application_step(portal, model, label, none, list_path, apply_path):
+    """[(label, path, status)] of the signed-in applicant's latest document
+    of model: its number and state, or `none` and the way to apply"""
+    pool = Pool()
+    Applicant = pool.get('laisui.applicant')
+    Document = pool.get(model)
+    applicant = Applicant.for_web_user(portal.user)
+    if not applicant:
+        return []
+    documents = Document.search([('applicant', '=', applicant.id)],
+        order=[('id', 'DESC')], limit=1)
+    if documents:
+        document, = documents
+        return [(gettext(label), list_path,
+                gettext('laisui_base.msg_step_application_state',
+                    number=document.number, state=document.state_string))]
+    return [(gettext(label), apply_path, gettext(none))]

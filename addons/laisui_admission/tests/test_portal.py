@@ -686,6 +686,11 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             client, phone, round_id, child_id, schools)
         self.assertEqual(self.applications(phone),
             [(second, 'review'), (first, 'withdrawn')])
+        # The home page's last step: the latest application.
+        home = client.get(self.url('/')).text
+        self.assertIn(f'href="/{self.db_name}/portal/admission">'
+            '<strong>申请积分制入学</strong></a><br>'
+            f'<span class="muted">申请 2021-{second:06d}：审核中</span>', home)
 
         # Decided: eligible after the review. Refused, nothing changed.
         with Transaction().start(self.db_name, 0) as transaction:
