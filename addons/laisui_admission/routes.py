@@ -41,11 +41,15 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     applicant = signed_in_applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
     values.setdefault('objection_form', (None, MultiDict()))
+    results = {a.id: Result.published(a) for a in applications}
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
         current=Statement.current_score(applicant),
         admission_label=admission_label,
-        results={a.id: Result.published(a) for a in applications},
+        results=results,
+        # The row of the application in the publication, once public.
+        listed={a.id: bool(results[a.id]) and a.round.publication_started()
+            for a in applications},
         objections={a.id: Objection.search([('application', '=', a.id)])
             for a in applications}, **values)
 
