@@ -1,8 +1,9 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """What the public reads of a round's results, without signing in: the
-publication (公示) of the run in force and the verification of a place
-notice."""
+rounds published, the publication (公示) of a round's run in force with
+the search of a family's own row (publication_search), and the
+verification of a place notice."""
 import hashlib
 import threading
 import time
@@ -74,8 +75,9 @@ class _PageCache:
 # changes, so the key holds what may change the page: the run in force and
 # the stamps of it and its round, the page and the rows it highlights. An
 # entry lives 5 minutes at most for what the key does not hold (a school
-# renamed). 512 pages of 50 rows are some 6 MiB (12 KiB each): every page of
-# a round of 25,600 rows, or its busy pages and the pages of rows searched.
+# renamed). 512 pages of 50 rows are some 5 to 8 MiB (10 to 15 KiB each):
+# every page of a round of 25,600 rows, or its busy pages and the pages of
+# rows searched.
 _publication_pages = _PageCache(512, 5 * 60)
 
 
