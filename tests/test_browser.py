@@ -721,13 +721,25 @@ def test_admission_journey(laisui_server, browser):
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b'%PDF'), pdf[:20]
 
-    public = browser.new_context(locale='zh-CN')
+    # The applicant's own row of the publication, highlighted.
+    page.click('text=在公示名单中查看')
+    page.wait_for_selector('tr.mine#mine[aria-current=true]')
+    assert '陈*' in page.inner_text('tr.mine')
+    page.goto(server.portal + '/admission')
+
+    # The public, on a phone: from the home page to the round's list.
+    public = phone_context(browser)
     board = public.new_page()
-    board.goto(f'{server.portal}/admission/rounds/{ids["round"]}/results')
+    board.goto(server.portal + '/')
+    board.click('text=积分入学结果公示')
+    board.click('text=查看分配名单')
     board.wait_for_selector('#results')
     text = board.inner_text('main')
     assert '陈*' in text and second_name in text, text
     assert not ID_NUMBER.search(text)
+    # The seed hash and the seed wrap inside their card.
+    assert board.evaluate('''() => [...document.querySelectorAll(
+            'main .card')].every(c => c.scrollWidth <= c.clientWidth)''')
     shot(board, 'portal-admission-publication')
     token = json.loads(server.python(f'''
         from trytond.modules.laisui_admission import notice

@@ -3,4 +3,4 @@
 
 # Portal and public pages register themselves with trytond's WSGI app on
 # import.
-from . import routes  # noqa: F401
+from . import publication_routes, routes  # noqa: F401

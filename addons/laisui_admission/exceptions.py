@@ -18,3 +18,7 @@ class PreferenceError(ValidationError):
 
 class RunError(UserError):
     "An allocation run that cannot be executed or published"
+
+
+class SearchError(UserError):
+    "A search of the publication whose input cannot be understood"

@@ -18,6 +18,12 @@ class Portal(metaclass=PoolMeta):
             (gettext('laisui_admission.msg_menu_admission'), '/admission')]
 
     @classmethod
+    def public_links(cls, portal):
+        return super().public_links(portal) + [
+            (gettext('laisui_admission.msg_link_results'),
+                '/admission/rounds', 'admission')]
+
+    @classmethod
     def next_steps(cls, portal):
         "The school application last, where the latest one stands"
         return super().next_steps(portal) + application_step(portal,

@@ -162,6 +162,11 @@ class Round(Workflow, ModelSQL, ModelView):
         return bool(self.state == 'open' and start and end
             and start <= clock.now() <= end)
 
+    def publication_started(self):
+        """Whether the public may read the round's published run now: from
+        the publication start, at once when the round sets none"""
+        return publication_started(self.publication_start)
+
     @classmethod
     @state_guard('draft', 'closed')
     @ModelView.button
@@ -318,3 +323,8 @@ class SeatPlan(ModelSQL, ModelView):
 
     def get_stage(self, name):
         return self.school.stage
+
+
+def publication_started(start):
+    "Whether a publication from start (None: at once) has started"
+    return not start or start <= clock.now()

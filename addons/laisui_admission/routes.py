@@ -1,36 +1,24 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Admission on the portal: the applicant's applications and results,
-the application form confirmed by SMS, the place notice; and the public
-pages: the publication (公示) of a round and the notice verification."""
-import hashlib
-import threading
-import time
-from collections import OrderedDict
+"""Admission on the portal, the applicant's own pages: the applications
+and their results, the application form confirmed by SMS, the objection,
+the place notice. The public pages are in publication_routes."""
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
-
-from sql.conditionals import Coalesce
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.http_headers import PUBLIC_PAGE_HEADERS
 from trytond.modules.laisui_base.portal import file_response, portal_route
 from trytond.modules.laisui_points.portal import (
     own_record, signed_in_applicant)
 from trytond.modules.laisui_review.portal_routes import (
     confirmation_routes, resubmit_route)
-from trytond.pool import Pool
-from trytond.protocols.wrappers import Response
-from trytond.transaction import Transaction
 from werkzeug.datastructures import MultiDict
 
 from . import notice
 from .school import STAGES
 from .statement import admission_label
-
-PAGE_SIZE = 200
 
 
 def _open_rounds(pool):
@@ -53,11 +41,15 @@ def _admission_page(portal, status=HTTPStatus.OK, **values):
     applicant = signed_in_applicant(portal)
     applications = Application.search([('applicant', '=', applicant.id)])
     values.setdefault('objection_form', (None, MultiDict()))
+    results = {a.id: Result.published(a) for a in applications}
     return portal.render('laisui_admission/admission.html', status=status,
         applications=applications, rounds=_open_rounds(pool),
         current=Statement.current_score(applicant),
         admission_label=admission_label,
-        results={a.id: Result.published(a) for a in applications},
+        results=results,
+        # The row of the application in the publication, once public.
+        listed={a.id: bool(results[a.id]) and a.round.publication_started()
+            for a in applications},
         objections={a.id: Objection.search([('application', '=', a.id)])
             for a in applications}, **values)
 
@@ -252,142 +244,3 @@ def notice_pdf(portal, application_id):
     portal.audit('export', resource=result, detail='学位通知书')
     return file_response(portal, notice.pdf(html), 'application/pdf',
         f'notice-{application.number}.pdf')
-
-
-def _page_number(value):
-    "The page asked for, the first for anything not a page number"
-    # A huge offset would overflow in SQL.
-    if value and value.isascii() and value.isdigit() and len(value) < 10:
-        return max(int(value), 1)
-    return 1
-
-
-class _PageCache:
-    "A small LRU of rendered pages whose entries expire, per process"
-
-    def __init__(self, size, ttl):
-        self.size = size
-        self.ttl = ttl
-        self._entries = OrderedDict()
-        # Threaded servers share the process.
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            expires, value = entry
-            if expires < time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return value
-
-    def set(self, key, value):
-        with self._lock:
-            self._entries[key] = (time.monotonic() + self.ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
-
-# The publication's pages as rendered: (ETag, body). A published run never
-# changes, so the key holds what may change the page: the run in force and
-# the stamps of it and its round. An entry lives 5 minutes at most for what
-# the key does not hold (a school renamed). 128 pages of 200 rows are some
-# 4 MiB (32 KiB each).
-_publication_pages = _PageCache(128, 5 * 60)
-
-
-def _publication_in_force(round_id):
-    """(publication start, run id, round stamp, run stamp) of the round's
-    published run, or None; one query, as every view of the page asks"""
-    pool = Pool()
-    Round = pool.get('laisui.admission.round')
-    Run = pool.get('laisui.admission.run')
-    round_ = Round.__table__()
-    run = Run.__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*round_.join(run,
-            condition=(run.round == round_.id)
-            & (run.state == 'published'))
-        .select(round_.publication_start, run.id,
-            Coalesce(round_.write_date, round_.create_date),
-            Coalesce(run.write_date, run.create_date),
-            where=round_.id == round_id,
-            order_by=[run.version.desc, run.id.desc], limit=1))
-    return cursor.fetchone()
-
-
-def _pages(total):
-    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def _render_publication(portal, round_id, run_id, page, total):
-    "(ETag, body) of the page of the run's publication of total results"
-    pool = portal.pool
-    Round = pool.get('laisui.admission.round')
-    Run = pool.get('laisui.admission.run')
-    Result = pool.get('laisui.admission.run.result')
-    run = Run(run_id)
-    domain = [('run', '=', run.id)]
-    results = Result.search(domain, offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE)
-    round_ = Round(round_id)
-    body = portal.render_text('laisui_admission/publication.html',
-        round=round_, run=run, results=results, page=page,
-        score_label=admission_label(round_),
-        pages=_pages(total), total=total,
-        changes=Result.search(domain + [('changed', '=', True)])
-        if run.base else []).encode('utf-8')
-    # From the bytes: the same in every process, and new whenever the
-    # page reads differently.
-    return hashlib.sha256(body).hexdigest()[:32], body
-
-
-@portal_route('/admission/rounds/<int:round_id>/results', login=False,
-    public=True)
-def publication(portal, round_id):
-    pool = portal.pool
-    Result = pool.get('laisui.admission.run.result')
-    in_force = _publication_in_force(round_id)
-    # Not cached: the page must appear when the publication starts.
-    if not in_force or (in_force[0] and clock.now() < in_force[0]):
-        return portal.render('laisui_base/error.html',
-            status=HTTPStatus.NOT_FOUND,
-            message=gettext('laisui_admission.msg_portal_not_published'))
-    _, run_id, round_stamp, run_stamp = in_force
-    key = (portal.database_name, round_id, run_id, str(round_stamp),
-        str(run_stamp), Transaction().language)
-    requested = _page_number(portal.request.args.get('page'))
-    entry = _publication_pages.get(key + (requested,))
-    if entry is None:
-        # Pages past the last show the last: one entry for all of them.
-        total = Result.search_count([('run', '=', run_id)])
-        page = min(requested, _pages(total))
-        entry = _publication_pages.get(key + (page,))
-        if entry is None:
-            entry = _render_publication(
-                portal, round_id, run_id, page, total)
-            _publication_pages.set(key + (page,), entry)
-    etag, body = entry
-    if portal.request.if_none_match.contains_weak(etag):
-        response = Response(status=HTTPStatus.NOT_MODIFIED)
-    else:
-        response = Response(body, content_type='text/html; charset=utf-8')
-    response.set_etag(etag)
-    return portal.finish(response, headers=PUBLIC_PAGE_HEADERS)
-
-
-@portal_route('/admission/verify/<token>', login=False)
-def verify(portal, token):
-    result = notice.result_of(token)
-    if not result or result.run.state not in {'published', 'superseded'}:
-        return portal.render('laisui_admission/verify.html',
-            status=HTTPStatus.NOT_FOUND, result=None)
-    return portal.render('laisui_admission/verify.html', result=result)

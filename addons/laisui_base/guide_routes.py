@@ -34,7 +34,10 @@ def guide(portal, code):
     found = Guide.get(code)
     if not found:
         return _not_found(portal, 'laisui_base.msg_guide_not_found')
-    return _public(portal, 'laisui_base/guide.html', guide=found)
+    Portal = portal.pool.get('laisui.portal')
+    return _public(portal, 'laisui_base/guide.html', guide=found,
+        links=[(label, path) for label, path, guide_code
+            in Portal.public_links(portal) if guide_code == found.code])
 
 
 @portal_route('/privacy', login=False, public=True)

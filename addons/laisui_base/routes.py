@@ -157,7 +157,7 @@ def home(portal):
     Guide = pool.get('laisui.guide')
     steps = Portal.next_steps(portal) if portal.user else []
     return portal.render('laisui_base/home.html', steps=steps,
-        guides=Guide.search([]))
+        guides=Guide.search([]), links=Portal.public_links(portal))
 
 
 # The files of static/ and their types: nothing else is served.

@@ -9,7 +9,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from trytond import backend
-from trytond.modules.laisui_admission import notice, routes
+from trytond.modules.laisui_admission import notice, publication_routes
 from trytond.modules.laisui_admission.tests.tools import (
     CLOSED, CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
     verify_points)
@@ -48,7 +48,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
     def setUp(self):
         super().setUp()
         # Pages rendered for another test's records of the same ids.
-        routes._publication_pages.clear()
+        publication_routes._publication_pages.clear()
 
     def setup_family(self, phone):
         """The applicant of phone eligible for type A with two children
@@ -384,8 +384,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         round_id, (first, _, _) = self.public_round(41)
         url = self.url(f'/admission/rounds/{round_id}/results')
         client = self.client()
-        with patch.object(routes, '_render_publication',
-                wraps=routes._render_publication) as render:
+        with patch.object(publication_routes, '_render_publication',
+                wraps=publication_routes._render_publication) as render:
             response = client.get(url)
             self.assertEqual(response.status_code, 200)
             headers = response.headers
