@@ -401,7 +401,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             page = response.text
             self.assertIn('第1版', page)
             self.assertIn('共 3 人符合条件，2 人获安排学位', page)
-            self.assertEqual(page.count('<td>陈*</td>'), 3)
+            self.assertEqual(page.count('<td data-label="姓名">陈*</td>'), 3)
             self.assertNotIn('与上一版相比的变化', page)
 
             again = client.get(url)
@@ -438,7 +438,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             self.assertIn('共 2 人符合条件，2 人获安排学位', page)
             self.assertIn('与上一版相比的变化', page)
             # The two left both moved up a school.
-            self.assertEqual(page.count('<td>陈*</td>'), 4)
+            self.assertEqual(page.count('<td data-label="姓名">陈*</td>'), 4)
             self.assertEqual(render.call_count, 2)
 
     def test_publication_hit_queries(self):
@@ -626,7 +626,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         public = self.client().get(self.url(
                 f'/admission/rounds/{round_id}/results')).text
         self.assertIn(f'按{admission_label}从高到低', public)
-        self.assertIn(f'<td class="num">{ADMISSION}</td>', public)
+        self.assertIn(
+            f'<td class="num" data-label="入学积分">{ADMISSION}</td>', public)
         for text in wrong:
             with self.subTest(text=text):
                 for shown in [page, admission, html, public]:
