@@ -14,17 +14,22 @@ from test_browser import register
 from trytond.modules.laisui_connectors.tests.tools import id_number
 
 PHONE = '13712340360'
+# A path no route serves: the 404 page.
+MISSING = '/no-such-page'
 SIGNED_OUT = ['/login', '/register', '/reset', '/guide', '/guide/points',
-    '/privacy', '/no-such-page']
+    '/privacy', MISSING]
 SIGNED_IN = ['/', '/points', '/profile', '/family', '/facts', '/evidence',
     '/reviews', '/reviews/apply', '/admission', '/admission/apply',
     '/integrity', '/messages', '/password']
 
 
 def check_pages(page, server, paths):
+    "Each page as itself (no redirect to the sign-in), and its problems"
     failures = {}
     for path in paths:
-        page.goto(server.portal + path)
+        response = page.goto(server.portal + path)
+        assert response.status == (404 if path == MISSING else 200), path
+        assert page.url == server.portal + path, (path, page.url)
         found = phone.problems(page)
         if found:
             failures[path] = found
@@ -113,19 +118,12 @@ def test_skip_link(laisui_server, browser):
     context.close()
 
 
-def test_form_errors_tied_to_inputs(laisui_server, browser):
-    """Each field of a refused form is marked invalid and described by
-    its message, which the summary repeats and links to the field"""
-    context = phone.context(browser, *phone.VIEWPORTS[0])
-    page = context.new_page()
-    page.goto(laisui_server.portal + '/register')
-    page.click('button[value=register]')
+def tied_errors(page):
+    """The error summary's {link: message}, once each linked field is
+    marked invalid and described by an element holding its message"""
     page.wait_for_selector('#error-summary')
     summary = {a.get_attribute('href'): a.inner_text()
         for a in page.locator('#error-summary a').all()}
-    # Phone, code, name, ID number, password, password2 and the consent.
-    assert set(summary) >= {'#input-phone', '#input-code', '#input-name',
-        '#input-id_number', '#input-password', '#input-consent'}, summary
     for href, message in summary.items():
         field = page.locator(href)
         assert field.get_attribute('aria-invalid') == 'true', href
@@ -134,5 +132,31 @@ def test_form_errors_tied_to_inputs(laisui_server, browser):
         assert message in texts, (href, message, texts)
     # The error summary has the focus; nothing has to be searched for.
     assert page.evaluate('document.activeElement.id') == 'error-summary'
+    return summary
+
+
+def test_form_errors_tied_to_inputs(laisui_server, browser):
+    """Each field of a refused form is marked invalid and described by
+    its message, which the summary repeats and links to the field"""
+    context = phone.context(browser, *phone.VIEWPORTS[0])
+    page = context.new_page()
+    page.goto(laisui_server.portal + '/register')
+    page.click('button[value=register]')
+    summary = tied_errors(page)
+    # Phone, code, name, ID number, password and the consent.
+    assert set(summary) == {'#input-phone', '#input-code', '#input-name',
+        '#input-id_number', '#input-password', '#input-consent'}, summary
+    phone.check(page)
+    context.close()
+
+
+def test_preference_error_tied_to_select(laisui_server, browser, applicant):
+    "A school application without a school: the first preference says so"
+    context = phone.context(browser, *phone.VIEWPORTS[0],
+        storage_state=applicant)
+    page = context.new_page()
+    page.goto(laisui_server.portal + '/admission/apply')
+    page.click('button >> text=保存并核对申请条件')
+    assert tied_errors(page) == {'#input-school-1': '请至少选择一所学校。'}
     phone.check(page)
     context.close()

@@ -173,6 +173,14 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
                 round_id, child_id, []))
         self.assertEqual(response.status_code, 422)
         self.assertIn('请至少选择一所学校', response.text)
+        # At the first preference, marked and described by the message,
+        # which the summary links to.
+        self.assertIn('<strong class="field-error" id="error-school-1">'
+            '请至少选择一所学校', response.text)
+        self.assertIn('name="school" aria-describedby="error-school-1" '
+            'aria-invalid="true"', response.text)
+        self.assertIn('<a href="#input-school-1">请至少选择一所学校',
+            response.text)
         self.assertEqual(self.applications(PHONE),
             [(application_id, 'draft')])
 
