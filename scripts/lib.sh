@@ -166,6 +166,27 @@ ensure_bpmn_js() {
     rm -rf "$tmp"
 }
 
+# ensure_axe_core: axe-core (npm) for the browser tests' accessibility
+# audit (tests/axe.py injects var/axe-core/axe.min.js into the page). A
+# test tool only: kept out of the web root, never served.
+AXE_CORE_VERSION=4.11.4
+ensure_axe_core() {
+    local dest="$LAISUI_VAR/axe-core" tmp tarball
+    if [ -f "$dest/axe.min.js" ] \
+            && grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$dest/package.json"; then
+        return 0
+    fi
+    command -v npm >/dev/null 2>&1 || die "npm is missing (run ensure_system_packages)"
+    log "installing axe-core@$AXE_CORE_VERSION into $dest"
+    mkdir -p "$LAISUI_VAR"
+    tmp="$(mktemp -d "$LAISUI_VAR/.axe.XXXXXX")"
+    tarball="$(cd "$tmp" && npm pack --silent "axe-core@$AXE_CORE_VERSION" | tail -n1)"
+    tar -xzf "$tmp/$tarball" -C "$tmp"
+    rm -rf "$dest"
+    mv "$tmp/package" "$dest"
+    rm -rf "$tmp"
+}
+
 # addons_hash: sha256 over the content of addons/ (and pyproject.toml):
 # used to key the test DB cache, whose own key is only the module list.
 addons_hash() {

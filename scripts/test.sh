@@ -16,8 +16,10 @@ cd "$LAISUI_ROOT"
 # /usr/bin/chromium through playwright; no browser download).
 ensure_system_packages chromium
 ensure_venv
-# The back-office browser tests need the sao web client.
+# The back-office browser tests need the sao web client, the portal's
+# accessibility checks axe-core.
 ensure_sao
+ensure_axe_core
 
 # Tests must not pick up a developer's trytond config (the test database
 # comes from TRYTOND_DATABASE_URI, SQLite :memory: when unset), and must not

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import phone
 from conftest import STAFF_PASSWORD
 from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.modules.laisui_connectors.tests.fake_sources import FakeSource
@@ -28,9 +29,8 @@ def shot(page, name):
 
 
 def phone_context(browser):
-    return browser.new_context(
-        viewport={'width': 390, 'height': 844}, device_scale_factor=1,
-        locale='zh-CN', is_mobile=True, has_touch=True)
+    "The phone of the journeys' screenshots: 390 × 844"
+    return phone.context(browser, *phone.VIEWPORTS[1])
 
 
 def register(page, server, phone, name, id_number, shot_name=None):
@@ -448,27 +448,29 @@ def test_workflow_designer(laisui_server, browser):
 ADMISSION_PHONE = '13712340041'
 
 
-def age_messages(server, phone):
-    "The SMS sent to phone as if two minutes had passed (1 a minute)"
+def age_messages(server, phone_number):
+    "The SMS sent to phone_number as if two minutes had passed (1 a minute)"
     server.python(f'''
         Message = pool.get('laisui.sms.message')
         table = Message.__table__()
         cursor = t.connection.cursor()
         cursor.execute(*table.update([table.create_date],
             [table.create_date - dt.timedelta(minutes=2)],
-            where=table.phone == '{phone}'))
+            where=table.phone == '{phone_number}'))
         ''')
 
 
-def confirm_with_code(page, server, phone, shot_name):
+def confirm_with_code(page, server, phone_number, shot_name):
     "On 核对信息: ask for the code, type it, submit; the confirmation"
-    age_messages(server, phone)
+    age_messages(server, phone_number)
     page.click('button >> text=内容无误，获取验证码')
     page.wait_for_selector('text=确认验证码已发送')
-    page.fill('input[name=code]', server.last_code(phone))
+    page.fill('input[name=code]', server.last_code(phone_number))
+    phone.check(page)
     shot(page, shot_name)
     page.click('button >> text=确认提交')
     page.wait_for_selector('#document-number')
+    phone.check(page)
     return page.inner_text('#document-number')
 
 
@@ -546,6 +548,7 @@ def test_admission_journey(laisui_server, browser):
         print(json.dumps({{'round': round_.id,
             'schools': [[s.id, s.name] for s in schools]}}))
         '''))
+    phone.check(page)
 
     # The ID card the age indicator asks for, scanned on upload.
     page.click('nav >> text=证明材料')
@@ -554,17 +557,22 @@ def test_admission_journey(laisui_server, browser):
                 'mimeType': 'image/png', 'buffer': png_bytes()}])
     page.click('form[enctype] button[type=submit]')
     page.wait_for_selector('#evidence >> text=居民身份证')
+    phone.check(page)
 
-    # Points verification (积分核定) from the portal.
+    # Points verification (积分核定) from the portal; each page of the
+    # journey passes axe-core and fits the phone (tests/phone.py).
     page.click('nav >> text=我的申请')
+    phone.check(page)
     page.click('text=申请积分核定')
     page.wait_for_selector('#request-form')
+    phone.check(page)
     assert '部门数据' in page.inner_text('main') or '外部' in page.inner_text(
         'main'), page.inner_text('main')
     shot(page, 'portal-points-request')
     page.click('button >> text=保存并核对信息')
     page.wait_for_selector('#summary')
     assert '合法稳定住所' in page.inner_text('#summary')
+    phone.check(page)
     number = confirm_with_code(page, server, ADMISSION_PHONE,
         'portal-points-request-check')
     assert re.fullmatch(r'P\d{4}-\d{6}', number), number
@@ -609,7 +617,9 @@ def test_admission_journey(laisui_server, browser):
 
     # The school application: save, 核对信息, code, confirmation.
     page.click('nav >> text=积分入学')
+    phone.check(page)
     page.click('text=我要申请')
+    phone.check(page)
     # The second school first: the allocation follows preferences.
     (first_id, _), (second_id, second_name) = ids['schools']
     page.locator('select[name=school]').nth(0).select_option(
@@ -620,6 +630,7 @@ def test_admission_journey(laisui_server, browser):
     page.click('button >> text=保存并核对申请条件')
     page.wait_for_selector('#summary')
     assert second_name in page.inner_text('#summary')
+    phone.check(page)
     first_number = confirm_with_code(page, server, ADMISSION_PHONE,
         'portal-admission-check')
     shot(page, 'portal-admission-done')
@@ -629,6 +640,7 @@ def test_admission_journey(laisui_server, browser):
     page.click('button >> text=确认撤回')
     page.wait_for_url(re.compile(r'/portal/admission$'))
     page.wait_for_selector('.application >> text=已撤回')
+    phone.check(page)
     page.click('text=我要申请')
     page.locator('select[name=school]').nth(0).select_option(
         value=str(second_id))
@@ -642,6 +654,7 @@ def test_admission_journey(laisui_server, browser):
     page.click('text=返回我的申请')
     page.wait_for_selector('.application >> text=审核中')
     assert '窗口受理' in page.inner_text('.application:has-text("审核中")')
+    phone.check(page)
 
     # Window acceptance and the departments as the system; the district
     # reviewer's decision in sao.
@@ -715,6 +728,7 @@ def test_admission_journey(laisui_server, browser):
     page.goto(server.portal + '/admission')
     page.wait_for_selector('text=拟安排至')
     assert second_name in page.inner_text('.result')
+    phone.check(page)
     shot(page, 'portal-admission-result')
     with page.expect_download() as download:
         page.click('text=下载学位通知书')
@@ -725,10 +739,11 @@ def test_admission_journey(laisui_server, browser):
     page.click('text=在公示名单中查看')
     page.wait_for_selector('tr.mine#mine[aria-current=true]')
     assert '陈*' in page.inner_text('tr.mine')
+    phone.check(page)
     page.goto(server.portal + '/admission')
 
     # The public, on a phone: from the home page to the round's list.
-    public = phone_context(browser)
+    public = phone.context(browser, *phone.VIEWPORTS[0])
     board = public.new_page()
     board.goto(server.portal + '/')
     board.click('text=积分入学结果公示')
@@ -737,9 +752,10 @@ def test_admission_journey(laisui_server, browser):
     text = board.inner_text('main')
     assert '陈*' in text and second_name in text, text
     assert not ID_NUMBER.search(text)
-    # The seed hash and the seed wrap inside their card.
+    # The seed and its hash wrap inside their card on a 360 px phone.
     assert board.evaluate('''() => [...document.querySelectorAll(
             'main .card')].every(c => c.scrollWidth <= c.clientWidth)''')
+    phone.check(board)
     shot(board, 'portal-admission-publication')
     token = json.loads(server.python(f'''
         from trytond.modules.laisui_admission import notice
@@ -750,5 +766,6 @@ def test_admission_journey(laisui_server, browser):
         '''))
     board.goto(f'{server.portal}/admission/verify/{token}')
     board.wait_for_selector('#verify-valid')
+    phone.check(board)
     public.close()
     context.close()

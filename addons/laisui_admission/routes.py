@@ -210,10 +210,16 @@ def apply(portal):
     # The draft stays saved whatever its failures: the parent resumes it.
     try:
         draft.round.check_window('application')
-        draft.check_preferences()
     except UserError as e:
         return _form_page(portal, form,
             status=HTTPStatus.UNPROCESSABLE_ENTITY, error=e.message)
+    try:
+        draft.check_preferences()
+    except UserError as e:
+        # Shown at the first preference, which the error summary links to
+        return _form_page(portal, form,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY,
+            errors={'school-1': e.message})
     failures = Application.assess([draft])[draft][0]
     if failures:
         return _form_page(portal, form,

@@ -173,6 +173,14 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
                 round_id, child_id, []))
         self.assertEqual(response.status_code, 422)
         self.assertIn('请至少选择一所学校', response.text)
+        # At the first preference, marked and described by the message,
+        # which the summary links to.
+        self.assertIn('<strong class="field-error" id="error-school-1">'
+            '请至少选择一所学校', response.text)
+        self.assertIn('name="school" aria-describedby="error-school-1" '
+            'aria-invalid="true"', response.text)
+        self.assertIn('<a href="#input-school-1">请至少选择一所学校',
+            response.text)
         self.assertEqual(self.applications(PHONE),
             [(application_id, 'draft')])
 
@@ -401,7 +409,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             page = response.text
             self.assertIn('第1版', page)
             self.assertIn('共 3 人符合条件，2 人获安排学位', page)
-            self.assertEqual(page.count('<td>陈*</td>'), 3)
+            self.assertEqual(page.count('<td data-label="姓名">陈*</td>'), 3)
             self.assertNotIn('与上一版相比的变化', page)
 
             again = client.get(url)
@@ -438,7 +446,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
             self.assertIn('共 2 人符合条件，2 人获安排学位', page)
             self.assertIn('与上一版相比的变化', page)
             # The two left both moved up a school.
-            self.assertEqual(page.count('<td>陈*</td>'), 4)
+            self.assertEqual(page.count('<td data-label="姓名">陈*</td>'), 4)
             self.assertEqual(render.call_count, 2)
 
     def test_publication_hit_queries(self):
@@ -626,7 +634,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         public = self.client().get(self.url(
                 f'/admission/rounds/{round_id}/results')).text
         self.assertIn(f'按{admission_label}从高到低', public)
-        self.assertIn(f'<td class="num">{ADMISSION}</td>', public)
+        self.assertIn(
+            f'<td class="num" data-label="入学积分">{ADMISSION}</td>', public)
         for text in wrong:
             with self.subTest(text=text):
                 for shown in [page, admission, html, public]:
