@@ -17,10 +17,10 @@ PHONE = '13712340360'
 # A path no route serves: the 404 page.
 MISSING = '/no-such-page'
 SIGNED_OUT = ['/login', '/register', '/reset', '/guide', '/guide/points',
-    '/privacy', MISSING]
+    '/privacy', '/admission/rounds', MISSING]
 SIGNED_IN = ['/', '/points', '/profile', '/family', '/facts', '/evidence',
     '/reviews', '/reviews/apply', '/admission', '/admission/apply',
-    '/integrity', '/messages', '/password']
+    '/integrity', '/messages', '/password', '/profile/identity']
 
 
 def check_pages(page, server, paths):
@@ -95,7 +95,15 @@ def test_signed_in_pages(laisui_server, browser, applicant, width, height):
     page.goto(laisui_server.portal + '/')
     # Nine services: none hidden behind a sideways scroll.
     assert page.locator('nav.menu a').count() == 9
-    check_pages(page, laisui_server, SIGNED_IN)
+    # The forms that change and delete a declared fact and a child.
+    fact, member = json.loads(laisui_server.python(f'''
+        Applicant = pool.get('laisui.applicant')
+        applicant, = Applicant.search([('phone', '=', '{PHONE}')])
+        print(json.dumps([applicant.facts[0].id, applicant.family[0].id]))
+        '''))
+    check_pages(page, laisui_server, SIGNED_IN + [
+            f'/facts/{fact}/edit', f'/facts/{fact}/delete',
+            f'/family/{member}/edit', f'/family/{member}/delete'])
     context.close()
 
 
