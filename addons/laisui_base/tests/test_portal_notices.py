@@ -206,6 +206,13 @@ class PortalNoticesTestCase(PortalTestMixin, RouteTestCase):
             self.assertIn('不晚于已发布的版本 2.2（2026-12-04 起施行）',
                 cm.exception.message)
             self.assertEqual(on_day.state, 'draft')
+            # Nor on the same day as 2.2.
+            same_day, = Notice.create([{'version': '2.3',
+                        'valid_from': today + dt.timedelta(days=1),
+                        'text': "新"}])
+            with self.assertRaises(ValidationError) as cm:
+                Notice.publish([same_day])
+            self.assertIn('不晚于已发布的版本 2.2', cm.exception.message)
             # Published for tomorrow: today the first one is in force.
             self.assertEqual(Notice.current_notice(), first)
             self.assertEqual(Notice.current_notice(
