@@ -159,6 +159,9 @@ def mask_text(text):
 # number too many costs nothing, so no word boundaries here.
 _LONG_DIGITS = re.compile(r'\d{15,}[Xx]?')
 _PHONE_ANYWHERE = re.compile(r'1[3-9]\d(?:[ -]?\d{4}){2}')
+# The public results are searched by the child's name and birth date with
+# a GET form (cacheable): the request line of the access log holds them.
+_PERSONAL_QUERY = re.compile(r'([?&](?:name|birth)=)[^&\s"\']*')
 
 
 def _mask_digits(match):
@@ -171,10 +174,12 @@ def _mask_digits(match):
 
 def mask_log(text):
     """Mask, for logs, every run of 15 or more digits and every mobile
-    number, also inside longer numbers; stricter than mask_text"""
+    number, also inside longer numbers, and the name and birth date of a
+    query string; stricter than mask_text"""
     if not text:
         return text
     text = _LONG_DIGITS.sub(_mask_digits, text)
+    text = _PERSONAL_QUERY.sub(r'\1***', text)
     return _PHONE_ANYWHERE.sub(lambda m: mask_phone(m.group()), text)
 
 

@@ -76,6 +76,13 @@ class LogMaskTestCase(LeakMixin, unittest.TestCase):
                 (f'+86{PHONE}', '+86138****8000'),
                 ('138-0013-8000', '138******8000'),
                 ('in 12 ms at 2026-01-01 12:00:00', None),
+                ('"GET /d/portal/admission/rounds/3/results?name=%E9%99%88'
+                    '%E5%B0%8F%E6%98%8E&birth=2015-05-01 HTTP/1.1" 200',
+                    '"GET /d/portal/admission/rounds/3/results?name=***'
+                    '&birth=*** HTTP/1.1" 200'),
+                ('/results?number=2021-000045&name=陈小明', '/results?number='
+                    '2021-000045&name=***'),
+                ('rename=1 first_name: 陈', None),
                 ]:
             with self.subTest(text=text):
                 self.assertEqual(mask_log(text), expected or text)
