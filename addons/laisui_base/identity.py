@@ -141,6 +141,13 @@ def mask_name(name):
     return name[0] + '*' * (len(name) - 2) + name[-1]
 
 
+def mask_address(address):
+    "The first three characters: a road, not a door (环市东**********)"
+    if not address:
+        return ''
+    return address[:3] + '*' * max(len(address) - 3, 0)
+
+
 _ID_IN_TEXT = re.compile(r'(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])')
 _PHONE_IN_TEXT = re.compile(r'(?<!\d)(1[3-9]\d{9})(?!\d)')
 

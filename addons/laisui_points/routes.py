@@ -9,7 +9,8 @@ from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
 from trytond.modules.laisui_base.exceptions import (
     IdNumberError, PhoneError, PortalError, UploadError)
-from trytond.modules.laisui_base.identity import mask_name, mask_phone
+from trytond.modules.laisui_base.identity import (
+    mask_address, mask_name, mask_phone)
 from trytond.modules.laisui_base.portal import (
     CSRF_FIELD, MAX_ID, file_response, portal_route)
 from trytond.modules.laisui_base.upload import MAX_SIZE
@@ -209,11 +210,13 @@ def _profile_values(portal, form, streets):
 
 
 def _profile_text(applicant, name):
-    "A profile field as the audit keeps it: the phone masked"
+    "A profile field as the audit keeps it: the phone and address masked"
     if name == 'street':
         return applicant.street.name if applicant.street else ''
     if name == 'contact_phone':
         return mask_phone(applicant.contact_phone) or ''
+    if name == 'address':
+        return mask_address(applicant.address)
     return getattr(applicant, name) or ''
 
 

@@ -34,7 +34,7 @@ BAD_NAME = '请填写子女身份证上的姓名（不超过 30 个字）。'
 BAD_BIRTH = '请填写正确的子女出生日期，例如 2015-05-01。'
 NAME_AND_BIRTH = '按姓名查询须同时填写子女姓名和出生日期。'
 PUBLIC = 'public, max-age=300'
-RANKS = re.compile(r'<tr[^>]*><td class="num">(\d+)</td>')
+RANKS = re.compile(r'<tr[^>]*><td class="num" data-label="排名">(\d+)</td>')
 MINE = '<tr class="mine" aria-current="true" id="mine">'
 
 
@@ -48,7 +48,8 @@ def mine(page):
     "The ranks of the highlighted rows of the page's list"
     table = page.split('id="results"', 1)[1].split('</table>', 1)[0]
     return [int(r) for r in re.findall(
-            r'<tr class="mine"[^>]*><td class="num">(\d+)</td>', table)]
+            r'<tr class="mine"[^>]*><td class="num" data-label="排名">(\d+)</td>',
+            table)]
 
 
 class PublicationTestCase(PortalTestMixin, RouteTestCase):
@@ -164,7 +165,7 @@ class PublicationTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn('第2/2页（51条）', second.text)
         self.assertIn('<a href="?page=1" rel="prev">上一页</a>', second.text)
         self.assertNotIn('下一页', second.text)
-        self.assertIn('<td>欧*</td>', second.text)
+        self.assertIn('<td data-label="姓名">欧*</td>', second.text)
         self.assertNotIn(NAME, second.text)
         self.assertNotIn(BIRTH.replace('-', ''), second.text)
 
@@ -196,7 +197,8 @@ class PublicationTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn('第2/2页（51条）', found.text)
         self.assertEqual(ranks(found.text), [51])
         self.assertEqual(mine(found.text), [51])
-        self.assertIn(MINE + '<td class="num">51</td><td>欧*</td>',
+        self.assertIn(MINE + '<td class="num" data-label="排名">51</td>'
+            '<td data-label="姓名">欧*</td>',
             found.text)
         self.assertIn('查询到的结果在第2页，已在名单中标出。', found.text)
         self.assertEqual(found.text.count('aria-current'), 1)

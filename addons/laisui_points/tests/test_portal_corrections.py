@@ -183,7 +183,7 @@ class PortalCorrectionsTestCase(
             transaction.commit()
         page = client.get(self.url('/facts')).text
         self.assertEqual(edit_links(page), [])
-        self.assertIn('<td>部门数据</td>', page)
+        self.assertIn('<td data-label="来源">部门数据</td>', page)
         self.assertEqual(page.count('部门或系统数据，不可修改'), 2)
         message = '此信息来自部门或数据源系统，您不能修改或删除。'
         for fact_id in ids:
@@ -481,6 +481,9 @@ class PortalCorrectionsTestCase(
         entries = self.audits('write', f'laisui.applicant,{applicant_id}')
         self.assertIn(('', '138****8001'), entries)
         self.assertIn(('', '广州某某公司'), entries)
+        # The road, not the door.
+        self.assertIn(('', '环环环' + '*' * 197), entries)
+        self.assertNotIn("环" * 200, str(entries))
         # An empty phone keeps the number
         response = self.post(client, '/profile', {
                 'address': "环市东路 1 号", 'employer': "广州某某公司",
