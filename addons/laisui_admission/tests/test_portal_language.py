@@ -165,6 +165,22 @@ class PortalLanguageTestCase(PortalTestMixin, RouteTestCase):
             for action in ['edit', 'delete']:
                 self.assertTrue(any(re.fullmatch(rf'/{kind}/\d+/{action}', p)
                         for p in seen), (kind, action))
+        # Each step links to its guide, at the section it needs.
+        for path, guide, anchor in [
+                ('/facts', '/guide/points', 'rules'),
+                ('/evidence', '/guide/points', 'materials'),
+                ('/family', '/guide/admission', 'who_may_apply'),
+                ('/reviews', '/guide/points', 'process'),
+                ('/reviews/apply', '/guide/points', None),
+                ('/admission', '/guide/admission', None),
+                ('/admission/apply', '/guide/admission', None)]:
+            with self.subTest(path=path):
+                link = self.url(guide) + (f'#{anchor}' if anchor else '')
+                self.assertIn(f'href="{link}"',
+                    client.get(self.url(path)).text)
+                if anchor:
+                    self.assertIn(f'id="{anchor}"',
+                        client.get(self.url(guide)).text)
         # Error pages, in the portal's layout.
         for path in ['/no-such-page', '/admission/999999/check']:
             response = client.get(self.url(path))
