@@ -127,10 +127,7 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
         if mode == 'delete' or (mode == 'write'
                 and set(values) - {'state', 'published_at'}):
             for form in forms:
-                if form.state != 'draft':
-                    raise FormPublishedError(gettext(
-                            'laisui_base.msg_form_published',
-                            form=form.rec_name))
+                _check_draft(form)
 
     @classmethod
     def copy(cls, forms, default=None):
@@ -263,6 +260,12 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
             }
 
 
+def _check_draft(form):
+    if form and form.state != 'draft':
+        raise FormPublishedError(gettext(
+                'laisui_base.msg_form_published', form=form.rec_name))
+
+
 def _read_streets():
     with open(_STREETS, encoding='utf-8') as f:
         return [line.strip() for line in f if line.strip()]
@@ -383,15 +386,23 @@ class FormField(sequence_ordered(), ModelSQL, ModelView):
         return self.form or (self.parent.root_form if self.parent else None)
 
     @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            # Refused before the record exists, not after.
+            pool = Pool()
+            if values.get('form'):
+                _check_draft(pool.get('laisui.form')(values['form']))
+            elif values.get('parent'):
+                _check_draft(cls(values['parent']).root_form)
+        return values
+
+    @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
         super().check_modification(
             mode, records, values=values, external=external)
         for record in records:
-            form = record.root_form
-            if form and form.state != 'draft':
-                raise FormPublishedError(gettext(
-                        'laisui_base.msg_form_published',
-                        form=form.rec_name))
+            _check_draft(record.root_form)
 
     def option_pairs(self):
         pairs = []

@@ -53,8 +53,8 @@ class AnswerError(ValueError):
         self.message = message
 
 
-def _error(name, **values):
-    return AnswerError(gettext(f'laisui_base.msg_form_{name}', **values))
+def _error(message, **values):
+    return AnswerError(gettext(f'laisui_base.msg_form_{message}', **values))
 
 
 def value_text(value):
@@ -96,7 +96,9 @@ def condition_holds(condition, answers):
 
 
 def _blank(value):
-    return value is None or value == '' or value == [] or value == {} or (
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == [] or value == {} or (
         isinstance(value, (list, tuple)) and not any(
             not _blank(v) for v in value))
 
@@ -133,6 +135,10 @@ class FieldValidator:
         if _blank(value):
             if self.required:
                 raise _error('required', label=self.label)
+            if self.spec.get('min_rows'):
+                # A table of at least one row is asked for.
+                raise _error('rows_few', label=self.label,
+                    min=self.spec['min_rows'])
             return None
         return self.check(value, today)
 
@@ -364,8 +370,14 @@ class FormValidator:
             errors[str(name)[:40]] = gettext(
                 'laisui_base.msg_form_unknown', name=str(name)[:40])
         clean = {}
+        # Fields whose answer is wrong or not asked: a condition over one
+        # of them is not judged before it is corrected.
+        unsettled = set()
         for field in self.fields:
             value = answers.get(field.name)
+            if field.condition and field.condition['field'] in unsettled:
+                unsettled.add(field.name)
+                continue
             if not condition_holds(field.condition, clean):
                 if not _blank(value):
                     errors[field.name] = gettext(
@@ -376,9 +388,11 @@ class FormValidator:
                 value = field.clean(value, today)
             except AnswerError as e:
                 errors[field.name] = e.message
+                unsettled.add(field.name)
                 continue
             except FormAnswersError as e:
                 errors.update(e.errors)
+                unsettled.add(field.name)
                 continue
             if value is not None:
                 clean[field.name] = value
