@@ -13,6 +13,7 @@ may not read is not shown. The page leaks no referrer and is not cached
 from http import HTTPStatus
 
 from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
 from trytond.protocols.wrappers import (
     abort, set_max_request_size, with_pool, with_transaction)
 from trytond.transaction import Transaction
@@ -49,7 +50,10 @@ def form_preview(request, pool, form_id):
                 message=gettext('laisui_base.msg_form_preview_expired'))
         with transaction.set_user(user.id), \
                 transaction.set_context(_check_access=True):
-            forms = Form.search([('id', '=', form_id)])
+            try:
+                forms = Form.search([('id', '=', form_id)])
+            except AccessError:
+                forms = []
             if not forms:
                 return portal.render('laisui_base/error.html',
                     status=HTTPStatus.NOT_FOUND, message='')
