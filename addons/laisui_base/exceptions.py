@@ -78,3 +78,22 @@ class PortalNotFound(PortalForbidden):
     """A request for a record that is not the user's, answered as for one
     that does not exist (404, audited all the same): the answer tells
     nothing of other people's records"""
+
+
+class FormDefinitionError(ValidationError):
+    "A form version that cannot be published as written"
+    pass
+
+
+class FormPublishedError(AccessError):
+    "A published or retired form version never changes: make a new one"
+    pass
+
+
+class FormAnswersError(UserError):
+    """Answers that do not fit their form: errors is {input key: zh_CN
+    message}, in the order of the form"""
+
+    def __init__(self, errors):
+        super().__init__('\n'.join(errors.values()))
+        self.errors = errors

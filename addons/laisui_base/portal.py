@@ -36,6 +36,7 @@ from trytond.wsgi import app
 
 from . import clock
 from .exceptions import PortalError, PortalForbidden, PortalNotFound
+from .form_engine import condition_text, form_value_text
 from .http_headers import PAGE_HEADERS
 from .identity import mask_id_number, mask_name, mask_phone
 
@@ -69,7 +70,9 @@ def _environment(modules):
             'mask_phone': mask_phone,
             'mask_name': mask_name,
             'local': _local_time,
+            'form_value': form_value_text,
             })
+    env.globals['form_condition'] = condition_text
     return env
 
 

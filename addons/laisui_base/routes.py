@@ -164,6 +164,7 @@ def home(portal):
 _STATIC_TYPES = {
     'portal.css': 'text/css; charset=utf-8',
     'portal.js': 'text/javascript; charset=utf-8',
+    'form.js': 'text/javascript; charset=utf-8',
     }
 
 
