@@ -63,7 +63,7 @@ def verify_page(portal, token):
     pool = portal.pool
     Credential = pool.get('laisui.credential')
     Counter = pool.get('laisui.security.counter')
-    if Counter.count('credential_invalid') >= FAILURES_PER_HOUR:
+    if Counter.counted('credential_invalid') >= FAILURES_PER_HOUR:
         raise RateLimitException()
     as_json = _wants_json(portal.request)
     result, credential = Credential.verify(

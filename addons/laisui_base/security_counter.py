@@ -90,7 +90,7 @@ class SecurityCounter(ModelSQL):
                 success=False, web_user=web_user)
 
     @classmethod
-    def count(cls, event):
+    def counted(cls, event):
         "The failures of event counted for the client's address this window"
         counters = cls.search([
                 ('event', '=', event),
