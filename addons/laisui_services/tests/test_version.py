@@ -26,6 +26,7 @@ class VersionTestCase(ActivatedTestCase):
     def test_code_refused(self):
         "A code the portal cannot address is refused in zh_CN"
         Service = Pool().get('laisui.service')
+        before = Service.search([])
         for code in ['1training', 'zh-CN', '培训', 'a b']:
             with self.subTest(code=code), \
                     self.assertRaises(ValidationError) as cm, \
@@ -34,7 +35,7 @@ class VersionTestCase(ActivatedTestCase):
                             'category': 'other',
                             'department': department().id}])
             self.assertIn('须以字母开头', cm.exception.message)
-        self.assertEqual(Service.search([]), [])
+        self.assertEqual(Service.search([]), before)
 
     @with_transaction()
     def test_published_version_frozen(self):
@@ -100,3 +101,25 @@ class VersionTestCase(ActivatedTestCase):
             Version.write([version], {'conditions': [('create', [{
                                 'kind': 'variable', 'operator': '>='}])]})
         self.assertEqual(Version(version.id).conditions, ())
+
+    @with_transaction()
+    def test_seeded_services(self):
+        "The four services of the district are published with their forms"
+        Service = Pool().get('laisui.service')
+        services = {s.code: s for s in Service.search([])}
+        self.assertEqual(set(services), {'integration_training',
+                'volunteer_enrolment', 'laisui_home_activity',
+                'points_certificate'})
+        for service in services.values():
+            version = service.current_version
+            self.assertEqual(version.state, 'published')
+            self.assertEqual(version.form.state, 'published')
+            self.assertEqual(service.integrity_service.code, service.code)
+        training = services['integration_training'].current_version
+        self.assertEqual([c.requirement for c in training.conditions],
+            ['持有效的广州市居住证', '年龄 16 至 60 周岁'])
+        self.assertTrue(training.sessions_required)
+        self.assertEqual(training.voucher, 'attendance')
+        certificate = services['points_certificate'].current_version
+        self.assertEqual((certificate.voucher, certificate.voucher_days),
+            ('points', 90))
