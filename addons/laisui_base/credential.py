@@ -19,6 +19,7 @@ import hmac
 import json
 
 from cryptography.exceptions import InvalidSignature
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -32,6 +33,10 @@ from .identity import mask_name
 from .state_guard import guard
 
 RESULTS = ['valid', 'expired', 'revoked', 'forged', 'unknown']
+# verify() runs its two statements for every scan: their SQL is made once
+# (python-sql would cost as much as the signature check).
+_LOOKUPS = {}
+_MARKER = '\x00number'
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -268,12 +273,25 @@ class Credential(ModelSQL, ModelView):
         return result, credential
 
     @classmethod
+    def _lookup(cls, number):
+        "The SQL of the revocation lookup of number, built once a process"
+        key = (backend.name, cls._table)
+        if key not in _LOOKUPS:
+            table = cls.__table__()
+            query, params = tuple(table.select(
+                    table.id, table.token, table.revoked_at,
+                    where=table.number == _MARKER, limit=1))
+            _LOOKUPS[key] = (query, list(params), list(params).index(_MARKER))
+        query, params, index = _LOOKUPS[key]
+        params = list(params)
+        params[index] = number
+        return query, params
+
+    @classmethod
     def _check_issued(cls, token, payload):
         "The result of a token signed by one of our keys"
-        table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.id, table.token, table.revoked_at,
-                where=table.number == payload['number'], limit=1))
+        cursor.execute(*cls._lookup(payload['number']))
         row = cursor.fetchone()
         if not row:
             return 'unknown', None
