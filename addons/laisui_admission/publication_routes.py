@@ -7,6 +7,7 @@ verification of a place notice."""
 import hashlib
 import threading
 import time
+import urllib.parse
 from collections import OrderedDict
 from http import HTTPStatus
 
@@ -224,8 +225,12 @@ def publication(portal, round_id):
 
 @portal_route('/admission/verify/<token>', login=False)
 def verify(portal, token):
+    """The first links of place notices: the page of the notice's
+    credential. A token printed before the credentials (result id and
+    digest) opens the credential of its result while the run is in force;
+    anything else is verified as a credential token."""
     result = notice.result_of(token)
-    if not result or result.run.state not in {'published', 'superseded'}:
-        return portal.render('laisui_admission/verify.html',
-            status=HTTPStatus.NOT_FOUND, result=None)
-    return portal.render('laisui_admission/verify.html', result=result)
+    if result and result.school and result.run.state == 'published':
+        return portal.redirect(notice.credential(result).verification_path)
+    path = '/verify/' + token if token.isascii() else '/verify'
+    return portal.redirect(urllib.parse.quote(path, safe='/.=-_'))

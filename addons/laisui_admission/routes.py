@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base import clock, printout
 from trytond.modules.laisui_base.portal import file_response, portal_route
 from trytond.modules.laisui_points.portal import (
     own_record, signed_in_applicant)
@@ -241,12 +241,9 @@ def notice_pdf(portal, application_id):
         return portal.render('laisui_base/error.html',
             status=HTTPStatus.NOT_FOUND,
             message=gettext('laisui_admission.msg_portal_no_notice'))
-    url = (portal.request.host_url.rstrip('/')
-        + portal.url(f'/admission/verify/{notice.token(result)}'))
-    html = portal.render_text('laisui_admission/notice.html',
-        application=application, result=result, qr=notice.qr_svg(url),
-        score_label=admission_label(application.round),
-        url=url, today=clock.today())
+    data = printout.credential_pdf(portal, 'laisui_admission/notice.html',
+        notice.credential(result), application=application, result=result,
+        score_label=admission_label(application.round), today=clock.today())
     portal.audit('export', resource=result, detail='学位通知书')
-    return file_response(portal, notice.pdf(html), 'application/pdf',
+    return file_response(portal, data, 'application/pdf',
         f'notice-{application.number}.pdf')

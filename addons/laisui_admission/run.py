@@ -36,7 +36,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from . import allocation
+from . import allocation, notice
 from .exceptions import RunError
 from .round import WINDOWS
 
@@ -410,6 +410,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 cls.write([current], {'state': 'superseded'})
                 AuditLog.log('state', resource=current,
                     from_value='published', to_value='superseded')
+                notice.revoke_superseded(current, run)
             cls.write([run], {'state': 'published',
                     'published_at': clock.now(),
                     'published_by': Transaction().user or None})

@@ -9,7 +9,8 @@ Higher modules add their kind and its number prefix in ``__setup__``::
     cls.kind.selection.append(('service_voucher', "Service Voucher"))
     cls._number_prefixes['service_voucher'] = 'FW'
 
-and their document model to ``_get_documents``, then call ``issue`` and
+their document model to ``_get_documents`` (and the model of their
+holders to ``_get_holders``), then call ``issue`` and
 ``revoke``. The claims are what the public page shows of the credential:
 the caller masks what is personal (names, ID numbers) before.
 """
@@ -18,6 +19,7 @@ import hmac
 import json
 
 from cryptography.exceptions import InvalidSignature
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -31,6 +33,10 @@ from .identity import mask_name
 from .state_guard import guard
 
 RESULTS = ['valid', 'expired', 'revoked', 'forged', 'unknown']
+# verify() runs its two statements for every scan: their SQL is made once
+# (python-sql would cost as much as the signature check).
+_LOOKUPS = {}
+_MARKER = '\x00number'
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -55,8 +61,8 @@ class Credential(ModelSQL, ModelView):
     kind = fields.Selection([
             ('certificate', "Certificate"),
             ], "Kind", required=True, readonly=True)
-    holder = fields.Many2One('party.party', "Holder", required=True,
-        readonly=True, ondelete='RESTRICT')
+    holder = fields.Reference("Holder", selection='get_holders',
+        required=True, readonly=True)
     document = fields.Reference("Document", selection='get_documents',
         readonly=True)
     title = fields.Char("Title", required=True, readonly=True)
@@ -96,6 +102,16 @@ class Credential(ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def _get_holders(cls):
+        "Models of the persons credentials are issued to (they have a name)"
+        return ['party.party']
+
+    @classmethod
+    def get_holders(cls):
+        IrModel = Pool().get('ir.model')
+        return [(m, IrModel.get_name(m)) for m in cls._get_holders()]
 
     @classmethod
     def _get_documents(cls):
@@ -153,8 +169,9 @@ class Credential(ModelSQL, ModelView):
     # Issue ---------------------------------------------------------------
     @classmethod
     def issue(cls, kind, holder, document, title, claims, expires_at=None):
-        """A new signed credential of kind for holder (a party.party),
-        about document (a record or None); claims: (label, value) pairs or
+        """A new signed credential of kind for holder (a record of
+        _get_holders: a party, an applicant), about document (a record or
+        None); claims: (label, value) pairs or
         a dict, shown as given on the public page. expires_at: a naive
         UTC datetime (valid before it), a date (valid through that day in
         Guangzhou) or None (never expires)."""
@@ -174,14 +191,15 @@ class Credential(ModelSQL, ModelView):
         if isinstance(claims, dict):
             claims = claims.items()
         claims = [[str(label), str(value)] for label, value in claims]
-        holder_id = int(holder)
-        number = cls._number_prefixes[kind] + Sequence(ModelData.get_id(
-                'laisui_base', 'sequence_credential')).get()
+        # The year of the number is Guangzhou's, of the issue.
+        with Transaction().set_context(date=clock.to_local(issued_at).date()):
+            number = cls._number_prefixes[kind] + Sequence(ModelData.get_id(
+                    'laisui_base', 'sequence_credential')).get()
         kid, key = Key.signing_key()
         payload = {
             'v': credential_token.VERSION, 'kid': kid, 'number': number,
             'kind': kind, 'issued': unix(issued_at),
-            'sub': Secret.digest('credential-subject', holder_id)[:16],
+            'sub': Secret.digest('credential-subject', str(holder))[:16],
             }
         if expires_at:
             payload['expires'] = unix(expires_at)
@@ -189,7 +207,7 @@ class Credential(ModelSQL, ModelView):
             credential, = cls.create([{
                         'number': number,
                         'kind': kind,
-                        'holder': holder_id,
+                        'holder': str(holder),
                         'document': str(document) if document else None,
                         'title': title,
                         'claims': json.dumps(claims, ensure_ascii=False),
@@ -255,12 +273,25 @@ class Credential(ModelSQL, ModelView):
         return result, credential
 
     @classmethod
+    def _lookup(cls, number):
+        "The SQL of the revocation lookup of number, built once a process"
+        key = (backend.name, cls._table)
+        if key not in _LOOKUPS:
+            table = cls.__table__()
+            query, params = tuple(table.select(
+                    table.id, table.token, table.revoked_at,
+                    where=table.number == _MARKER, limit=1))
+            _LOOKUPS[key] = (query, list(params), list(params).index(_MARKER))
+        query, params, index = _LOOKUPS[key]
+        params = list(params)
+        params[index] = number
+        return query, params
+
+    @classmethod
     def _check_issued(cls, token, payload):
         "The result of a token signed by one of our keys"
-        table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.id, table.token, table.revoked_at,
-                where=table.number == payload['number'], limit=1))
+        cursor.execute(*cls._lookup(payload['number']))
         row = cursor.fetchone()
         if not row:
             return 'unknown', None

@@ -9,6 +9,7 @@ close to the raw signature check. Rows are only inserted.
 """
 import ipaddress
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.transaction import Transaction
@@ -21,6 +22,8 @@ from .exceptions import AuditLogError
 CHANNELS = ['online', 'api']
 # The network kept of a client address: the host part is dropped.
 PREFIXES = {4: 24, 6: 48}
+# (backend, table): the SQL of the insert
+_INSERTS = {}
 
 
 def masked_address(address):
@@ -67,15 +70,18 @@ class CredentialScan(ModelSQL, ModelView):
     def log(cls, credential, result, channel):
         "Append one row, in one INSERT"
         assert result in RESULTS and channel in CHANNELS
-        table = cls.__table__()
+        key = (backend.name, cls._table)
+        if key not in _INSERTS:
+            table = cls.__table__()
+            # Made once a process: the values only make placeholders.
+            _INSERTS[key], _ = tuple(table.insert(
+                    [table.create_uid, table.create_date, table.timestamp,
+                        table.credential, table.result, table.channel,
+                        table.address], [[0] * 7]))
         now = clock.now()
-        Transaction().connection.cursor().execute(*table.insert(
-                [table.create_uid, table.create_date, table.timestamp,
-                    table.credential, table.result, table.channel,
-                    table.address],
-                [[0, now, now, credential.id if credential else None,
-                        result, channel,
-                        masked_address(request_info()[0])]]))
+        Transaction().connection.cursor().execute(_INSERTS[key], [
+                0, now, now, credential.id if credential else None,
+                result, channel, masked_address(request_info()[0])])
 
     @classmethod
     def create(cls, vlist):

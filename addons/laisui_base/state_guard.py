@@ -80,14 +80,7 @@ def lock_in_state(Model, records, states, error=None):
     ids = list(map(int, records))
     if not ids:
         return []
-    table = Model.__table__()
-    cursor = Transaction().connection.cursor()
-    if backend.name == 'sqlite':
-        cursor.execute(*table.update(
-                [table.id], [table.id], where=In(table.id, ids)))
-    else:
-        cursor.execute(*table.select(Literal(1),
-                where=In(table.id, ids), for_=For('UPDATE')))
+    lock_rows(Model, ids)
     with Transaction().set_context(_check_access=False):
         moved = Model.search([
                 ('id', 'in', ids),
@@ -98,6 +91,19 @@ def lock_in_state(Model, records, states, error=None):
             raise (error and error(record)) or _conflict(Model, record)
     # The lock may have waited: forget values cached before it.
     return Model.browse(ids)
+
+
+def lock_rows(Model, ids):
+    """Lock the rows of ids, waiting for a concurrent transaction (see
+    lock_in_state): for a change that only one may make at a time"""
+    table = Model.__table__()
+    cursor = Transaction().connection.cursor()
+    if backend.name == 'sqlite':
+        cursor.execute(*table.update(
+                [table.id], [table.id], where=In(table.id, ids)))
+    else:
+        cursor.execute(*table.select(Literal(1),
+                where=In(table.id, ids), for_=For('UPDATE')))
 
 
 def check_timestamps(Model, records):

@@ -4,12 +4,16 @@
 downloads the notice; the public reads the publication and verifies a
 notice; nobody reaches what is not theirs."""
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from unittest.mock import patch
 
+from pypdf import PdfReader
+
 from trytond import backend
 from trytond.modules.laisui_admission import notice, publication_routes
+from trytond.modules.laisui_base import printout
 from trytond.modules.laisui_admission.tests.tools import (
     CLOSED, CUTOFF, NOW, child_of, draft_application, make_round, make_schools,
     verify_points)
@@ -279,6 +283,16 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertEqual(response.headers['Content-Type'], 'application/pdf')
         self.assertTrue(response.data.startswith(b'%PDF'))
         self.assertEqual(self.audit_count('export'), exports + 1)
+        # Its text in CJK fonts, with the credential's number and URL.
+        text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+        with Transaction().start(self.db_name, 0):
+            Credential = Pool().get('laisui.credential')
+            credential, = Credential.search([('token', '=', token)])
+            number = credential.number
+        self.assertIn('学 位 通 知 书', text)
+        self.assertIn('办理入学手续', text)
+        self.assertIn(f'凭证编号 {number}', text)
+        self.assertIn('/verify/', text.replace('\n', ''))
         # Not the other applicant's to download.
         response = other.get(self.url(
                 f'/admission/{application_id}/notice'))
@@ -323,18 +337,38 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         page = client.get(self.url('/admission')).text
         self.assertIn('复核受理', page)
 
-        page = public.get(self.url(f'/admission/verify/{token}')).text
-        self.assertIn('该通知书有效', page)
-        forged = token[:-1] + ('0' if token[-1] != '0' else '1')
-        response = public.get(self.url(f'/admission/verify/{forged}'))
+        # The QR code opens the credential's page: the notice is valid.
+        page = public.get(self.url(f'/verify/{token}')).text
+        self.assertIn('id="verify-valid">有效', page)
+        self.assertIn('<dd>学位通知书</dd>', page)
+        self.assertIn('<dt>学生</dt><dd>陈*', page)
+        self.assertNotIn('陈小明', page)
+        forged = token[:-2] + ('AA' if token[-2:] != 'AA' else 'AQ')
+        response = public.get(self.url(f'/verify/{forged}'))
         self.assertEqual(response.status_code, 404)
-        self.assertIn('未找到该通知书', response.text)
-        # Characters no token has: not found either, not an error.
+        self.assertIn('id="verify-invalid">无效凭证', response.text)
+        # The first links: the old route sends to the credential's page,
+        # for a token printed before the credentials too.
+        response = public.get(self.url(f'/admission/verify/{token}'))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers['Location'].endswith(
+                self.url(f'/verify/{token}')))
+        with Transaction().start(self.db_name, 0):
+            pool = Pool()
+            Result = pool.get('laisui.admission.run.result')
+            Application = pool.get('laisui.admission.application')
+            legacy = notice.legacy_token(Result.published(
+                    Application(application_id)))
+        response = public.get(self.url(f'/admission/verify/{legacy}'))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response.headers['Location'].endswith(
+                self.url(f'/verify/{token}')))
+        # Characters no token has: not found, not an error.
         response = public.get(self.url(
-                '/admission/verify/' + token.partition('-')[0] + '-'
-                + '通' * 20))
+                '/admission/verify/' + legacy.partition('-')[0] + '-'
+                + '通' * 20), follow_redirects=True)
         self.assertEqual(response.status_code, 404)
-        self.assertIn('未找到该通知书', response.text)
+        self.assertIn('无效凭证', response.text)
         response = public.get(self.url(
                 f'/admission/rounds/{round_id}/results?page=' + '9' * 30))
         self.assertEqual(response.status_code, 200)
@@ -627,7 +661,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn(f'<dt>{admission_label}</dt>'
             f'<dd class="score">{ADMISSION}</dd>', admission)
         self.assertIn('入学积分明细（截至 2021-03-31）', admission)
-        with patch.object(notice, 'pdf', return_value=b'%PDF') as pdf:
+        with patch.object(printout, 'pdf', return_value=b'%PDF') as pdf:
             client.get(self.url(f'/admission/{application_id}/notice'))
         (html,), _ = pdf.call_args
         self.assertIn(f'{admission_label} {ADMISSION}', html)
@@ -641,8 +675,8 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
                 for shown in [page, admission, html, public]:
                     self.assertNotIn(text, shown)
         self.assertNotIn(str(CURRENT), html + public)
-        self.assertIn('该通知书有效', self.client().get(
-                self.url(f'/admission/verify/{token}')).text)
+        self.assertIn('id="verify-valid">有效', self.client().get(
+                self.url(f'/verify/{token}')).text)
 
 
     def submit_online(self, client, phone, round_id, child_id, schools):

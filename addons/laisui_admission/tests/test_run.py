@@ -7,6 +7,7 @@ of its last place; the publication's confirmation and what holds it."""
 import datetime as dt
 from decimal import Decimal
 
+from trytond.modules.laisui_admission import notice
 from trytond.modules.laisui_admission.exceptions import RunError
 from trytond.modules.laisui_admission.tests.tools import (
     CLOSED, NOW, child_of, draft_application, make_round, make_schools)
@@ -219,6 +220,60 @@ class RunTestCase(ActivatedTestCase):
             # Only the changed applicants hear of the new version.
             self.assertEqual(SMS.search_count(
                     [('template.code', '=', 'admission_result')]), 5)
+
+    @with_transaction()
+    def test_notice_credential(self):
+        """The notice of a placed result is one credential, issued at the
+        first call; a new version revokes it with the reason"""
+        pool = Pool()
+        Run = pool.get('laisui.admission.run')
+        Round = pool.get('laisui.admission.round')
+        Application = pool.get('laisui.admission.application')
+        Credential = pool.get('laisui.credential')
+        with self.at():
+            round_ = make_round()
+            first, second = make_schools(round_, [1, 1])
+            a, b, c = self.eligible(round_, [90, 80, 70], [first, second])
+            Round.commit_seed([round_])
+            run, = Run.create([{'round': round_.id}])
+            Run.execute([run])
+        with self.at(CLOSED):
+            Run.publish([run])
+            result, = [r for r in Run(run.id).results
+                if r.application == b]
+            credential = notice.credential(result)
+            self.assertEqual(notice.credential(result), credential)
+            self.assertEqual(notice.token(result), credential.token)
+            self.assertEqual(Credential.search_count(
+                    [('kind', '=', 'admission_notice')]), 1)
+            self.assertRegex(credential.number, r'^RX2021\d{6}$')
+            self.assertEqual((credential.holder, credential.document,
+                    credential.title), (b.applicant, result, '学位通知书'))
+            claims = dict(credential.claims_list)
+            self.assertEqual(claims['安排学校'], second.name)
+            self.assertEqual(claims['批次'], f'{round_.name}（第1版）')
+            self.assertTrue(claims['学生'].startswith('陈*'))
+            self.assertNotIn(b.applicant.name, credential.claims)
+            self.assertNotIn(b.child.id_number, credential.claims)
+            self.assertEqual(Credential.verify(credential.token),
+                ('valid', credential))
+
+            Application.write([a], {'state': 'withdrawn'})
+            rerun, = Run.create([{'round': round_.id}])
+            Run.execute([rerun])
+            Run.publish([rerun])
+            credential = Credential(credential.id)
+            self.assertEqual(credential.state, 'revoked')
+            self.assertEqual(credential.revocation_reason,
+                '第1版分配结果已被第2版替代，请以最新公示为准。')
+            self.assertEqual(Credential.verify(credential.token),
+                ('revoked', credential))
+            # The new version's notice is another credential, valid.
+            result, = [r for r in Run(rerun.id).results
+                if r.application == b]
+            other = notice.credential(result)
+            self.assertNotEqual(other, credential)
+            self.assertEqual(other.state, 'valid')
 
     @with_transaction()
     def test_second_launch_and_outdated_publication(self):

@@ -11,10 +11,12 @@ import datetime as dt
 import json
 import os
 import re
+import tempfile
+from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
-from trytond.modules.laisui_base import credential_token
+from trytond.modules.laisui_base import credential_key, credential_token
 from trytond.modules.laisui_base.exceptions import (
     CredentialError, CredentialKeyError, StateConflictError)
 from trytond.modules.laisui_base.tests.tools import (
@@ -367,6 +369,43 @@ class CredentialTestCase(ActivatedTestCase):
                 [('action', '=', 'security_config')]), 3)
         with self.assertRaises(CredentialKeyError):
             Key.delete([old_key])
+
+    @with_transaction()
+    def test_configured_key(self):
+        "[laisui_credential] key_path: that key signs, none is stored"
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+            Ed25519PrivateKey)
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding, NoEncryption, PrivateFormat, PublicFormat)
+        Key = Pool().get('laisui.credential.key')
+        private = Ed25519PrivateKey.generate()
+        kid = credential_key.key_id(private.public_key().public_bytes(
+                Encoding.Raw, PublicFormat.Raw))
+        get = credential_key.config.get
+
+        def configured(section, option, *args, **kwargs):
+            if (section, option) == (credential_key.SECTION, 'key_path'):
+                return file.name
+            return get(section, option, *args, **kwargs)
+        with tempfile.NamedTemporaryFile(suffix='.pem') as file:
+            file.write(private.private_bytes(Encoding.PEM,
+                    PrivateFormat.PKCS8, NoEncryption()))
+            file.flush()
+            Key._signing_cache.clear()
+            with patch.object(credential_key.config, 'get', configured):
+                credential = self.issue()
+                with self.assertRaises(CredentialKeyError):
+                    Key.rotate()
+        payload = json.loads(unb64(credential.token.split('.')[0]))
+        self.assertEqual(payload['kid'], kid)
+        key, = Key.search([('kid', '=', kid)])
+        self.assertTrue(key.external)
+        cursor = Transaction().connection.cursor()
+        cursor.execute('SELECT sealed_private_key FROM laisui_credential_key '
+            'WHERE id = %s' % key.id)
+        self.assertEqual(cursor.fetchone(), (None,))
+        self.assertEqual(self.verify(credential.token)[0], 'valid')
+        Key._signing_cache.clear()
 
     @with_transaction()
     def test_published_keys(self):
