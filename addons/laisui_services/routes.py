@@ -9,15 +9,18 @@
     /services/<code>/material       upload a material the service asks for
     /services/applications[/<id>]   my applications; check, confirmation,
                                     withdrawal, deletion, resubmission
+    /vouchers[/<application>/pdf]   my vouchers, each as a PDF with its QR
 """
 from http import HTTPStatus
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.modules.laisui_base.exceptions import PortalNotFound
-from trytond.modules.laisui_base.portal import portal_route
+from trytond.modules.laisui_base import printout
+from trytond.modules.laisui_base.portal import file_response, portal_route
 from trytond.modules.laisui_base.upload import MAX_SIZE
-from trytond.modules.laisui_points.portal import signed_in_applicant
+from trytond.modules.laisui_points.portal import (
+    own_record, signed_in_applicant)
 from trytond.modules.laisui_review.portal_routes import (
     confirmation_routes, resubmit_route)
 
@@ -181,3 +184,31 @@ resubmit = resubmit_route(APPLICATIONS, APPLICATION, _applications_page)
 confirmation = confirmation_routes(APPLICATIONS, APPLICATION,
     _applications_page,
     lambda application: f'/services/{application.service.code}/apply')
+
+
+# Vouchers ----------------------------------------------------------------
+@portal_route('/vouchers')
+def vouchers(portal):
+    "The applicant's vouchers, valid or not, with their public page"
+    Application = portal.pool.get(APPLICATION)
+    applications = Application.search([
+            ('applicant', '=', signed_in_applicant(portal).id),
+            ('voucher', '!=', None),
+            ])
+    return portal.render('laisui_services/vouchers.html',
+        applications=applications)
+
+
+@portal_route('/vouchers/<int:application_id>/pdf')
+def voucher_pdf(portal, application_id):
+    "The voucher as a PDF with the QR code of its public page"
+    application = own_record(portal, APPLICATION, application_id,
+        not_found=True)
+    credential = application.voucher
+    if not credential:
+        raise PortalNotFound(f'{APPLICATION},{application_id}')
+    data = printout.credential_pdf(portal, 'laisui_services/voucher.html',
+        credential, application=application)
+    portal.audit('export', resource=credential, detail=credential.number)
+    return file_response(portal, data, 'application/pdf',
+        f'voucher-{credential.number}.pdf')

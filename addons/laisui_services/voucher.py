@@ -4,9 +4,13 @@
 of laisui_base (laisui.credential), one per application.
 
 The claims are what the public verification page shows to whoever holds
-the paper: the service, the session, the masked holder, and for a points
-certificate (积分证明) the verified points and their breakdown on the day.
+the paper: the service, the session, the masked holder; for a volunteer
+service the hours the volunteer system recorded (imported through the
+connectors, never declared); for a points certificate (积分证明) the points
+and their breakdown on the day.
 """
+from decimal import Decimal
+
 import datetime as dt
 
 from trytond.modules.laisui_base import clock
@@ -50,6 +54,12 @@ def claims(application):
         rows.append(('场次', application.session.rec_name))
     if application.attendance == 'attended':
         rows.append(('出勤', '已参加'))
+    if application.service.category == 'volunteer':
+        hours = sum((f.quantity or Decimal(0) for f in applicant.facts
+                if f.kind == 'volunteer' and f.source != 'declared'),
+            Decimal(0))
+        rows.append(('志愿服务时长（志愿服务信息系统记录）',
+                f'{hours.normalize():f} 小时'))
     if application.version.voucher == 'points':
         statement = applicant.statement
         rows.append(('积分核定日期', str(statement.reference_date)))

@@ -5,7 +5,10 @@ public; a signed-in applicant reads the pre-check of each condition, then
 applies with the pattern of every online application (draft → 核对信息 →
 SMS code → confirmation) and follows it in 我的服务申请."""
 import datetime as dt
+import io
 import re
+
+from pypdf import PdfReader
 
 from trytond.modules.laisui_base.tests.tools import PortalTestMixin
 from trytond.pool import Pool
@@ -193,3 +196,70 @@ class ServicePortalTestCase(PortalTestMixin, RouteTestCase):
         check = client.get(response.headers['Location']).text
         self.assertIn('每周可服务小时数', check)
         self.assertIn('红十字会', check)
+
+    def approve(self, phone):
+        "Pass the applicant's open application through every stage"
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Application = pool.get('laisui.service.application')
+            Case = pool.get('laisui.review.case')
+            application, = Application.search([
+                    ('applicant.phone', '=', phone),
+                    ('state', '=', 'review')])
+            case = application.review_case
+            while Case(case.id).state == 'open':
+                Case.decide([case], 'pass')
+            transaction.commit()
+            return Application(application.id).id
+
+    def submit_training(self, phone, client):
+        response = self.post(client, '/services/training/apply', {},
+            token_path='/services/training/apply')
+        check_path = re.search(r'/portal(/services/applications/\d+/check)$',
+            response.headers['Location'])[1]
+        digest = DIGEST.search(client.get(self.url(check_path)).text)[1]
+        self.post(client, check_path, {'action': 'send_code',
+                'digest': digest})
+        response = self.post(client, check_path, {'action': 'submit',
+                'digest': digest, 'code': self.last_code(phone)},
+            token_path='/services/applications')
+        self.assertEqual(response.status_code, 302, response.text)
+
+    def test_voucher_download_and_verification(self):
+        """The approved applicant downloads the voucher; its public page
+        says valid, then revoked once staff revoke it; nobody else gets
+        the PDF"""
+        phone = '13700137506'
+        client = self.applicant(phone)
+        self.submit_training(phone, client)
+        application_id = self.approve(phone)
+        page = client.get(self.url('/vouchers')).text
+        self.assertIn('结业证明', page)
+        self.assertIn('有效', page)
+        response = client.get(self.url(f'/vouchers/{application_id}/pdf'))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Content-Type'], 'application/pdf')
+        text = ''.join(page.extract_text() for page in
+            PdfReader(io.BytesIO(response.data)).pages)
+        with Transaction().start(self.db_name, 0):
+            Application = Pool().get('laisui.service.application')
+            voucher = Application(application_id).voucher
+            number, path = voucher.number, voucher.verification_path
+        self.assertIn(number, text)
+        self.assertIn('结业证明', text)
+        # The public page, for anyone holding the paper.
+        public = self.client().get(self.url(path))
+        self.assertEqual(public.status_code, 200)
+        self.assertIn('有效', public.text)
+        self.assertIn(number, public.text)
+        with Transaction().start(self.db_name, 0) as transaction:
+            Credential = Pool().get('laisui.credential')
+            Credential.revoke(Credential.search([('number', '=', number)]),
+                '核查发现材料不实')
+            transaction.commit()
+        public = self.client().get(self.url(path))
+        self.assertIn('已撤销', public.text)
+        self.assertIn('核查发现材料不实', public.text)
+        other = self.applicant('13700137507')
+        self.assertEqual(other.get(
+                self.url(f'/vouchers/{application_id}/pdf')).status_code, 404)

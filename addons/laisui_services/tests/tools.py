@@ -28,7 +28,8 @@ def department():
 
 
 def make_service(code='training', conditions=(), materials=(),
-        sessions_required=False, voucher='approval', publish=True, **values):
+        sessions_required=False, voucher='approval', publish=True,
+        category='training', **values):
     """A service with one version (published unless publish is False);
     conditions: dicts of laisui.service.condition values; materials:
     evidence type codes (required)"""
@@ -36,7 +37,7 @@ def make_service(code='training', conditions=(), materials=(),
     Service = pool.get('laisui.service')
     Version = pool.get('laisui.service.version')
     service, = Service.create([{
-                'code': code, 'name': f'服务{code}', 'category': 'training',
+                'code': code, 'name': f'服务{code}', 'category': category,
                 'department': department().id,
                 }])
     version, = Version.create([dict({
