@@ -155,6 +155,15 @@ class DataTableRow(FormAnswersMixin, ModelSQL, ModelView):
     def search_department(cls, name, clause):
         return [('table.department',) + tuple(clause[1:])]
 
+    @classmethod
+    def default_form(cls):
+        # The keys sao offers are the form's: known before the first edit.
+        table = Transaction().context.get('default_table')
+        if isinstance(table, int) and table > 0:
+            Table = Pool().get('laisui.data.table')
+            tables = Table.search([('id', '=', table)])
+            return tables[0].form.id if tables else None
+
     @fields.depends('table', '_parent_table.form')
     def on_change_table(self):
         self.form = self.table.form if self.table else None
