@@ -183,8 +183,10 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def yuexiu_streets(cls):
-        """The streets (街道) an address in Yuexiu may name; modules that
-        keep the streets as records may override"""
+        """The streets (街道) an address in Yuexiu may name: the reference
+        file data/yuexiu_streets.txt here; laisui_points, which keeps the
+        geography, answers with its records. A published version keeps
+        the list it was compiled with (validator())."""
         return _read_streets()
 
     # Buttons -------------------------------------------------------------
