@@ -17,7 +17,9 @@ from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base.exceptions import FormAnswersError
 from trytond.modules.laisui_base.form_answers import FormAnswersMixin
-from trytond.modules.laisui_base.form_engine import flat_answers
+from trytond.modules.laisui_base.form_engine import (
+    answer_text, condition_holds, flat_answers)
+from trytond.modules.laisui_base.spreadsheet import XLSXSheet
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -115,6 +117,27 @@ class DataTable(DeactivableMixin, ModelSQL, ModelView):
         return rows
 
 
+    def export_xlsx(self):
+        """The rows as an XLSX sheet, a column a field (labels as headers),
+        ID and phone numbers masked as in every export; audited"""
+        pool = Pool()
+        Row = pool.get('laisui.data.table.row')
+        AuditLog = pool.get('laisui.audit.log')
+        definition = self.form.definition()
+        sheet = XLSXSheet(self.name[:31])
+        sheet.append([f['label'] for f in definition])
+        rows = Row.search([('table', '=', self.id)], order=[('id', 'ASC')])
+        for row in rows:
+            answers = dict(row.answers or {})
+            sheet.append([answer_text(f, answers[f['name']])
+                    if f['name'] in answers
+                    and condition_holds(f.get('condition'), answers)
+                    else None for f in definition])
+        AuditLog.log('export', resource=str(self),
+            detail=f'xlsx: {len(rows)} rows')
+        return sheet.getvalue()
+
+
 def _cell(spec, cell):
     "A spreadsheet cell as the answers take it"
     if isinstance(cell, dt.datetime):
@@ -204,6 +227,32 @@ class DataTableRow(FormAnswersMixin, ModelSQL, ModelView):
             for record in records:
                 checked.extend([[record], cls._checked(record.table, values)])
         super().write(*checked)
+
+
+class DataTableExportResult(ModelView):
+    "Exported Data Table"
+    __name__ = 'laisui.data.table.export.result'
+
+    file = fields.Binary("File", filename='filename', readonly=True)
+    filename = fields.Char("File Name", readonly=True)
+
+
+class DataTableExport(Wizard):
+    "Export Data Table"
+    __name__ = 'laisui.data.table.export'
+
+    start_state = 'result'
+    result = StateView('laisui.data.table.export.result',
+        'laisui_connectors.data_table_export_result_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def default_result(self, fields):
+        table = self.record
+        return {
+            'file': table.export_xlsx(),
+            'filename': f'data-table-{table.id}.xlsx',
+            }
 
 
 class DataTableImportStart(ModelView):

@@ -216,3 +216,23 @@ class DataTableTestCase(ClamdMixin, ActivatedTestCase):
                     'skills': ['cook'], 'licence': png_bytes()})
         self.assertEqual(cm.exception.errors, {'licence':
                 '“驾驶证”仅当“技能”为“驾驶”、“护理”之一时填写，请留空。'})
+
+    @with_transaction()
+    def test_export_xlsx(self):
+        "The export: a column a field, numbers masked, audited"
+        pool = Pool()
+        AuditLog = pool.get('laisui.audit.log')
+        user, mine, _ = self.setup_tables()
+        with acting(user):
+            mine.import_rows(csv_file(GOOD))
+            data = mine.export_xlsx()
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        self.assertEqual(rows[0][:7], ['姓名', '身份证号码', '手机号码', '来穗日期',
+                '家庭人数', '月收入', '婚姻状况'])
+        self.assertEqual(rows[1], ['李红', '440104********1232', '138****8000',
+                '2015-03-01', '3', None, '未婚', None, None, None,
+                '广州市越秀区洪桥街道解放北路 1 号'])
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(AuditLog.search_count([('action', '=', 'export'),
+                    ('resource', '=', str(mine))]), 1)
