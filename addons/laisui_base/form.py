@@ -273,7 +273,7 @@ def _read_streets():
         return [line.strip() for line in f if line.strip()]
 
 
-class FormField(sequence_ordered(), ModelSQL, ModelView):
+class FormField(AuditedChangesMixin, sequence_ordered(), ModelSQL, ModelView):
     "Data form field"
     __name__ = 'laisui.form.field'
     _rec_name = 'label'

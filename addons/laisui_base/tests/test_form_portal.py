@@ -54,6 +54,9 @@ class FormRenderingTestCase(ActivatedTestCase):
         self.assertEqual(page.get_element_by_id('hint-full_name').text,
             '与身份证一致')
         self.assertEqual(name.get('maxlength'), '30')
+        self.assertEqual(name.get('aria-required'), 'true')
+        self.assertIsNone(
+            page.get_element_by_id('input-income').get('aria-required'))
         # Radios and checkboxes are in a fieldset with a legend.
         works = page.get_element_by_id('input-spouse_works')
         self.assertEqual(works.getparent().getparent().tag, 'fieldset')
