@@ -118,9 +118,10 @@ class FormRenderingTestCase(ActivatedTestCase):
         self.assertEqual(cell.get('aria-invalid'), 'true')
         self.assertEqual(page.get_element_by_id(
                 'input-children.1.child_birth').get('value'), '2019-01-01')
-        # One blank row more to add a child, up to the maximum.
+        # Rows to fill in without script: the three the table may have.
         self.assertEqual(page.xpath(
-                '//input[@name="children.rows"]/@value'), ['2'])
+                '//input[@name="children.rows"]/@value'), ['3'])
+        self.assertEqual(len(page.xpath('//fieldset[@class="form-row"]')), 3)
         self.assertEqual(page.xpath(
                 '//input[@name="marital"][@checked]/@value'),
             ['married'])
