@@ -51,7 +51,9 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
     name = fields.Char("Name", required=True,
         states={'readonly': Eval('state') != 'draft'})
     code = fields.Char("Code", required=True,
-        states={'readonly': (Eval('state') != 'draft') | Bool(Eval('id', -1) > 0)},
+        states={
+            'readonly': (Eval('state') != 'draft') | (Eval('id', -1) > 0),
+            },
         help="The same for every version of the form.")
     version = fields.Integer("Version", readonly=True)
     state = fields.Selection([
