@@ -12,11 +12,12 @@ VIEWPORTS = [(360, 740), (390, 844)]
 TARGET = 44
 
 # What a finger must hit: menus and links in a navigation or the header,
-# buttons, form controls. Links inside running text are exempt (WCAG
-# 2.5.5). A checkbox is hit through its label too: the label is its target.
+# a table row's links, buttons, form controls. Links inside running text
+# are exempt (WCAG 2.5.5). A checkbox is hit through its label too: the
+# label is its target.
 _SMALL_TARGETS = """size => {
-    const selector = 'nav a, header a, a.button, button, summary, select, '
-        + 'textarea, input:not([type=hidden])';
+    const selector = 'nav a, header a, td a, a.button, button, summary, '
+        + 'select, textarea, input:not([type=hidden])';
     const small = [];
     for (const element of document.querySelectorAll(selector)) {
         if (!element.checkVisibility({visibilityProperty: true})) {

@@ -4,8 +4,8 @@ from trytond.wsgi import app
 
 # Portal routes register themselves with trytond's WSGI app on import.
 from . import (  # noqa: F401
-    form_routes, guide_routes, health, http_headers, log_mask, message_routes,
-    portal_errors, routes, sms_provider)
+    credential_routes, form_routes, guide_routes, health, http_headers,
+    log_mask, message_routes, portal_errors, routes, sms_provider)
 
 # No production server with an SMS gateway that sends nothing.
 sms_provider.check_environment()

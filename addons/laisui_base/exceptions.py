@@ -38,6 +38,14 @@ class StateConflictError(UserError):
 
 
 
+class CredentialError(UserError):
+    pass
+
+
+class CredentialKeyError(UserError):
+    pass
+
+
 class UploadError(UserError):
     pass
 

@@ -24,6 +24,8 @@ EVENTS = {
     'rate_limit': ('access_denied', 'rate limit', 1),
     # Somebody else's record: which one matters, so more are kept.
     'access_denied': ('access_denied', None, 50),
+    # A credential token that is not ours (credential_routes).
+    'credential_invalid': ('access_denied', 'credential verification', 1),
     }
 
 
@@ -86,6 +88,16 @@ class SecurityCounter(ModelSQL):
         if count <= logged:
             AuditLog.log(action, resource=resource, detail=detail,
                 success=False, web_user=web_user)
+
+    @classmethod
+    def counted(cls, event):
+        "The failures of event counted for the client's address this window"
+        counters = cls.search([
+                ('event', '=', event),
+                ('ip_address', '=', request_info()[0] or ''),
+                ('window', '=', window_start(clock.now())),
+                ], limit=1)
+        return counters[0].count if counters else 0
 
     @classmethod
     def flush(cls):

@@ -1,12 +1,11 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Cast, Literal
+from sql import Literal
 from sql.aggregate import Count, Min
 from sql.conditionals import Case
-from sql.functions import DateTrunc, Function
 
-from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.laisui_base.sql_month import month
 from trytond.pool import Pool
 
 from .policy import KINDS
@@ -33,17 +32,10 @@ class RecordStatistic(ModelSQL, ModelView):
     def table_query(cls):
         Record = Pool().get('laisui.integrity.record')
         record = Record.__table__()
-        month = DateTrunc('month', record.report_date)
-        if backend.name == 'sqlite':
-            # date_trunc gives text there; CAST AS DATE would keep the year.
-            month = _SQLiteDate(month)
-        else:
-            month = Cast(month, cls.month.sql_type().base)
-
         # Grouped by a column of a subquery: PostgreSQL cannot tell that
         # two date_trunc() calls, each with 'month' as a parameter, match.
         dated = record.select(record.id, record.kind, record.state,
-            month.as_('month'))
+            month(record.report_date).as_('month'))
 
         def count(state):
             return Count(Case((dated.state == state, Literal(1))))
@@ -57,7 +49,3 @@ class RecordStatistic(ModelSQL, ModelView):
             Count(dated.id).as_('total'),
             group_by=[dated.month, dated.kind])
 
-
-class _SQLiteDate(Function):
-    __slots__ = ()
-    _function = 'DATE'

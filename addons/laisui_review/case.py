@@ -203,17 +203,17 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         workflows = {}
         vlist = []
         for document in documents:
-            name = document.__name__
-            if name not in workflows:
-                workflows[name] = Workflow.active_for(name)
-            if not workflows[name]:
+            key = (document.__name__, document.review_workflow_scope())
+            if key not in workflows:
+                workflows[key] = Workflow.active_for(*key)
+            if not workflows[key]:
                 raise DecisionError(gettext(
                         'laisui_review.msg_no_active_workflow',
                         document=document.rec_name))
             vlist.append({
                     'document': str(document),
                     'applicant': document.review_applicant().id,
-                    'workflow': workflows[name].id,
+                    'workflow': workflows[key].id,
                     })
         cases = cls.create(vlist)
         Line.create([dict(values, case=case.id)
@@ -500,6 +500,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         # Also from a button, whose body runs without access checks.
         if transaction.user:
             self.check_responsible(transaction.user)
+        self.document.review_check_decision(event)
 
     def check_responsible(self, user_id):
         """Only the stage's role and department decide a task stage, and

@@ -53,6 +53,15 @@ class ReviewableMixin:
                 'facts': l.facts_used,
                 } for l in lines if points(l)]
 
+    def review_workflow_scope(self):
+        """The scope of the workflow that reviews this document (see
+        laisui.review.workflow scope); None: the type's general one"""
+        return None
+
+    def review_check_decision(self, event):
+        """Raise a UserError when a person may not take the decision
+        event ('pass', 'return', 'reject') on this document now"""
+
     def review_variables(self):
         "Values of _review_variables for this document"
         return {}

@@ -93,6 +93,10 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
     document_model = fields.Selection('get_document_models',
         "Application Type", required=True, states=_draft,
         help="The kind of application this workflow reviews.")
+    scope = fields.Char("Scope", states=_draft,
+        help="Empty: every application of the type. Else only those that "
+        "name this scope (a public service's code), which then do not "
+        "take the type's general workflow.")
     version = fields.Integer("Version", readonly=True)
     state = fields.Selection(STATES, "State", readonly=True, required=True)
     state_string = state.translated('state')
@@ -232,14 +236,15 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
         AuditLog = pool.get('laisui.audit.log')
         for workflow in workflows:
             workflow.validate_definition()
-        models = {w.document_model for w in workflows}
-        if len(models) < len(workflows):
+        keys = {(w.document_model, w.scope or None) for w in workflows}
+        if len(keys) < len(workflows):
             raise WorkflowError(gettext(
                     'laisui_review.msg_workflow_one_active'))
-        current = cls.search([
-                ('document_model', 'in', list(models)),
-                ('state', '=', 'active'),
-                ])
+        current = cls.search(['OR'] + [[
+                    ('document_model', '=', model),
+                    ('scope', '=', scope),
+                    ('state', '=', 'active'),
+                    ] for model, scope in keys])
         cls.supersede(current)
         cls.write(workflows, {
                 'activated_at': clock.now(),
@@ -257,13 +262,18 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
         pass
 
     @classmethod
-    def active_for(cls, document_model):
-        "The active definition for the document model, or None"
-        workflows = cls.search([
-                ('document_model', '=', document_model),
-                ('state', '=', 'active'),
-                ], limit=1)
-        return workflows[0] if workflows else None
+    def active_for(cls, document_model, scope=None):
+        """The active definition for the document model and scope, else
+        the model's general one, or None"""
+        for key in ([scope, None] if scope else [None]):
+            workflows = cls.search([
+                    ('document_model', '=', document_model),
+                    ('scope', '=', key),
+                    ('state', '=', 'active'),
+                    ], limit=1)
+            if workflows:
+                return workflows[0]
+        return None
 
     def validate_definition(self):
         """Raise WorkflowError unless the definition can run: one start,

@@ -1,0 +1,11 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class ServicesTestCase(ModuleTestCase):
+    "Test laisui_services module"
+    module = 'laisui_services'
+
+
+del ModuleTestCase

@@ -1,0 +1,59 @@
+# This file is part of Laisui.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Vouchers of approved service applications (服务凭证): signed credentials
+of laisui_base (laisui.credential), one per application.
+
+The claims are what the public verification page shows to whoever holds
+the paper: the service, the session, the masked holder, and for a points
+certificate (积分证明) the verified points and their breakdown on the day.
+"""
+import datetime as dt
+
+from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.identity import mask_name
+from trytond.pool import Pool
+
+KIND = 'service_voucher'
+
+
+def issue(applications):
+    "A voucher for each application that has none yet"
+    pool = Pool()
+    Credential = pool.get('laisui.credential')
+    Application = pool.get('laisui.service.application')
+    todo = [a for a in applications if not a.voucher]
+    for application in todo:
+        version = application.version
+        expires = (clock.now() + dt.timedelta(days=version.voucher_days)
+            if version.voucher_days else None)
+        application.voucher = Credential.issue(KIND,
+            application.applicant, application,
+            version.voucher_title, claims(application), expires_at=expires)
+    Application.save(todo)
+
+
+def revoke_for(applications, reason):
+    "Revoke the valid vouchers of the applications"
+    vouchers = [a.voucher for a in applications
+        if a.voucher and a.voucher.state == 'valid']
+    if vouchers:
+        Pool().get('laisui.credential').revoke(vouchers, reason)
+
+
+def claims(application):
+    "[(label, text)] the verification page shows"
+    applicant = application.applicant
+    rows = [('服务事项', application.service.name),
+        ('申请编号', application.number),
+        ('持有人', mask_name(applicant.name))]
+    if application.session:
+        rows.append(('场次', application.session.rec_name))
+    if application.attendance == 'attended':
+        rows.append(('出勤', '已参加'))
+    if application.version.voucher == 'points':
+        statement = applicant.statement
+        rows.append(('积分核定日期', str(statement.reference_date)))
+        rows.append(('积分合计', f'{statement.total}分'))
+        rows.extend((l.indicator.name, f'{l.points}分')
+            for l in statement.lines if l.points)
+    return rows
