@@ -51,7 +51,9 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
     name = fields.Char("Name", required=True,
         states={'readonly': Eval('state') != 'draft'})
     code = fields.Char("Code", required=True,
-        states={'readonly': (Eval('state') != 'draft') | Bool(Eval('id', -1) > 0)},
+        states={
+            'readonly': (Eval('state') != 'draft') | (Eval('id', -1) > 0),
+            },
         help="The same for every version of the form.")
     version = fields.Integer("Version", readonly=True)
     state = fields.Selection([
@@ -183,8 +185,10 @@ class Form(AuditedChangesMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def yuexiu_streets(cls):
-        """The streets (街道) an address in Yuexiu may name; modules that
-        keep the streets as records may override"""
+        """The streets (街道) an address in Yuexiu may name: the reference
+        file data/yuexiu_streets.txt here; laisui_points, which keeps the
+        geography, answers with its records. A published version keeps
+        the list it was compiled with (validator())."""
         return _read_streets()
 
     # Buttons -------------------------------------------------------------
@@ -271,7 +275,7 @@ def _read_streets():
         return [line.strip() for line in f if line.strip()]
 
 
-class FormField(sequence_ordered(), ModelSQL, ModelView):
+class FormField(AuditedChangesMixin, sequence_ordered(), ModelSQL, ModelView):
     "Data form field"
     __name__ = 'laisui.form.field'
     _rec_name = 'label'

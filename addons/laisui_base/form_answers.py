@@ -10,6 +10,7 @@ the answers keep their reference ({'id', 'mime', 'filename'}).
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .exceptions import FormPublishedError
 from .form_engine import summary_rows
@@ -87,13 +88,16 @@ class FormAnswersMixin:
             for (name, upload), file in zip(uploads.items(), files):
                 clean[name] = {'id': file.id, 'mime': upload.mime_type,
                     'filename': upload.filename}
-        cls.write([document], {
-                'form': form.id,
-                'answers': clean,
-                'answers_definition': {
-                    'code': form.code, 'version': form.version,
-                    'fields': definition},
-                })
+        # Checked here: a model that checks its answers on write (data
+        # table rows) need not do it twice.
+        with Transaction().set_context(_form_answers_checked=True):
+            cls.write([document], {
+                    'form': form.id,
+                    'answers': clean,
+                    'answers_definition': {
+                        'code': form.code, 'version': form.version,
+                        'fields': definition},
+                    })
         return clean
 
     def answer_rows(self):

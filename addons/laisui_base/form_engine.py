@@ -591,7 +591,9 @@ def answer_text(spec, value):
     if kind == 'phone':
         return mask_phone(value)
     if kind == 'address':
-        return f"广州市越秀区{value.get('street', '')}{value.get('detail', '')}"
+        if isinstance(value, dict):
+            value = value.get('street', '') + value.get('detail', '')
+        return f'广州市越秀区{value}'
     if kind == 'file':
         return getattr(value, 'filename', None) or (
             value.get('filename') if isinstance(value, dict) else '')

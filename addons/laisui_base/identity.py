@@ -168,7 +168,8 @@ _LONG_DIGITS = re.compile(r'\d{15,}[Xx]?')
 _PHONE_ANYWHERE = re.compile(r'1[3-9]\d(?:[ -]?\d{4}){2}')
 # The public results are searched by the child's name and birth date with
 # a GET form (cacheable): the request line of the access log holds them.
-_PERSONAL_QUERY = re.compile(r'([?&](?:name|birth)=)[^&\s"\']*')
+# A form's preview link carries its short-lived token (form_routes.py).
+_PERSONAL_QUERY = re.compile(r'([?&](?:name|birth|token)=)[^&\s"\']*')
 
 
 def _mask_digits(match):

@@ -18,3 +18,11 @@ class DuplicateFileError(UserError):
 
 class DatasetError(ValidationError):
     pass
+
+
+class DataTableError(ValidationError):
+    pass
+
+
+class DataTableImportError(UserError):
+    "A file of rows refused whole, with the rows to correct"

@@ -1,6 +1,8 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 
 class District(ModelSQL, ModelView):
@@ -48,3 +50,15 @@ class Street(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('name', 'ASC'))
+
+
+class Form(metaclass=PoolMeta):
+    __name__ = 'laisui.form'
+
+    @classmethod
+    def yuexiu_streets(cls):
+        "The streets of this district as the geography keeps them"
+        Street = Pool().get('laisui.street')
+        with Transaction().set_context(_check_access=False):
+            streets = Street.search([('district.home', '=', True)])
+        return [s.name for s in streets] or super().yuexiu_streets()

@@ -3,6 +3,7 @@
 """The portal rendering of a form definition (form_fields.html) and its
 live preview from the back office, behind a short-lived signed token."""
 import datetime as dt
+import io
 import re
 import urllib.parse
 
@@ -10,10 +11,11 @@ import lxml.html
 
 from trytond.modules.laisui_base import portal as portal_module
 from trytond.modules.laisui_base.exceptions import FormAnswersError
+from trytond.modules.laisui_base.tests.clamd import ClamdMixin
 from trytond.modules.laisui_base.tests.forms import (
-    HOUSEHOLD, household_answers, make_form)
+    HOUSEHOLD, MATERIALS, household_answers, make_form)
 from trytond.modules.laisui_base.tests.tools import (
-    ActivatedTestCase, acting, staff)
+    ActivatedTestCase, acting, png_bytes, staff)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -54,6 +56,9 @@ class FormRenderingTestCase(ActivatedTestCase):
         self.assertEqual(page.get_element_by_id('hint-full_name').text,
             '与身份证一致')
         self.assertEqual(name.get('maxlength'), '30')
+        self.assertEqual(name.get('aria-required'), 'true')
+        self.assertIsNone(
+            page.get_element_by_id('input-income').get('aria-required'))
         # Radios and checkboxes are in a fieldset with a legend.
         works = page.get_element_by_id('input-spouse_works')
         self.assertEqual(works.getparent().getparent().tag, 'fieldset')
@@ -115,9 +120,10 @@ class FormRenderingTestCase(ActivatedTestCase):
         self.assertEqual(cell.get('aria-invalid'), 'true')
         self.assertEqual(page.get_element_by_id(
                 'input-children.1.child_birth').get('value'), '2019-01-01')
-        # One blank row more to add a child, up to the maximum.
+        # Rows to fill in without script: the three the table may have.
         self.assertEqual(page.xpath(
-                '//input[@name="children.rows"]/@value'), ['2'])
+                '//input[@name="children.rows"]/@value'), ['3'])
+        self.assertEqual(len(page.xpath('//fieldset[@class="form-row"]')), 3)
         self.assertEqual(page.xpath(
                 '//input[@name="marital"][@checked]/@value'),
             ['married'])
@@ -153,7 +159,7 @@ class FormRenderingTestCase(ActivatedTestCase):
         self.assertEqual(clean['children'], [{'child_name': '王小明'}])
 
 
-class FormPreviewTestCase(RouteTestCase):
+class FormPreviewTestCase(ClamdMixin, RouteTestCase):
     "The 预览 button's page"
     module = 'laisui_base'
     language = 'zh_CN'
@@ -165,6 +171,7 @@ class FormPreviewTestCase(RouteTestCase):
         staff('nobody')
         make_form('household', HOUSEHOLD, name='家庭情况登记', publish=False)
         make_form('other', HOUSEHOLD[:2])
+        make_form('materials', MATERIALS)
 
     def preview_url(self, login, code='household'):
         pool = Pool()
@@ -215,6 +222,25 @@ class FormPreviewTestCase(RouteTestCase):
         with Transaction().start(self.db_name, 0):
             self.assertEqual(
                 Pool().get('laisui.audit.log').search_count([]), before)
+
+    def test_preview_file_sniffed(self):
+        "A text file named .pdf is refused by its content"
+        url = self.issue('form_admin', 'materials')
+        path, _, query = url.partition('?')
+        token = urllib.parse.parse_qs(query)['token'][0]
+        response = self.client().post(path, data={
+                'token': token, 'permit_no': 'GZ1234', 'skills': 'drive',
+                'licence': (io.BytesIO(b'just text'), 'licence.pdf')})
+        self.assertEqual(response.status_code, 200)
+        page = lxml.html.fromstring(response.text)
+        self.assertEqual(page.get_element_by_id('error-licence').text,
+            '“驾驶证”：仅支持 JPG、PNG、PDF 格式的文件。')
+        response = self.client().post(path, data={
+                'token': token, 'permit_no': 'GZ1234', 'skills': 'drive',
+                'licence': (io.BytesIO(png_bytes()), 'licence.png')})
+        page = lxml.html.fromstring(response.text)
+        self.assertEqual(page.xpath('//p[@role="status"]')[0].text,
+            '填写内容全部有效（未保存任何数据）。')
 
     def assertRefused(self, url, status=403):
         response = self.client().get(url)

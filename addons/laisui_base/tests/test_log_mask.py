@@ -82,6 +82,8 @@ class LogMaskTestCase(LeakMixin, unittest.TestCase):
                     '&birth=*** HTTP/1.1" 200'),
                 ('/results?number=2021-000045&name=陈小明', '/results?number='
                     '2021-000045&name=***'),
+                ('"GET /d/laisui/form/preview/3?token=Ab-9_x HTTP/1.1"',
+                    '"GET /d/laisui/form/preview/3?token=*** HTTP/1.1"'),
                 ('rename=1 first_name: 陈', None),
                 ]:
             with self.subTest(text=text):
