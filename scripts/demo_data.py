@@ -755,6 +755,101 @@ def create_reviews(pool, applicant_ids):
     return count
 
 
+# Sessions of the seeded services: (service code, name, days from today,
+# place, capacity).
+SESSIONS = [
+    ('integration_training', '第一期：劳动法律法规与城市融入', 7,
+        '越秀区来穗人员服务中心培训室（府前路1号）', 30),
+    ('integration_training', '第二期：粤语入门与广府文化', 21,
+        '越秀区来穗人员服务中心培训室（府前路1号）', 4),
+    ('laisui_home_activity', '亲子手工坊', 10, '北京街来穗之家', 20),
+    ('laisui_home_activity', '邻里中秋游园会', 40, '农林街来穗之家', 50),
+    ]
+# Answers of the demo applications, by service code.
+ANSWERS = {
+    'integration_training': {'employer': '越秀区某商贸有限公司',
+        'trade': 'retail', 'courses': ['law', 'cantonese'],
+        'childcare': False},
+    'volunteer_enrolment': {'interests': ['community', 'traffic'],
+        'weekly_hours': 4, 'experience': False,
+        'emergency_phone': '13800138000'},
+    }
+
+
+def create_services(pool, applicant_ids):
+    """Sessions of the seeded public services and applications to them: a
+    full session with its waiting list, approved volunteers with their
+    vouchers, trainees whose attendance is recorded. Skipped without
+    laisui_services or for applicants who do not qualify."""
+    from trytond.exceptions import UserError
+    from trytond.transaction import Transaction
+    try:
+        Service = pool.get('laisui.service')
+    except KeyError:
+        return 0
+    Session = pool.get('laisui.service.session')
+    Application = pool.get('laisui.service.application')
+    Applicant = pool.get('laisui.applicant')
+    Case = pool.get('laisui.review.case')
+    now = dt.datetime.now(dt.timezone.utc).replace(
+        tzinfo=None, minute=0, second=0, microsecond=0)
+    services = {s.code: s for s in Service.search([])}
+    sessions = {}
+    for code, name, days, place, capacity in SESSIONS:
+        start = now + dt.timedelta(days=days)
+        session, = Session.create([{'service': services[code].id,
+                    'name': name, 'start': start,
+                    'end': start + dt.timedelta(hours=3), 'place': place,
+                    'capacity': capacity}])
+        sessions.setdefault(code, []).append(session)
+    count = 0
+    candidates = iter(applicant_ids[200:])
+    # (service, session index, how many, stages passed)
+    for code, index, size, passes in [
+            ('integration_training', 1, 6, 2),
+            ('integration_training', 0, 8, 0),
+            ('volunteer_enrolment', None, 6, 2),
+            ]:
+        service = services[code]
+        applications = []
+        while len(applications) < size:
+            applicant = Applicant(next(candidates))
+            try:
+                draft = Application.draft_for(applicant, service)
+            except UserError:
+                continue
+            try:
+                upload_materials(pool, applicant, draft.missing_materials())
+                if index is not None:
+                    draft.session = sessions[code][index]
+                    draft.save()
+                Application.store_answers(draft,
+                    draft.version.form, ANSWERS[code])
+                Application.submit([draft])
+            except UserError:
+                # Not eligible: no draft left behind.
+                Application.delete([draft])
+                continue
+            applications.append(draft)
+        cases = [Application(a.id).review_case for a in applications]
+        with Transaction().set_user(0):
+            for _ in range(passes):
+                Case.decide(Case.browse(cases), 'pass')
+        count += len(applications)
+    return count
+
+
+def upload_materials(pool, applicant, types):
+    "A scanned page (a blank PNG) of each evidence type for the applicant"
+    import io
+    from PIL import Image
+    Evidence = pool.get('laisui.evidence')
+    buffer = io.BytesIO()
+    Image.new('RGB', (600, 400), 'white').save(buffer, 'PNG')
+    Evidence.create([{'applicant': applicant.id, 'type': t.id,
+                'data': buffer.getvalue()} for t in types])
+
+
 # Schools of the demo round: (name, stage, kind, places). Fictitious.
 SCHOOLS = [
     ('越秀区东山第一小学', 'grade1', 'public', 45),
@@ -899,6 +994,15 @@ def main(argv=None):
     timings = {}
     counts = {}
     database = args.database
+    # The keys made on first use lock their table, which a request takes
+    # by retrying: a script takes the lock up front.
+    with Transaction().start(database, 0, _lock_tables=[
+                'laisui_secret', 'laisui_credential_key']) as transaction:
+        pool = Pool(database)
+        pool.init()
+        pool.get('laisui.secret').get_key()
+        pool.get('laisui.credential.key').signing_key()
+        transaction.commit()
     with Transaction().start(database, 0,
             context={'language': 'zh_CN'}) as transaction:
         pool = Pool(database)
@@ -930,6 +1034,7 @@ def main(argv=None):
             counts['integrity'] = create_integrity(pool, rng, ids)
             counts['reviews'] = create_reviews(pool, ids)
             counts['admission'] = create_admission(pool, rng, ids)
+            counts['services'] = create_services(pool, ids)
         t = time.perf_counter()
         transaction.commit()
         timings['commit'] = time.perf_counter() - t

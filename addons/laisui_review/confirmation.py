@@ -29,6 +29,9 @@ class ConfirmedSubmissionMixin:
         help="The digest of the summary the applicant confirmed.")
     confirmed_summary = fields.Text("Confirmed Summary", readonly=True,
         help="The summary the applicant confirmed, as it was shown.")
+    submitted_text = fields.Function(fields.Text("Submitted Content",
+            help="What the applicant confirmed, one row a line."),
+        'get_submitted_text')
 
     def confirmation_summary(self):
         """What will be submitted as the applicant reads it: a list of
@@ -49,6 +52,10 @@ class ConfirmedSubmissionMixin:
         if self.confirmed_summary:
             return [tuple(r) for r in json.loads(self.confirmed_summary)]
         return self.confirmation_summary()
+
+    def get_submitted_text(self, name):
+        return '\n'.join(f'{label}：{text}'
+            for label, text in self.submitted_summary())
 
     def confirmation_phone(self):
         return self.review_applicant().phone
