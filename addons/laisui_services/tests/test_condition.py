@@ -112,6 +112,11 @@ class ConditionTestCase(ActivatedTestCase):
         elsewhere = self.applicant(district='440106')
         _, _, shown = self.reasons(five, elsewhere)[0]
         self.assertEqual(shown, '暂无在越秀区的现住所记录')
+        # A rental counts once registered (备案).
+        unregistered = self.applicant()
+        Fact.write(list(unregistered.facts), {'flag': False})
+        _, _, shown = self.reasons(five, unregistered)[0]
+        self.assertEqual(shown, '暂无在越秀区的现住所记录')
 
     @with_transaction()
     def test_minimum_points(self):
