@@ -168,3 +168,33 @@ def test_preference_error_tied_to_select(laisui_server, browser, applicant):
     assert tied_errors(page) == {'#input-school-1': '请至少选择一所学校。'}
     phone.check(page)
     context.close()
+
+
+@pytest.mark.parametrize('width,height', phone.VIEWPORTS)
+def test_credential_pages(laisui_server, browser, width, height):
+    "The public verification page: valid, revoked and invalid"
+    valid, revoked = json.loads(laisui_server.python('''
+        Party = pool.get('party.party')
+        Credential = pool.get('laisui.credential')
+        party, = Party.create([{'name': '林晓彤'}])
+        valid, revoked = [Credential.issue('certificate', party, None,
+                '积分证明', [('积分', '120'), ('有效期', '2030年底')])
+            for _ in range(2)]
+        Credential.revoke([revoked], '申请已撤回')
+        print(json.dumps([valid.token, revoked.token]))
+        '''))
+    context = phone.context(browser, width, height)
+    page = context.new_page()
+    failures = {}
+    for token, status, shown in [(valid, 200, '#verify-valid'),
+            (revoked, 200, '#verify-revoked'),
+            (valid[:-2] + ('B' if valid[-2] == 'A' else 'A') + valid[-1], 404,
+                '#verify-invalid')]:
+        response = page.goto(f'{laisui_server.portal}/verify/{token}')
+        assert response.status == status, shown
+        page.wait_for_selector(shown)
+        found = phone.problems(page)
+        if found:
+            failures[shown] = found
+    context.close()
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)

@@ -4,14 +4,19 @@
 its result, the channel and the client's network (never its full
 address: a verifier is anybody holding the paper).
 
-Written below the ORM, one INSERT a verification: verify() must stay
-close to the raw signature check. Rows are only inserted.
+Written below the ORM, in one statement a verification, its SQL made once
+a process: verify() must stay close to the raw signature check (python-sql
+and a second round trip to the database would cost as much). Rows are
+only inserted.
 """
 import ipaddress
+
+from sql import Flavor
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import clock
@@ -24,6 +29,23 @@ CHANNELS = ['online', 'api']
 PREFIXES = {4: 24, 6: 48}
 # (backend, table): the SQL of the insert
 _INSERTS = {}
+# (backend, table): the SQL of the lookup of a signed token with its insert
+_ISSUED = {}
+# The result of a token with a good signature, from the credential of its
+# number (c): none issued, not the token issued (only a leaked key signs
+# one), revoked, past its expiry (computed from the token), else valid.
+_ISSUED_SQL = (
+    'WITH c AS (SELECT id, token, revoked_at FROM "{credential}" '
+    'WHERE number = {p} LIMIT 1) '
+    'INSERT INTO "{scan}" (create_uid, create_date, "timestamp", '
+    'credential, result, channel, address) '
+    'SELECT 0, {p}, {p}, CASE WHEN c.token = {p} THEN c.id END, '
+    "CASE WHEN c.id IS NULL THEN 'unknown' "
+    "WHEN c.token <> {p} THEN 'forged' "
+    "WHEN c.revoked_at IS NOT NULL THEN 'revoked' "
+    "WHEN {p} THEN 'expired' ELSE 'valid' END, {p}, {p} "
+    'FROM (SELECT 1) AS one LEFT JOIN c ON 1 = 1 '
+    'RETURNING result, credential')
 
 
 def masked_address(address):
@@ -82,6 +104,21 @@ class CredentialScan(ModelSQL, ModelView):
         Transaction().connection.cursor().execute(_INSERTS[key], [
                 0, now, now, credential.id if credential else None,
                 result, channel, masked_address(request_info()[0])])
+
+    @classmethod
+    def log_issued(cls, number, token, expired, channel):
+        """(result, credential id or None) of a token whose signature is
+        good, its scan row written: one statement, one round trip"""
+        Credential = Pool().get('laisui.credential')
+        key = (backend.name, cls._table)
+        if key not in _ISSUED:
+            _ISSUED[key] = _ISSUED_SQL.format(credential=Credential._table,
+                scan=cls._table, p=Flavor.get().param)
+        now = clock.now()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(_ISSUED[key], [number, now, now, token, token,
+                bool(expired), channel, masked_address(request_info()[0])])
+        return tuple(cursor.fetchone())
 
     @classmethod
     def create(cls, vlist):

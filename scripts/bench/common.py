@@ -1,6 +1,7 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """What the benchmarks share: a fresh database to measure in."""
+import json
 import os
 import shutil
 import subprocess
@@ -100,3 +101,18 @@ class FreshDatabase:
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return False
+
+
+def run_on_fresh_database(module, prefix, run, args):
+    """Print the JSON of run(database name, args) on a fresh database with
+    module (SQLite, or PostgreSQL when TRYTOND_DATABASE_URI is set)"""
+    from trytond import config
+    fresh = FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
+        module=module, prefix=prefix)
+    fresh.__enter__()
+    try:
+        config.update_etc(str(fresh.config))
+        result = run(fresh.name, args)
+    finally:
+        fresh.__exit__(None, None, None)
+    print(json.dumps(result, ensure_ascii=False))

@@ -19,15 +19,13 @@ when TRYTOND_DATABASE_URI is set) with laisui_base and times
 The last line on stdout is JSON. Runs under python -O (re-executes).
 """
 import argparse
-import json
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import demo_data  # noqa: E402
-from bench.common import FreshDatabase, log  # noqa: E402
+from bench.common import log, run_on_fresh_database  # noqa: E402
 
 
 def per_second(count, seconds):
@@ -58,21 +56,10 @@ def raw(count):
 
 def in_transaction(database, func):
     "func(pool) committed, retried with the locks it asks for"
+    from trytond.modules.laisui_base.tests.tools import committed
     from trytond.pool import Pool
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(database, 0,
-                context={'language': 'zh_CN'}, **extras) as transaction:
-            pool = Pool(database)
-            try:
-                result = func(pool)
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
+    return committed(database, lambda: func(Pool(database)),
+        context={'language': 'zh_CN'})
 
 
 def run(database, args):
@@ -128,16 +115,7 @@ def main():
     if args.count < 1:
         parser.error('--count must be positive')
 
-    from trytond import config
-    fresh = FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
-        module='laisui_base', prefix='bench_credentials')
-    fresh.__enter__()
-    try:
-        config.update_etc(str(fresh.config))
-        result = run(fresh.name, args)
-    finally:
-        fresh.__exit__(None, None, None)
-    print(json.dumps(result, ensure_ascii=False))
+    run_on_fresh_database('laisui_base', 'bench_credentials', run, args)
 
 
 if __name__ == '__main__':

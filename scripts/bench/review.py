@@ -29,8 +29,6 @@ The last line on stdout is JSON. Runs under python -O (re-executes).
 """
 import argparse
 import io
-import json
-import os
 import random
 import sys
 import time
@@ -38,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import demo_data  # noqa: E402
-from bench.common import FreshDatabase, log  # noqa: E402
+from bench.common import log, run_on_fresh_database  # noqa: E402
 
 def open_cases(pool, applicant_ids):
     "One submitted points verification case per applicant, at pre-review"
@@ -199,16 +197,7 @@ def main():
     if args.cases < 1 or args.decisions < 1:
         parser.error('--cases and --decisions must be positive')
 
-    from trytond import config
-    fresh = FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
-        module='laisui_review', prefix='bench_review')
-    fresh.__enter__()
-    try:
-        config.update_etc(str(fresh.config))
-        result = run(fresh.name, args)
-    finally:
-        fresh.__exit__(None, None, None)
-    print(json.dumps(result, ensure_ascii=False))
+    run_on_fresh_database('laisui_review', 'bench_review', run, args)
 
 
 if __name__ == '__main__':

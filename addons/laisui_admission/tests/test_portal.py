@@ -343,7 +343,7 @@ class AdmissionPortalTestCase(PortalTestMixin, RouteTestCase):
         self.assertIn('<dd>学位通知书</dd>', page)
         self.assertIn('<dt>学生</dt><dd>陈*', page)
         self.assertNotIn('陈小明', page)
-        forged = token[:-2] + ('AA' if token[-2:] != 'AA' else 'AQ')
+        forged = token[:-2] + ('B' if token[-2] == 'A' else 'A') + token[-1]
         response = public.get(self.url(f'/verify/{forged}'))
         self.assertEqual(response.status_code, 404)
         self.assertIn('id="verify-invalid">无效凭证', response.text)

@@ -309,9 +309,17 @@ class CredentialTestCase(ActivatedTestCase):
             with self.assertRaises(AccessError):
                 Credential.write([credential], {'title': '伪造'})
             Credential.revoke_wizard([credential])
-            with self.at(NOW):
-                Credential.revoke([credential], '材料造假')
-        self.assertEqual(Credential(credential.id).state, 'revoked')
+            # The button's wizard asks for the reason.
+            Wizard = Pool().get('laisui.credential.revoke', type='wizard')
+            session_id, _, _ = Wizard.create()
+            with self.at(NOW), Transaction().set_context(
+                    active_model='laisui.credential',
+                    active_id=credential.id, active_ids=[credential.id]):
+                Wizard.execute(session_id,
+                    {'start': {'reason': '材料造假'}}, 'revoke')
+        credential = Credential(credential.id)
+        self.assertEqual((credential.state, credential.revocation_reason,
+                credential.revoked_by), ('revoked', '材料造假', admin))
 
     # Keys ----------------------------------------------------------------
     @with_transaction()

@@ -14,10 +14,11 @@ from pathlib import Path
 from unittest.mock import patch
 
 from trytond.modules.laisui_base import credential_routes
-from trytond.modules.laisui_base.tests.tools import PortalTestMixin
+from trytond.modules.laisui_base.tests.tools import (
+    PortalTestMixin, committed)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 SCRIPT = Path(__file__).resolve().parents[3] / 'scripts' / 'verify_credential.py'
 JSON = {'Accept': 'application/json'}
@@ -27,20 +28,6 @@ class CredentialHTTPTestCase(PortalTestMixin, RouteTestCase):
     "The verification page and the published keys"
     module = 'laisui_base'
     language = 'zh_CN'
-
-    def committed(self, func):
-        "func() committed, retried with the locks it asks for, as RPC does"
-        extras = {}
-        while True:
-            with Transaction().start(self.db_name, 0, **extras) as transaction:
-                try:
-                    result = func()
-                except TransactionError as error:
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                transaction.commit()
-                return result
 
     def issue(self, name='陈小明', expires_at=None, revoke=None):
         "A committed credential's id and token"
@@ -54,7 +41,7 @@ class CredentialHTTPTestCase(PortalTestMixin, RouteTestCase):
             if revoke:
                 Credential.revoke([credential], revoke)
             return credential.id, credential.token
-        return self.committed(issue)
+        return committed(self.db_name, issue)
 
     def scans(self):
         with Transaction().start(self.db_name, 0):

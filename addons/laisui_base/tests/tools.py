@@ -11,7 +11,7 @@ from PIL import Image
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, load_doc_tests)
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 PASSWORD = 'Qiang-Mima-2019'
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -91,6 +91,24 @@ def staff(login, *groups):
                             Data.get_id('laisui_base', g) for g in groups])],
                 }])
     return user
+
+
+def committed(database, func, context=None):
+    """func() in a transaction as root, committed; retried with the locks
+    it asks for, as the RPC and route dispatchers do (a lock taken in a
+    transaction that already did work restarts it)"""
+    extras = {}
+    while True:
+        with Transaction().start(database, 0, context=context,
+                **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
 
 
 @contextlib.contextmanager
