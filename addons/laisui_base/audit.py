@@ -62,7 +62,28 @@ def request_info():
     return request.get('remote_addr'), context.get('laisui_request_id')
 
 
-class AuditLog(ModelSQL, ModelView):
+class AppendOnlyMixin:
+    "Rows that are inserted, then never changed, deleted or copied"
+    __slots__ = ()
+
+    @classmethod
+    def write(cls, *args):
+        if any(args[::2]):
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+
+    @classmethod
+    def delete(cls, records):
+        if records:
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+
+    @classmethod
+    def copy(cls, records, default=None):
+        if records:
+            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
+        return []
+
+
+class AuditLog(AppendOnlyMixin, ModelSQL, ModelView):
     "Audit log entry"
     __name__ = 'laisui.audit.log'
 
@@ -175,22 +196,6 @@ class AuditLog(ModelSQL, ModelView):
         if not Transaction().context.get('_laisui_audit_insert'):
             raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
         return super().create(vlist)
-
-    @classmethod
-    def write(cls, *args):
-        if any(args[::2]):
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-
-    @classmethod
-    def delete(cls, records):
-        if records:
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-
-    @classmethod
-    def copy(cls, records, default=None):
-        if records:
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-        return []
 
 
 class AuditedChangesMixin:

@@ -20,7 +20,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import clock
-from .audit import request_info
+from .audit import AppendOnlyMixin, request_info
 from .credential import RESULTS
 from .exceptions import AuditLogError
 
@@ -58,7 +58,7 @@ def masked_address(address):
             new_prefix=PREFIXES[address.version]))
 
 
-class CredentialScan(ModelSQL, ModelView):
+class CredentialScan(AppendOnlyMixin, ModelSQL, ModelView):
     "Credential Scan"
     __name__ = 'laisui.credential.scan'
 
@@ -124,18 +124,3 @@ class CredentialScan(ModelSQL, ModelView):
     def create(cls, vlist):
         raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
 
-    @classmethod
-    def write(cls, *args):
-        if any(args[::2]):
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-
-    @classmethod
-    def delete(cls, records):
-        if records:
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-
-    @classmethod
-    def copy(cls, records, default=None):
-        if records:
-            raise AuditLogError(gettext('laisui_base.msg_audit_append_only'))
-        return []
