@@ -17,10 +17,13 @@ PHONE = '13712340360'
 # A path no route serves: the 404 page.
 MISSING = '/no-such-page'
 SIGNED_OUT = ['/login', '/register', '/reset', '/guide', '/guide/points',
-    '/privacy', '/admission/rounds', MISSING]
+    '/privacy', '/admission/rounds', '/services',
+    '/services/integration_training', MISSING]
 SIGNED_IN = ['/', '/points', '/profile', '/family', '/facts', '/evidence',
     '/reviews', '/reviews/apply', '/admission', '/admission/apply',
-    '/integrity', '/messages', '/password', '/profile/identity']
+    '/integrity', '/messages', '/password', '/profile/identity',
+    '/services/volunteer_enrolment', '/services/volunteer_enrolment/apply',
+    '/services/applications', '/vouchers']
 
 
 def check_pages(page, server, paths):
@@ -93,8 +96,8 @@ def test_signed_in_pages(laisui_server, browser, applicant, width, height):
     context = phone.context(browser, width, height, storage_state=applicant)
     page = context.new_page()
     page.goto(laisui_server.portal + '/')
-    # Nine services: none hidden behind a sideways scroll.
-    assert page.locator('nav.menu a').count() == 9
+    # Ten services: none hidden behind a sideways scroll.
+    assert page.locator('nav.menu a').count() == 10
     # The forms that change and delete a declared fact and a child.
     fact, member = json.loads(laisui_server.python(f'''
         Applicant = pool.get('laisui.applicant')

@@ -340,13 +340,15 @@ def _signed_out(portal):
 
 
 def portal_route(path, methods=('GET',), login=True, max_size=None,
-        public=False):
+        public=False, model='laisui.portal'):
     """Declare a portal page at /<database>/portal<path>.
 
     POSTs must carry the CSRF token; pages that need a signed-in applicant
     send the others to the login page. A public page (GET only, no login)
     is rendered as for an anonymous visitor whoever asks, without looking
     up the session: it shows nothing of the visitor and may be cached.
+    The page is not found in a database without `model` (its module is
+    not activated there).
     """
     assert not public or (not login and set(methods) <= {'GET'}), path
 
@@ -359,7 +361,7 @@ def portal_route(path, methods=('GET',), login=True, max_size=None,
         def wrapper(request, pool, **kwargs):
             database_name = pool.database_name
             try:
-                pool.get('laisui.portal')
+                pool.get(model)
             except KeyError:
                 # Routes are global to the process: not this database.
                 abort(HTTPStatus.NOT_FOUND)

@@ -20,7 +20,8 @@ def resubmit_route(path, model, page):
     page(portal, **values) renders the documents' page, with the error
     (409) when the document is not waiting for corrections; after the
     resubmission the browser goes back to <path>."""
-    @portal_route(path + '/<int:document_id>/resubmit', methods=('POST',))
+    @portal_route(path + '/<int:document_id>/resubmit', methods=('POST',),
+        model=model)
     def resubmit(portal, document_id):
         Case = portal.pool.get('laisui.review.case')
         document = own_record(portal, model, document_id)
@@ -60,7 +61,8 @@ def confirmation_routes(path, model, page, edit_path):
             action=portal.url(f'{path}/{document.id}/check'),
             phone=mask_phone(document.confirmation_phone()), **values)
 
-    @portal_route(path + '/<int:document_id>/check', methods=('GET', 'POST'))
+    @portal_route(path + '/<int:document_id>/check', methods=('GET', 'POST'),
+        model=model)
     def check(portal, document_id):
         Document = portal.pool.get(model)
         document = own_record(portal, model, document_id)
@@ -102,14 +104,15 @@ def confirmation_routes(path, model, page, edit_path):
             document=document, summary=document.submitted_summary(),
             list_url=portal.url(path), **values)
 
-    @portal_route(path + '/<int:document_id>')
+    @portal_route(path + '/<int:document_id>', model=model)
     def show(portal, document_id):
         document = own_record(portal, model, document_id)
         if document.state == 'draft':
             return portal.redirect(f'{path}/{document.id}/check')
         return document_page(portal, document)
 
-    @portal_route(path + '/<int:document_id>/withdraw', methods=('POST',))
+    @portal_route(path + '/<int:document_id>/withdraw', methods=('POST',),
+        model=model)
     def withdraw(portal, document_id):
         Document = portal.pool.get(model)
         document = own_record(portal, model, document_id)
@@ -119,7 +122,8 @@ def confirmation_routes(path, model, page, edit_path):
         Document.withdraw([document])
         return portal.redirect(path)
 
-    @portal_route(path + '/<int:document_id>/delete', methods=('POST',))
+    @portal_route(path + '/<int:document_id>/delete', methods=('POST',),
+        model=model)
     def delete(portal, document_id):
         Document = portal.pool.get(model)
         document = own_record(portal, model, document_id)

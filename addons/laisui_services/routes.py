@@ -11,6 +11,7 @@
                                     withdrawal, deletion, resubmission
     /vouchers[/<application>/pdf]   my vouchers, each as a PDF with its QR
 """
+import functools
 from http import HTTPStatus
 
 from trytond.exceptions import UserError
@@ -27,6 +28,8 @@ from trytond.modules.laisui_review.portal_routes import (
 from .condition import ApplicantFacts
 
 APPLICATION = 'laisui.service.application'
+# Not found in a database where this module is not activated.
+portal_route = functools.partial(portal_route, model='laisui.service')
 APPLICATIONS = '/services/applications'
 UPLOAD_LIMIT = MAX_SIZE + 1024 * 1024
 
