@@ -6,6 +6,7 @@ import io
 import re
 import unittest
 
+from lxml import etree
 from PIL import Image
 
 from trytond.pool import Pool
@@ -100,6 +101,25 @@ def acting(user):
     with transaction.set_user(user.id), \
             transaction.set_context(_check_access=True):
         yield
+
+
+def bare_datetime_columns(module):
+    """The (view, field) of the module's list views that show a date-time
+    without widget="date" or "time": sao has no list column for a
+    date-time and stops drawing the list."""
+    pool = Pool()
+    View = pool.get('ir.ui.view')
+    found = []
+    for view in View.search([
+                ('module', '=', module), ('type', '=', 'tree')]):
+        Model = pool.get(view.model)
+        arch = Model.fields_view_get(view.id, 'tree')['arch']
+        for node in etree.fromstring(arch).iter('field'):
+            field = Model._fields.get(node.get('name'))
+            if (field is not None and not node.get('widget')
+                    and field._type in {'datetime', 'timestamp'}):
+                found.append((view.name, node.get('name')))
+    return found
 
 
 class ActivatedTestCase(TestCase):
