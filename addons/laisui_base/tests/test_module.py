@@ -9,7 +9,8 @@ from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, InvalidPhone, mask_id_number, mask_phone, mask_text,
     normalize_id_number, normalize_phone)
 from trytond.modules.laisui_base.tests.test_staff import setting
-from trytond.modules.laisui_base.tests.tools import bare_datetime_columns
+from trytond.modules.laisui_base.tests.tools import (
+    bare_datetime_columns, untranslated_view_strings)
 from trytond.modules.laisui_base.validation import checked_id_number
 from trytond.pool import Pool
 from trytond.rpc import RPC
@@ -77,6 +78,11 @@ class LaisuiBaseTestCase(ModuleTestCase):
     def test_list_date_times_have_widgets(self):
         "Every date-time of a list is shown as a date or a time column"
         self.assertEqual(bare_datetime_columns(self.module), [])
+
+    @with_transaction()
+    def test_views_translated(self):
+        "Every string of the views reads in zh_CN"
+        self.assertEqual(untranslated_view_strings(self.module), [])
 
     @with_transaction()
     def test_id_number_implausible_message(self):

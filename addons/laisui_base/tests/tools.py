@@ -122,6 +122,25 @@ def bare_datetime_columns(module):
     return found
 
 
+def untranslated_view_strings(module, language='zh_CN'):
+    """The (model, text) of the strings and confirmations of the module's
+    views that have no translation in the language"""
+    pool = Pool()
+    View = pool.get('ir.ui.view')
+    Translation = pool.get('ir.translation')
+    found = []
+    for view in View.search([('module', '=', module)]):
+        for node in etree.fromstring(view.arch.encode()).iter():
+            for text in filter(None, [node.get('string'), node.get('confirm')]):
+                if not Translation.search([
+                            ('lang', '=', language), ('type', '=', 'view'),
+                            ('name', '=', view.model), ('src', '=', text),
+                            ('value', 'not in', [None, '']),
+                            ], limit=1):
+                    found.append((view.model, text))
+    return found
+
+
 class ActivatedTestCase(TestCase):
     """Tests on a fresh database with `modules` activated in `language`,
     set up as ModuleTestCase sets up its own. Tryton's generic checks of
