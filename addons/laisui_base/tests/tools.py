@@ -11,7 +11,7 @@ from PIL import Image
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, load_doc_tests)
+    TestCase, activate_module, drop_db, load_doc_tests, with_transaction)
 from trytond.transaction import Transaction
 
 PASSWORD = 'Qiang-Mima-2019'
@@ -139,6 +139,20 @@ def untranslated_view_strings(module, language='zh_CN'):
                             ], limit=1):
                     found.append((view.model, text))
     return found
+
+
+class ViewChecksMixin:
+    "Checks of the module's views, for its ModuleTestCase"
+
+    @with_transaction()
+    def test_list_date_times_have_widgets(self):
+        "Every date-time of a list is shown as a date or a time column"
+        self.assertEqual(bare_datetime_columns(self.module), [])
+
+    @with_transaction()
+    def test_views_translated(self):
+        "Every string of the views reads in zh_CN"
+        self.assertEqual(untranslated_view_strings(self.module), [])
 
 
 class ActivatedTestCase(TestCase):
