@@ -42,6 +42,7 @@ def settle(sao):
 
 def close_tab(sao):
     "Close the one tab open (saved): the next list opens alone"
+    settle(sao)
     sao.locator('#tablist li.active button.close').click()
     sao.wait_for_function("() => !document.querySelector('#tablist li')")
 
@@ -79,6 +80,8 @@ def save(sao, method):
                 r.request.post_data or ''), timeout=30000) as response:
         visible(sao, 'button#save').click()
     assert 'error' not in response.value.json(), response.value.json()
+    # The saved record read back: sao holds it unchanged only then.
+    settle(sao)
 
 
 def add_form_field(sao, label, key, kind, options=None, condition=None):
