@@ -4,6 +4,7 @@
 in a real browser (Debian chromium through Playwright).
 
 Screenshots land in docs/screenshots/, which the README shows."""
+import contextlib
 import datetime as dt
 import io
 import json
@@ -25,6 +26,15 @@ FORM = '技能提升补贴申请表'
 CONTRACT = '劳动合同或就业登记证明'
 CERTIFICATE = '职业资格或专业技术职称证书'
 REASON = '申请人已不在越秀区就业，补贴资格取消'
+
+
+@contextlib.contextmanager
+def back_office(browser, server, login):
+    "sao signed in as `login`; a JS error in it fails the step"
+    staff, sao, errors = staff_login(browser, server, login)
+    yield sao
+    assert not errors, errors
+    staff.close()
 
 
 def menu(sao, *path):
@@ -118,10 +128,9 @@ def add_row(sao):
     return rows
 
 
-def publish_service(browser, server):
+def publish_service(sao):
     """The district admin defines the form and the service with its first
     version in sao, by clicking, and publishes both"""
-    staff, sao, errors = staff_login(browser, server, 'dadmin01')
     sao.set_viewport_size({'width': 1440, 'height': 900})
 
     # The form: three fields, then the one shown under a condition (its
@@ -197,8 +206,6 @@ def publish_service(browser, server):
     visible(sao, 'button[name=new_version]').wait_for()
     visible(sao, 'a[role=tab]:has-text("办事指南")').click()
     shot(sao, 'backoffice-service-version')
-    assert not errors, errors
-    staff.close()
 
 
 def open_case(sao, number):
@@ -211,9 +218,8 @@ def open_case(sao, number):
     sao.wait_for_selector('text=审核意见', timeout=30000)
 
 
-def return_for_material(browser, server, number):
+def return_for_material(sao, number):
     "The window clerk returns the case, asking for the certificate"
-    staff, sao, errors = staff_login(browser, server, 'window01')
     open_case(sao, number)
     visible(sao, 'a[role=tab]:has-text("补正事项")').click()
     rows = add_row(sao)
@@ -225,23 +231,17 @@ def return_for_material(browser, server, number):
     with sao.expect_response(lambda r: 'review.case.return_' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='确定').click()
-    assert not errors, errors
-    staff.close()
 
 
-def pass_case(browser, server, login, number):
-    staff, sao, errors = staff_login(browser, server, login)
+def pass_case(sao, number):
     open_case(sao, number)
     with sao.expect_response(lambda r: 'review.case.pass_' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='通过', exact=True).click()
-    assert not errors, errors
-    staff.close()
 
 
-def revoke(browser, server, number):
+def revoke(sao, number):
     "The district admin revokes the voucher with the revoke wizard"
-    staff, sao, errors = staff_login(browser, server, 'dadmin01')
     menu(sao, '来穗积分', '电子凭证')
     # The entry of the same name as its folder
     sao.locator('#menu >> text="电子凭证"').nth(1).click()
@@ -255,8 +255,6 @@ def revoke(browser, server, number):
                 r.request.post_data or '') and '"revoke"' in (
                 r.request.post_data or ''), timeout=60000):
         dialog.get_by_role('button', name='撤销', exact=True).click()
-    assert not errors, errors
-    staff.close()
 
 
 def upload(page, material, name):
@@ -287,7 +285,8 @@ def test_public_service_journey(laisui_server, browser):
 
 
 def journey(server, browser):
-    publish_service(browser, server)
+    with back_office(browser, server, 'dadmin01') as sao:
+        publish_service(sao)
 
     context = phone_context(browser)
     page = context.new_page()
@@ -326,7 +325,8 @@ def journey(server, browser):
     # The form: the certificate's name is asked once one is held.
     page.click('text=在线申请')
     page.wait_for_selector('#apply-form')
-    assert page.locator('#field-certificate').is_hidden()
+    # Hidden by the page's script until a certificate is held.
+    page.locator('#field-certificate').wait_for(state='hidden')
     page.fill('input[name=employer]', '广州市越秀区华乐餐饮有限公司')
     page.check('input[name=trade][value=service]')
     page.check('input[name=certified][value=yes]')
@@ -345,7 +345,8 @@ def journey(server, browser):
     assert re.fullmatch(r'S\d{4}-\d{6}', number), number
     shot(page, 'portal-service-done')
 
-    return_for_material(browser, server, number)
+    with back_office(browser, server, 'window01') as sao:
+        return_for_material(sao, number)
     page.click('nav >> text=公共服务')
     page.click('text=我的服务申请')
     returned = page.locator('.application', has_text=number)
@@ -362,8 +363,9 @@ def journey(server, browser):
         'text=审核中')
     phone.check(page)
 
-    pass_case(browser, server, 'window01', number)
-    pass_case(browser, server, 'reviewer01', number)
+    for login in ['window01', 'reviewer01']:
+        with back_office(browser, server, login) as sao:
+            pass_case(sao, number)
     voucher = json.loads(server.python(f'''
         Application = pool.get('laisui.service.application')
         application, = Application.search(
@@ -401,7 +403,8 @@ def journey(server, browser):
     phone.check(page)
     shot(page, 'portal-verify-valid')
 
-    revoke(browser, server, voucher_number)
+    with back_office(browser, server, 'dadmin01') as sao:
+        revoke(sao, voucher_number)
     page.reload()
     page.wait_for_selector('#verify-revoked')
     revoked = page.inner_text('#verify-revoked')
