@@ -9,6 +9,7 @@ from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, InvalidPhone, mask_id_number, mask_phone, mask_text,
     normalize_id_number, normalize_phone)
 from trytond.modules.laisui_base.tests.test_staff import setting
+from trytond.modules.laisui_base.tests.tools import ViewChecksMixin
 from trytond.modules.laisui_base.validation import checked_id_number
 from trytond.pool import Pool
 from trytond.rpc import RPC
@@ -18,7 +19,7 @@ from trytond.transaction import Transaction
 PHONE = '13800138000'
 
 
-class LaisuiBaseTestCase(ModuleTestCase):
+class LaisuiBaseTestCase(ViewChecksMixin, ModuleTestCase):
     "laisui_base"
     module = 'laisui_base'
     language = 'zh_CN'

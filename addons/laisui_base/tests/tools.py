@@ -6,11 +6,12 @@ import io
 import re
 import unittest
 
+from lxml import etree
 from PIL import Image
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, load_doc_tests)
+    TestCase, activate_module, drop_db, load_doc_tests, with_transaction)
 from trytond.transaction import Transaction, TransactionError
 
 PASSWORD = 'Qiang-Mima-2019'
@@ -118,6 +119,58 @@ def acting(user):
     with transaction.set_user(user.id), \
             transaction.set_context(_check_access=True):
         yield
+
+
+def bare_datetime_columns(module):
+    """The (view, field) of the module's list views that show a date-time
+    without widget="date" or "time": sao has no list column for a
+    date-time and stops drawing the list."""
+    pool = Pool()
+    View = pool.get('ir.ui.view')
+    found = []
+    for view in View.search([
+                ('module', '=', module), ('type', '=', 'tree')]):
+        Model = pool.get(view.model)
+        arch = Model.fields_view_get(view.id, 'tree')['arch']
+        for node in etree.fromstring(arch).iter('field'):
+            field = Model._fields.get(node.get('name'))
+            if (field is not None and not node.get('widget')
+                    and field._type in {'datetime', 'timestamp'}):
+                found.append((view.name, node.get('name')))
+    return found
+
+
+def untranslated_view_strings(module, language='zh_CN'):
+    """The (model, text) of the strings and confirmations of the module's
+    views that have no translation in the language"""
+    pool = Pool()
+    View = pool.get('ir.ui.view')
+    Translation = pool.get('ir.translation')
+    found = []
+    for view in View.search([('module', '=', module)]):
+        for node in etree.fromstring(view.arch.encode()).iter():
+            for text in filter(None, [node.get('string'), node.get('confirm')]):
+                if not Translation.search([
+                            ('lang', '=', language), ('type', '=', 'view'),
+                            ('name', '=', view.model), ('src', '=', text),
+                            ('value', 'not in', [None, '']),
+                            ], limit=1):
+                    found.append((view.model, text))
+    return found
+
+
+class ViewChecksMixin:
+    "Checks of the module's views, for its ModuleTestCase"
+
+    @with_transaction()
+    def test_list_date_times_have_widgets(self):
+        "Every date-time of a list is shown as a date or a time column"
+        self.assertEqual(bare_datetime_columns(self.module), [])
+
+    @with_transaction()
+    def test_views_translated(self):
+        "Every string of the views reads in zh_CN"
+        self.assertEqual(untranslated_view_strings(self.module), [])
 
 
 class ActivatedTestCase(TestCase):
