@@ -4,17 +4,16 @@
 of laisui_base (laisui.credential), one per application.
 
 The claims are what the public verification page shows to whoever holds
-the paper: the service, the session, the masked holder; for a volunteer
-service the hours the volunteer system recorded (imported through the
-connectors, never declared); for a points certificate (积分证明) the points
-and their breakdown on the day.
+the paper, beside the masked holder it shows itself: the service, the
+session; for a volunteer service the hours the volunteer system recorded
+(imported through the connectors, never declared); for a points
+certificate (积分证明) the points and their breakdown on the day.
 """
 from decimal import Decimal
 
 import datetime as dt
 
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.identity import mask_name
 from trytond.pool import Pool
 
 KIND = 'service_voucher'
@@ -47,9 +46,9 @@ def revoke_for(applications, reason):
 def claims(application):
     "[(label, text)] the verification page shows"
     applicant = application.applicant
+    # The holder, masked, is the credential's own: not repeated here.
     rows = [('服务事项', application.service.name),
-        ('申请编号', application.number),
-        ('持有人', mask_name(applicant.name))]
+        ('申请编号', application.number)]
     if application.session:
         rows.append(('场次', application.session.rec_name))
     if application.attendance == 'attended':

@@ -61,7 +61,7 @@ class VoucherTestCase(ActivatedTestCase):
             self.assertEqual(voucher.title, '结业证明')
             self.assertTrue(voucher.number.startswith('FW'))
             # 陈小燕<n>: the first and the last character only.
-            self.assertEqual(dict(voucher.claims_list)['持有人'],
+            self.assertEqual(voucher.holder_masked,
                 '陈**' + application.applicant.name[-1])
             self.assertNotIn(application.applicant.name, voucher.claims)
             self.assertEqual(dict(voucher.claims_list)['申请编号'],
