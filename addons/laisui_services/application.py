@@ -26,7 +26,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from . import voucher as vouchers
-from .condition import failures
+from .condition import ApplicantFacts, failures
 from .exceptions import ApplicationError
 
 STATES = REVIEW_STATES + [
@@ -221,9 +221,7 @@ class Application(FormAnswersMixin, ConfirmedSubmissionMixin,
                     reasons='；'.join(reasons)))
 
     def missing_materials(self):
-        uploaded = {e.type for e in self.applicant.evidences}
-        return [t for t in self.version.required_types()
-            if t not in uploaded]
+        return ApplicantFacts(self.applicant, self.version).missing_materials()
 
     def prepare_confirmation(self):
         super().prepare_confirmation()
@@ -262,7 +260,7 @@ class Application(FormAnswersMixin, ConfirmedSubmissionMixin,
         answers = form.parse_post(data, files)
         # What the page never asks is refused as an unknown answer, not
         # dropped: the page's own inputs are the CSRF token and _names.
-        asked = {spec['name'] for spec in form.definition()}
+        asked = {spec['name'] for spec in form.validator().definition}
         for key in data:
             if (key.split('.', 1)[0] not in asked and key != CSRF_FIELD
                     and not key.startswith('_')):

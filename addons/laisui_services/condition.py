@@ -210,9 +210,11 @@ class ApplicantFacts:
                 self.applicant, self.version.service.code, self.date))
 
     def missing_materials(self):
+        required = self.version.required_types()
+        if not required:
+            return []
         uploaded = {e.type for e in self.applicant.evidences}
-        return [t for t in self.version.required_types()
-            if t not in uploaded]
+        return [t for t in required if t not in uploaded]
 
     def fact_set(self):
         "The applicant's facts as the points computation reads them"

@@ -25,14 +25,21 @@ def issue(applications):
     Credential = pool.get('laisui.credential')
     Application = pool.get('laisui.service.application')
     todo = [a for a in applications if not a.voucher]
-    for application in todo:
-        version = application.version
-        expires = (clock.now() + dt.timedelta(days=version.voucher_days)
-            if version.voucher_days else None)
-        application.voucher = Credential.issue(KIND,
-            application.applicant, application,
-            version.voucher_title, claims(application), expires_at=expires)
+    # Everything read before the first credential is made: each one made
+    # clears the records' caches, and the applications browsed together
+    # would be read again together for every voucher.
+    planned = [(a, a.applicant, a.version.voucher_title, claims(a),
+            expiry(a.version)) for a in todo]
+    for application, holder, title, rows, expires_at in planned:
+        application.voucher = Credential.issue(KIND, holder, application,
+            title, rows, expires_at=expires_at)
     Application.save(todo)
+
+
+def expiry(version):
+    "When a voucher of the version issued now expires, or None"
+    return (clock.now() + dt.timedelta(days=version.voucher_days)
+        if version.voucher_days else None)
 
 
 def revoke_for(applications, reason):
