@@ -116,6 +116,24 @@ def add_form_field(sao, label, key, kind, options=None, condition=None):
         settle(sao)
         type_in(dialog, 'input[name=condition_value]', value)
     settle(sao)
+    # The type's redraw may come after the texts were typed (a slow
+    # server): type and texts are set again until they stay.
+    kind_select = dialog.locator('select[name=type]').first
+    for _ in range(5):
+        wrong = False
+        if kind_select.evaluate(
+                'e => e.options[e.selectedIndex].text') != kind:
+            kind_select.select_option(label=kind)
+            settle(sao)
+            wrong = True
+        for selector, text in [('input[name=label]', label),
+                ('input[name=name]', key)]:
+            if dialog.locator(selector).first.input_value() != text:
+                type_in(dialog, selector, text)
+                settle(sao)
+                wrong = True
+        if not wrong:
+            break
     dialog.get_by_role('button', name='添加', exact=True).click()
     dialog.wait_for(state='hidden')
 
