@@ -155,7 +155,8 @@ class Application(FormAnswersMixin, ConfirmedSubmissionMixin,
             raise ApplicationError(gettext(
                     'laisui_services.msg_service_closed',
                     service=service.name))
-        draft = cls(applicant=applicant, service=service, version=version)
+        draft = cls(applicant=applicant, service=service, version=version,
+            session=None)
         draft.check_not_applied()
         draft.save()
         return draft
@@ -171,7 +172,7 @@ class Application(FormAnswersMixin, ConfirmedSubmissionMixin,
         for other in others:
             if other.state != 'approved' or (
                     other.session == self.session if self.session
-                    else not other.voucher or other.voucher.valid_now()):
+                    else not other.voucher or other.voucher.state == 'valid'):
                 raise ApplicationError(gettext(
                         'laisui_services.msg_applied',
                         service=self.service.name, number=other.number,
@@ -209,6 +210,9 @@ class Application(FormAnswersMixin, ConfirmedSubmissionMixin,
                 raise ApplicationError(gettext(
                         'laisui_services.msg_session_closed',
                         session=self.session.rec_name))
+        if version.voucher == 'points' and not self.applicant.statement:
+            raise ApplicationError(gettext(
+                    'laisui_services.msg_no_statement'))
         missing = self.missing_materials()
         if missing:
             raise ApplicationError(gettext(

@@ -271,8 +271,8 @@ def failures(version, applicant, date=None):
 def _number(value):
     if value is None:
         return ''
-    return f'{value:f}'.rstrip('0').rstrip('.') if '.' in f'{value:f}' else (
-        f'{value:f}')
+    # 60.00 → 60, 59.50 → 59.5
+    return f'{value.normalize():f}'
 
 
 def _permits_shown(permits):

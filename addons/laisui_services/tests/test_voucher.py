@@ -148,3 +148,20 @@ class VoucherTestCase(ActivatedTestCase):
             application = self.approved(service, applicant=applicant)
             self.assertEqual(dict(application.voucher.claims_list)[
                     '志愿服务时长（志愿服务信息系统记录）'], '15.5 小时')
+
+    @with_transaction()
+    def test_valid_voucher_bars_another_application(self):
+        """Approved with a voucher still valid: applying again is refused
+        in zh_CN; once the voucher is revoked, a new draft may start"""
+        pool = Pool()
+        Application = pool.get('laisui.service.application')
+        Credential = pool.get('laisui.credential')
+        with self.now():
+            service = make_service('pass_card')
+            application = self.approved(service)
+            with self.assertRaises(UserError) as cm, rolled_back():
+                Application.draft_for(application.applicant, service)
+            self.assertIn('审核通过', cm.exception.message)
+            Credential.revoke([application.voucher], '补发')
+            draft = Application.draft_for(application.applicant, service)
+            self.assertEqual(draft.state, 'draft')
