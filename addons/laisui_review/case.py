@@ -146,12 +146,9 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     @classmethod
     def get_document_models(cls):
         "Every registered model that is reviewable"
-        pool = Pool()
-        Model = pool.get('ir.model')
-        names = [name for name, klass in pool.iterobject()
-            if issubclass(klass, ReviewableMixin)]
-        models = Model.search([('name', 'in', names)]) if names else []
-        return [(None, '')] + [(m.name, m.string) for m in models]
+        # Cached by ir.model: every case written validates its document.
+        Model = Pool().get('ir.model')
+        return [(None, '')] + Model.get_name_items(ReviewableMixin)
 
     @classmethod
     def document_variables(cls, document_model):

@@ -61,20 +61,19 @@ class ReviewedDocumentMixin(ReviewableMixin):
         return 'draft'
 
     @classmethod
-    def _set_state(cls, documents, state):
-        "Move the documents to state, audited"
+    def _set_state(cls, documents, state, **values):
+        "Move the documents to state with the values written, audited"
         AuditLog = Pool().get('laisui.audit.log')
         entries = [{'action': 'state', 'resource': str(d),
                 'from_value': d.state, 'to_value': state}
             for d in documents if d.state != state]
-        cls.write(documents, {'state': state})
+        cls.write(documents, dict(values, state=state))
         AuditLog.log_many(entries)
 
     @classmethod
     def submit_for_review(cls, documents):
         "Submitted now: under review with a case of the active workflow"
-        cls.write(documents, {'submitted_at': clock.now()})
-        cls._set_state(documents, 'review')
+        cls._set_state(documents, 'review', submitted_at=clock.now())
         return cls.start_review(documents)
 
     @classmethod

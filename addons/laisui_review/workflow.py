@@ -8,6 +8,7 @@ new version (copy, edit, activate) that applies to new cases only.
 """
 from collections import defaultdict, deque
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow as WorkflowMixin, fields,
@@ -86,6 +87,7 @@ CASE_VARIABLES = {
 class Workflow(WorkflowMixin, ModelSQL, ModelView):
     "Review workflow definition (审核流程), one version"
     __name__ = 'laisui.review.workflow'
+    _active_cache = Cache('laisui.review.workflow.active_for', context=False)
 
     _draft = {'readonly': Eval('state') != 'draft'}
 
@@ -265,15 +267,27 @@ class Workflow(WorkflowMixin, ModelSQL, ModelView):
     def active_for(cls, document_model, scope=None):
         """The active definition for the document model and scope, else
         the model's general one, or None"""
-        for key in ([scope, None] if scope else [None]):
-            workflows = cls.search([
-                    ('document_model', '=', document_model),
-                    ('scope', '=', key),
-                    ('state', '=', 'active'),
-                    ], limit=1)
-            if workflows:
-                return workflows[0]
-        return None
+        # Cached: every submission asks, a definition changes rarely.
+        key = (document_model, scope)
+        workflow_id = cls._active_cache.get(key, -1)
+        if workflow_id == -1:
+            workflow_id = None
+            for scope_ in ([scope, None] if scope else [None]):
+                workflows = cls.search([
+                        ('document_model', '=', document_model),
+                        ('scope', '=', scope_),
+                        ('state', '=', 'active'),
+                        ], limit=1)
+                if workflows:
+                    workflow_id = workflows[0].id
+                    break
+            cls._active_cache.set(key, workflow_id)
+        return cls(workflow_id) if workflow_id is not None else None
+
+    @classmethod
+    def on_modification(cls, mode, workflows, field_names=None):
+        super().on_modification(mode, workflows, field_names)
+        cls._active_cache.clear()
 
     def validate_definition(self):
         """Raise WorkflowError unless the definition can run: one start,

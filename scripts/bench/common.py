@@ -103,10 +103,46 @@ class FreshDatabase:
         return False
 
 
+class StatementCounter:
+    "How many SQL statements trytond's cursors run inside the block"
+
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self):
+        import importlib
+        from trytond import backend
+        module = importlib.import_module(
+            f'trytond.backend.{backend.name}.database')
+        self.cursor_class = getattr(module, 'LoggingCursor', None) or getattr(
+            module, 'SQLiteCursor')
+        original = self.cursor_class.execute
+
+        def execute(cursor, *args, **kwargs):
+            self.count += 1
+            return original(cursor, *args, **kwargs)
+        self.original = original
+        self.cursor_class.execute = execute
+        return self
+
+    def __exit__(self, *exc_info):
+        self.cursor_class.execute = self.original
+
+
+def production_validation():
+    """Validate as the server does. The test helpers the benchmarks
+    borrow import trytond's test module, which sets Pool.test: trytond
+    then also validates every Function field it writes, reading each
+    one (production skips them)."""
+    import trytond.tests.test_tryton as test_tryton
+    test_tryton.Pool.test = False
+
+
 def run_on_fresh_database(module, prefix, run, args):
     """Print the JSON of run(database name, args) on a fresh database with
     module (SQLite, or PostgreSQL when TRYTOND_DATABASE_URI is set)"""
     from trytond import config
+    production_validation()
     fresh = FreshDatabase(os.environ.get('TRYTOND_DATABASE_URI'),
         module=module, prefix=prefix)
     fresh.__enter__()

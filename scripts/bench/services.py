@@ -31,9 +31,20 @@ committed transaction each --batch:
     scan row (``verify_per_second``);
 
 and, as the reference, cryptography's Ed25519 alone signing and verifying
-as many payloads of a token (credentials.py) (``raw_sign_per_second``, ``raw_verify_per_second``);
-``verify_ratio`` is raw verify / verify (target: at most 2). The last
-line on stdout is JSON. Runs under python -O (re-executes).
+as many payloads of a token (credentials.py) (``raw_sign_per_second``,
+``raw_verify_per_second``); ``verify_ratio`` is raw verify / verify
+(target: at most 2).
+
+The platform's floor on the same machine, in a transaction rolled back:
+the database's round trip (``round_trip_per_second``, SELECT 1) and
+trytond's bare create and write of an application row
+(``orm_create_per_second``, ``orm_write_per_second``). With the SQL
+statements a submission runs (``statements_per_submission``) they give
+``statement_floor_per_second``, the rate were a submission nothing but
+its statements' round trips, and ``verify_floor_ratio``, the ratio of a
+verification that does one round trip and nothing else.
+
+The last line on stdout is JSON. Runs under python -O (re-executes).
 """
 import argparse
 import cProfile
@@ -47,7 +58,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import demo_data  # noqa: E402
-from bench.common import log, run_on_fresh_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    StatementCounter, log, run_on_fresh_database)
 from bench.credentials import in_transaction, per_second, raw  # noqa: E402
 
 SERVICE = 'bench_training'
@@ -219,6 +231,41 @@ def prepare(database, args):
     return ids, service_id, streets
 
 
+def platform_floor(database, applicant_ids, service_id, count=500):
+    """What the platform costs alone on this machine, in a transaction
+    rolled back: the database's round trip (SELECT 1), and trytond's bare
+    create and write of an application row (no rule, no review)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    count = min(count, len(applicant_ids))
+    with Transaction().start(database, 0, context={'language': 'zh_CN'}
+            ) as transaction:
+        pool = Pool(database)
+        Application = pool.get('laisui.service.application')
+        version = pool.get('laisui.service')(service_id).current_version
+        cursor = transaction.connection.cursor()
+        start = time.perf_counter()
+        for _ in range(count):
+            cursor.execute('SELECT 1')
+            cursor.fetchone()
+        round_trip = time.perf_counter() - start
+        start = time.perf_counter()
+        made = [Application.create([{'applicant': i, 'service': service_id,
+                        'version': version.id}])[0]
+            for i in applicant_ids[:count]]
+        create = time.perf_counter() - start
+        start = time.perf_counter()
+        for application in made:
+            Application.write([application], {'corrections': '—'})
+        write = time.perf_counter() - start
+        transaction.rollback()
+    return {
+        'round_trip_per_second': per_second(count, round_trip),
+        'orm_create_per_second': per_second(count, create),
+        'orm_write_per_second': per_second(count, write),
+        }
+
+
 def run(database, args):
     from trytond import backend
 
@@ -251,8 +298,11 @@ def run(database, args):
             Application.submit([draft])
             done.append(draft.id)
         return done
-    application_ids, submit_rate = phase('(a) applications submitted',
-        submit, applicant_ids)
+    with StatementCounter() as statements:
+        application_ids, submit_rate = phase('(a) applications submitted',
+            submit, applicant_ids)
+    per_submission = statements.count / len(application_ids)
+    log(f'{per_submission:.1f} SQL statements a submission')
 
     def issue(pool, ids):
         from trytond.modules.laisui_services import voucher
@@ -272,6 +322,10 @@ def run(database, args):
     raw_sign, raw_verify = raw(len(tokens))
     log(f'Ed25519 alone: {raw_sign:.0f} signatures/s, '
         f'{raw_verify:.0f} verifications/s')
+    floor = platform_floor(database, applicant_ids, service_id)
+    log(f'floor: {floor["round_trip_per_second"]:.0f} round trips/s, '
+        f'{floor["orm_create_per_second"]:.0f} bare creates/s, '
+        f'{floor["orm_write_per_second"]:.0f} bare writes/s')
     return {
         'submit_per_second': submit_rate,
         'issue_per_second': issue_rate,
@@ -279,6 +333,14 @@ def run(database, args):
         'raw_sign_per_second': raw_sign,
         'raw_verify_per_second': raw_verify,
         'verify_ratio': round(raw_verify / verify_rate, 2),
+        'statements_per_submission': round(per_submission, 1),
+        # Were a submission nothing but its statements' round trips:
+        'statement_floor_per_second': round(
+            floor['round_trip_per_second'] / per_submission, 1),
+        # A verification with one round trip and no other work:
+        'verify_floor_ratio': round(
+            1 + raw_verify / floor['round_trip_per_second'], 2),
+        **floor,
         'applications': len(application_ids),
         'vouchers': len(tokens),
         'verifications': len(results),
