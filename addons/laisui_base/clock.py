@@ -32,3 +32,9 @@ def today():
 def to_local(timestamp):
     "Naive UTC to aware Guangzhou time"
     return timestamp.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TZ)
+
+
+def day_start(date):
+    "Naive UTC of midnight in Guangzhou at the start of date"
+    local = dt.datetime.combine(date, dt.time(), tzinfo=LOCAL_TZ)
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)

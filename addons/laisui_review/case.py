@@ -30,7 +30,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
-from .deadline import DeadlineMixin
+from .deadline import DeadlineMixin, close_reminders
 from .exceptions import DecisionError
 from .reviewable import ReviewableMixin
 from .workflow import CASE_VARIABLES, EVENTS, OUTCOMES, event_label
@@ -64,6 +64,9 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     state_string = state.translated('state')
     entered_at = fields.Timestamp("In Stage Since", readonly=True)
+    # Who claimed the case at its stage (queue.py); a new stage frees it.
+    assignee = fields.Many2One('res.user', "Assignee", readonly=True,
+        ondelete='SET NULL')
     returns = fields.Integer("Times Returned", readonly=True)
     mismatches = fields.Integer("Mismatched Lines", readonly=True)
     comment = fields.Text("Review Comment",
@@ -256,6 +259,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         cls.write(cases, {
                 'stage': stage.id,
                 'state': 'open',
+                'assignee': None,
                 'entered_at': now,
                 'deadline': deadline,
                 'reminded': False,
@@ -371,6 +375,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
             transition, = [t for t in stage.workflow.transitions
                 if t.source == stage and t.event == event]
         Step.close(cases, event, comment)
+        close_reminders(cases)
         if stage.kind == 'department':
             pool.get('laisui.review.task').cancel_open(cases)
         if event == 'return':
@@ -596,6 +601,7 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
         Task = pool.get('laisui.review.task')
         cases = guard(cls, cases, ['open', 'returned'])
         Step.close(cases, 'withdrawn', None)
+        close_reminders(cases)
         Task.cancel_open(cases)
         for state in {c.state for c in cases}:
             same = [c for c in cases if c.state == state]

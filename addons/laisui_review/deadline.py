@@ -8,6 +8,7 @@ stage's remind_days), when it has passed, and an escalation to the
 district admins when it has passed by the stage's escalate_days. The
 working-day calendar decides every date.
 """
+import json
 from email.message import EmailMessage
 
 from trytond import config
@@ -15,6 +16,8 @@ from trytond.model import fields
 from trytond.modules.laisui_base import clock
 from trytond.pool import Pool
 from trytond.sendmail import send_message_transactional
+from trytond.tools import grouped_slice
+from trytond.transaction import without_check_access
 
 
 class DeadlineMixin:
@@ -114,6 +117,32 @@ def notify(users, template, record, late=0):
     emails = [u.email for u in users if u.email]
     if emails:
         send_email(emails, text)
+
+
+def close_reminders(records):
+    """Mark read the notices about the records: the to-do they named is
+    done (the case left the stage, the task or the lines were decided). A
+    notice naming several records closes when all of them are given."""
+    Notification = Pool().get('res.notification')
+    if not records:
+        return
+    done = {r.id for r in records}
+    closed = []
+    with without_check_access():
+        for sub_ids in grouped_slice(sorted(done), 100):
+            # records is str(list of ids): it starts with the first one.
+            starts = []
+            for id_ in sub_ids:
+                starts += [('records', '=', f'[{id_}]'),
+                    ('records', 'like', f'[{id_},%')]
+            for notification in Notification.search([
+                        ('model', '=', records[0].__name__),
+                        ('unread', '=', True),
+                        ['OR', *starts],
+                        ]):
+                if set(json.loads(notification.records)) <= done:
+                    closed.append(notification)
+        Notification.write(closed, {'unread': False})
 
 
 def send_email(to, text):

@@ -27,6 +27,8 @@ class StageStatistic(ModelSQL, ModelView):
     overdue = fields.Integer("Waiting Past Deadline", readonly=True)
     handled = fields.Integer("Steps Completed", readonly=True)
     late = fields.Integer("Completed Late", readonly=True)
+    arrived_today = fields.Integer("Arrived Today", readonly=True)
+    done_today = fields.Integer("Completed Today", readonly=True)
     hours = fields.Function(fields.Float("Average Hours", digits=(16, 1)),
         'get_hours')
 
@@ -43,6 +45,7 @@ class StageStatistic(ModelSQL, ModelView):
         step = Step.__table__()
         stage = Stage.__table__()
         today = clock.today()
+        midnight = clock.day_start(today)
         open_ = step.left_at == Null
         closed = step.left_at != Null
         late = closed & (step.overdue == Literal(True))
@@ -59,6 +62,10 @@ class StageStatistic(ModelSQL, ModelView):
                 ).as_('overdue'),
             _count_if(closed, step.id).as_('handled'),
             _count_if(late, step.id).as_('late'),
+            _count_if(step.entered_at >= midnight, step.id
+                ).as_('arrived_today'),
+            _count_if(closed & (step.left_at >= midnight), step.id
+                ).as_('done_today'),
             group_by=[stage.id, stage.workflow])
 
     @classmethod

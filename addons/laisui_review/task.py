@@ -20,7 +20,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .deadline import DeadlineMixin
+from .deadline import DeadlineMixin, close_reminders
 
 STATES = [
     ('open', "To Do"),
@@ -162,6 +162,10 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
         waiting = {t.case for t in open_tasks
             if (t.case, t.department) in pending}
         cls.write(cls.browse(done), {'state': 'done', 'done_at': clock.now()})
+        done = cls.browse(done)
+        close_reminders(done)
+        # The comparison's alerts name the lines of a department's task.
+        close_reminders([l for t in done for l in t.lines])
         finished = [c for c in Case.browse(sorted(
                     {t.case for t in open_tasks} - waiting))
             if c.state == 'open' and c.stage.kind == 'department']
@@ -184,10 +188,12 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
     @classmethod
     def cancel_open(cls, cases):
         "A case left its department stage otherwise (e.g. returned)"
-        cls.write(cls.search([
-                    ('case', 'in', [c.id for c in cases]),
-                    ('state', '=', 'open'),
-                    ]), {'state': 'cancelled'})
+        tasks = cls.search([
+                ('case', 'in', [c.id for c in cases]),
+                ('state', '=', 'open'),
+                ])
+        cls.write(tasks, {'state': 'cancelled'})
+        close_reminders(tasks)
 
     def deadline_recipients(self):
         pool = Pool()
