@@ -249,8 +249,9 @@ class Credential(ModelSQL, ModelView):
     @classmethod
     def verify(cls, token, channel='api'):
         """(result, credential or None) for token, result one of RESULTS;
-        logged in the scan log. Lean: the key from the process cache, then
-        one statement that looks the number up and writes the scan row."""
+        logged in the scan log. Lean: the key from the process cache, one
+        statement that looks the number up; the scan row is written with
+        the transaction's others when it commits."""
         pool = Pool()
         Key = pool.get('laisui.credential.key')
         Scan = pool.get('laisui.credential.scan')

@@ -4,14 +4,14 @@
 its result, the channel and the client's network (never its full
 address: a verifier is anybody holding the paper).
 
-Written below the ORM, in one statement a verification, its SQL made once
-a process: verify() must stay close to the raw signature check (python-sql
-and a second round trip to the database would cost as much). Rows are
-only inserted.
+Rows are only inserted, below the ORM, and set-wise: a verification
+appends its row to the transaction's pending scans, written in one
+statement when the transaction commits (or when it reads the log). With
+the lookup of the number, a verification costs one round trip to the
+database beside the signature check; a venue checking a batch of tokens
+writes their rows at once.
 """
 import ipaddress
-
-from sql import Flavor
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -21,31 +21,50 @@ from trytond.transaction import Transaction
 
 from . import clock
 from .audit import AppendOnlyMixin, request_info
+from .bulk import bulk_insert
 from .credential import RESULTS
 from .exceptions import AuditLogError
 
 CHANNELS = ['online', 'api']
 # The network kept of a client address: the host part is dropped.
 PREFIXES = {4: 24, 6: 48}
-# (backend, table): the SQL of the insert
-_INSERTS = {}
-# (backend, table): the SQL of the lookup of a signed token with its insert
-_ISSUED = {}
-# The result of a token with a good signature, from the credential of its
-# number (c): none issued, not the token issued (only a leaked key signs
-# one), revoked, past its expiry (computed from the token), else valid.
-_ISSUED_SQL = (
-    'WITH c AS (SELECT id, token, revoked_at FROM "{credential}" '
-    'WHERE number = {p} LIMIT 1) '
-    'INSERT INTO "{scan}" (create_uid, create_date, "timestamp", '
-    'credential, result, channel, address) '
-    'SELECT 0, {p}, {p}, CASE WHEN c.token = {p} THEN c.id END, '
-    "CASE WHEN c.id IS NULL THEN 'unknown' "
-    "WHEN c.token <> {p} THEN 'forged' "
-    "WHEN c.revoked_at IS NOT NULL THEN 'revoked' "
-    "WHEN {p} THEN 'expired' ELSE 'valid' END, {p}, {p} "
-    'FROM (SELECT 1) AS one LEFT JOIN c ON 1 = 1 '
-    'RETURNING result, credential')
+COLUMNS = ['create_uid', 'create_date', 'timestamp', 'credential', 'result',
+    'channel', 'address']
+# (backend, table): the SQL of the lookup of a number
+_LOOKUPS = {}
+
+
+class _PendingScans:
+    "The scan rows of one transaction, inserted before it commits"
+
+    def __init__(self, table):
+        self.table = table
+        self.rows = []
+
+    def __eq__(self, other):
+        return isinstance(other, _PendingScans) and other.table == self.table
+
+    def __hash__(self):
+        return hash((_PendingScans, self.table))
+
+    def flush(self):
+        rows, self.rows = self.rows, []
+        bulk_insert(self.table, COLUMNS, rows)
+
+    def tpc_begin(self, transaction):
+        pass
+
+    def commit(self, transaction):
+        self.flush()
+
+    def tpc_vote(self, transaction):
+        pass
+
+    def tpc_finish(self, transaction):
+        pass
+
+    def tpc_abort(self, transaction):
+        self.rows = []
 
 
 def masked_address(address):
@@ -89,36 +108,62 @@ class CredentialScan(AppendOnlyMixin, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def log(cls, credential, result, channel):
-        "Append one row, in one INSERT"
-        assert result in RESULTS and channel in CHANNELS
-        key = (backend.name, cls._table)
-        if key not in _INSERTS:
-            table = cls.__table__()
-            # Made once a process: the values only make placeholders.
-            _INSERTS[key], _ = tuple(table.insert(
-                    [table.create_uid, table.create_date, table.timestamp,
-                        table.credential, table.result, table.channel,
-                        table.address], [[0] * 7]))
+    def _pending(cls):
+        return Transaction().join(_PendingScans(cls._table))
+
+    @classmethod
+    def flush(cls):
+        "Write the transaction's pending rows: the log is read after"
+        cls._pending().flush()
+
+    @classmethod
+    def search(cls, *args, **kwargs):
+        cls.flush()
+        return super().search(*args, **kwargs)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.flush()
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def log(cls, credential_id, result, channel):
+        "Append one row to the transaction's pending scans"
+        if result not in RESULTS or channel not in CHANNELS:
+            raise ValueError(f'scan result {result}, channel {channel}')
         now = clock.now()
-        Transaction().connection.cursor().execute(_INSERTS[key], [
-                0, now, now, credential.id if credential else None,
-                result, channel, masked_address(request_info()[0])])
+        cls._pending().rows.append((0, now, now, credential_id, result,
+                channel, masked_address(request_info()[0])))
 
     @classmethod
     def log_issued(cls, number, token, expired, channel):
         """(result, credential id or None) of a token whose signature is
-        good, its scan row written: one statement, one round trip"""
+        good, from the credential of its number: none issued, not the
+        token issued (only a leaked key signs one), revoked, past its
+        expiry (expired, from the token), else valid; logged"""
         Credential = Pool().get('laisui.credential')
-        key = (backend.name, cls._table)
-        if key not in _ISSUED:
-            _ISSUED[key] = _ISSUED_SQL.format(credential=Credential._table,
-                scan=cls._table, p=Flavor.get().param)
-        now = clock.now()
+        key = (backend.name, Credential._table)
+        if key not in _LOOKUPS:
+            # Made once a process: the value only makes the placeholder;
+            # a number is unique.
+            table = Credential.__table__()
+            _LOOKUPS[key], _ = tuple(table.select(
+                    table.id, table.token, table.revoked_at,
+                    where=table.number == ''))
         cursor = Transaction().connection.cursor()
-        cursor.execute(_ISSUED[key], [number, now, now, token, token,
-                bool(expired), channel, masked_address(request_info()[0])])
-        return tuple(cursor.fetchone())
+        cursor.execute(_LOOKUPS[key], [number])
+        row = cursor.fetchone()
+        credential_id = None
+        if not row:
+            result = 'unknown'
+        elif row[1] != token:
+            result = 'forged'
+        else:
+            credential_id = row[0]
+            result = ('revoked' if row[2] is not None
+                else 'expired' if expired else 'valid')
+        cls.log(credential_id, result, channel)
+        return result, credential_id
 
     @classmethod
     def create(cls, vlist):
