@@ -86,14 +86,11 @@ class Statement(ModelSQL, ModelView):
         "date.")
     computed_at = fields.Timestamp("Computed At", readonly=True)
     points_band = fields.Char("Points Band", readonly=True,
-        help="Bands of 20 points for the distribution graph.")
+        help="Bands of 20 points for the distribution statistics.")
     lines = fields.One2Many('laisui.points.statement.line', 'statement',
         "Lines", readonly=True)
     street = fields.Function(fields.Many2One('laisui.street', "Street"),
         'get_street', searcher='search_street')
-    # Graph views add this up to count applicants.
-    applicant_count = fields.Function(
-        fields.Integer("Applicants"), 'get_applicant_count')
 
     @classmethod
     def __setup__(cls):
@@ -107,9 +104,6 @@ class Statement(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.applicant.rec_name
-
-    def get_applicant_count(self, name):
-        return 1
 
     def get_street(self, name):
         return self.applicant.street.id if self.applicant.street else None
