@@ -21,6 +21,8 @@ class AuditedWritesMixin:
     _audit_action = 'write'
     # Fields with entries of their own (states) or kept by the server.
     _audit_diff_skip = frozenset()
+    # Personal fields and their mask: the log keeps only the masked value.
+    _audit_diff_masks = {}
 
     @classmethod
     def on_write(cls, records, values):
@@ -31,12 +33,13 @@ class AuditedWritesMixin:
         names = sorted(n for n in values if cls._audit_diffed(n))
         if not names:
             return callbacks
-        before = {r.id: _texts(r, names) for r in records}
+        masks = cls._audit_diff_masks
+        before = {r.id: _texts(r, names, masks) for r in records}
 
         def log():
             entries = []
             for record in cls.browse(list(before)):
-                after = _texts(record, names)
+                after = _texts(record, names, masks)
                 for name in names:
                     if before[record.id][name] != after[name]:
                         entries.append(diff_entry(record, name,
@@ -93,6 +96,13 @@ def audit_text(field, value):
     return str(value)
 
 
-def _texts(record, names):
-    return {n: audit_text(record._fields[n], getattr(record, n))
-        for n in names}
+def _texts(record, names, masks=None):
+    masks = masks or {}
+    texts = {}
+    for name in names:
+        value = getattr(record, name)
+        if name in masks:
+            texts[name] = masks[name](value) if value else None
+        else:
+            texts[name] = audit_text(record._fields[name], value)
+    return texts
