@@ -21,7 +21,8 @@ class AuditedWritesMixin:
     _audit_action = 'write'
     # Fields with entries of their own (states) or kept by the server.
     _audit_diff_skip = frozenset()
-    # Personal fields and their mask: the log keeps only the masked value.
+    # Personal fields and the mask of their text: the log keeps only the
+    # masked value.
     _audit_diff_masks = {}
 
     @classmethod
@@ -97,12 +98,12 @@ def audit_text(field, value):
 
 
 def _texts(record, names, masks=None):
+    "The audit texts of the fields, masked where `masks` says"
     masks = masks or {}
     texts = {}
     for name in names:
-        value = getattr(record, name)
-        if name in masks:
-            texts[name] = masks[name](value) if value else None
-        else:
-            texts[name] = audit_text(record._fields[name], value)
+        text = audit_text(record._fields[name], getattr(record, name))
+        if text and name in masks:
+            text = masks[name](text)
+        texts[name] = text
     return texts
