@@ -45,10 +45,16 @@ class AuditedWritesMixin:
                     if before[record.id][name] != after[name]:
                         entries.append(diff_entry(record, name,
                                 before[record.id][name], after[name],
-                                action=cls._audit_action))
+                                action=cls._audit_action,
+                                detail=f'{cls._audit_label(record)}: {name}'))
             Pool().get('laisui.audit.log').log_many(entries)
         callbacks.append(log)
         return callbacks
+
+    @classmethod
+    def _audit_label(cls, record):
+        "How the entries name the record: masked for a person's records"
+        return record.rec_name
 
     @classmethod
     def _audit_diffed(cls, name):

@@ -108,6 +108,10 @@ class Applicant(
         return f'{self.name} {self.id_number_masked}'
 
     @classmethod
+    def _audit_label(cls, applicant):
+        return f'{mask_name(applicant.name)} {applicant.id_number_masked}'
+
+    @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('contact_phone'):

@@ -48,10 +48,13 @@ class HistoryTestCase(ActivatedTestCase):
                     ])
             self.assertEqual({e.resource_name for e in entries},
                 {Applicant(applicant.id).rec_name})
+        self.assertEqual(entries[0].detail,
+            '陈*燕 440524********1221: contact_phone')
         for text in ["501", "13800138002", "陈晓燕", "陈小燕"]:
             self.assertEqual(AuditLog.search(['OR',
                         ('from_value', 'like', f'%{text}%'),
-                        ('to_value', 'like', f'%{text}%')]), [])
+                        ('to_value', 'like', f'%{text}%'),
+                        ('detail', 'like', f'%{text}%')]), [])
 
     @with_transaction()
     def test_history_on_points_records(self):
