@@ -69,11 +69,12 @@ class AuditLog(metaclass=PoolMeta):
     @classmethod
     def get_resource_parts(cls, entries, names):
         result = {n: {} for n in names}
+        kinds = _model_names()
         for entry in entries:
             model, id_ = split_resource(entry.resource)
             if 'resource_model' in result:
                 result['resource_model'][entry.id] = (
-                    model if model in _model_names() else None)
+                    model if model in kinds else None)
             if 'resource_id' in result:
                 result['resource_id'][entry.id] = id_
         return result
@@ -120,7 +121,7 @@ class AuditLog(metaclass=PoolMeta):
             key = model, field_name
             if key not in labels:
                 try:
-                    Model = pool.get(model)
+                    Model = pool.get(model) if model else None
                 except KeyError:
                     Model = None
                 labels[key] = None

@@ -195,6 +195,11 @@ class HistoryTestCase(ActivatedTestCase):
             logged += AuditLog.log('write', resource=second, detail='other')
             logged += AuditLog.log('write', resource=f'res.user,{first.id}',
                 detail='same number')
+            # "_" of a model name is no wildcard
+            logged += AuditLog.log('write',
+                resource='laisui.privacy_notice,5', detail='notice')
+            logged += AuditLog.log('write',
+                resource='laisui.privacyXnotice,5', detail='lookalike')
 
         def details(domain):
             return sorted(e.detail for e in AuditLog.search(
@@ -221,7 +226,10 @@ class HistoryTestCase(ActivatedTestCase):
             AuditLog.search([('detail', '=', 'midnight')])[0].date, day)
 
         self.assertEqual(details([('user', '=', two.id)]),
-            ['other', 'same number'])
+            ['lookalike', 'notice', 'other', 'same number'])
+        self.assertEqual(details(
+                [('resource_model', '=', 'laisui.privacy_notice')]),
+            ['notice'])
         self.assertEqual(details([
                     ('resource_model', '=', 'laisui.department'),
                     ('resource_id', '=', first.id)]),
