@@ -132,7 +132,8 @@ class AuditLog(metaclass=PoolMeta):
         return result
 
     def get_date(self, name):
-        return clock.to_local(self.timestamp).date() if self.timestamp else None
+        if self.timestamp:
+            return clock.to_local(self.timestamp).date()
 
     @classmethod
     def search_record(cls, name, clause):

@@ -112,7 +112,8 @@ class HistoryTestCase(ActivatedTestCase):
         auditor = staff('auditor', 'group_auditor')
         department, = Department.create([{'name': "人社局", 'code': 'T1'}])
         with acting(staff('distadmin', 'group_district_admin')):
-            Department.write([Department(department.id)], {'name': "人力资源和社会保障局"})
+            Department.write([Department(department.id)],
+                {'name': "人力资源和社会保障局"})
 
         with acting(auditor):
             entry, = [e for e in AuditLog.browse(history(department))
