@@ -7,6 +7,7 @@ changes and are not logged."""
 from trytond.pool import PoolMeta
 
 from .audit import AuditedChangesMixin
+from .audit_diff import AuditedDiffMixin
 
 
 class AccessChangesMixin(AuditedChangesMixin):
@@ -42,5 +43,9 @@ class MenuGroup(AccessChangesMixin, metaclass=PoolMeta):
     __name__ = 'ir.ui.menu-res.group'
 
 
-class Group(AccessChangesMixin, metaclass=PoolMeta):
+class Group(AuditedDiffMixin, metaclass=PoolMeta):
+    "A group's edits with their old and new values: its name, its members"
     __name__ = 'res.group'
+    _audit_action = 'security_config'
+    # Rights have their own audited records (above).
+    _audit_diff_skip = frozenset({'buttons', 'rule_groups', 'menu_access'})

@@ -21,6 +21,9 @@ class AuditedWritesMixin:
     _audit_action = 'write'
     # Fields with entries of their own (states) or kept by the server.
     _audit_diff_skip = frozenset()
+    # Personal fields and the mask of their text: the log keeps only the
+    # masked value.
+    _audit_diff_masks = {}
 
     @classmethod
     def on_write(cls, records, values):
@@ -31,20 +34,27 @@ class AuditedWritesMixin:
         names = sorted(n for n in values if cls._audit_diffed(n))
         if not names:
             return callbacks
-        before = {r.id: _texts(r, names) for r in records}
+        masks = cls._audit_diff_masks
+        before = {r.id: _texts(r, names, masks) for r in records}
 
         def log():
             entries = []
             for record in cls.browse(list(before)):
-                after = _texts(record, names)
+                after = _texts(record, names, masks)
                 for name in names:
                     if before[record.id][name] != after[name]:
                         entries.append(diff_entry(record, name,
                                 before[record.id][name], after[name],
-                                action=cls._audit_action))
+                                action=cls._audit_action,
+                                detail=f'{cls._audit_label(record)}: {name}'))
             Pool().get('laisui.audit.log').log_many(entries)
         callbacks.append(log)
         return callbacks
+
+    @classmethod
+    def _audit_label(cls, record):
+        "How the entries name the record: masked for a person's records"
+        return record.rec_name
 
     @classmethod
     def _audit_diffed(cls, name):
@@ -93,6 +103,13 @@ def audit_text(field, value):
     return str(value)
 
 
-def _texts(record, names):
-    return {n: audit_text(record._fields[n], getattr(record, n))
-        for n in names}
+def _texts(record, names, masks=None):
+    "The audit texts of the fields, masked where `masks` says"
+    masks = masks or {}
+    texts = {}
+    for name in names:
+        text = audit_text(record._fields[name], getattr(record, name))
+        if text and name in masks:
+            text = masks[name](text)
+        texts[name] = text
+    return texts

@@ -7,8 +7,10 @@ from trytond.model import (
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
+from .audit_diff import AuditedDiffMixin
 
-class Department(DeactivableMixin, ModelSQL, ModelView):
+
+class Department(AuditedDiffMixin, DeactivableMixin, ModelSQL, ModelView):
     "Functional department (职能部门) that owns and reviews indicators"
     __name__ = 'laisui.department'
 

@@ -29,6 +29,7 @@ from trytond.model import ModelView, dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
+from .audit_diff import AuditedDiffMixin
 from .exceptions import (
     PasswordPolicyError, RoleSeparationError, StaffAccountError)
 from .identity import mask_phone
@@ -94,9 +95,14 @@ def _audit(action, resource=None, **kwargs):
     Pool().get('laisui.audit.log').log(action, resource=resource, **kwargs)
 
 
-class User(PasswordHashMixin, MaskedEntryMixin, metaclass=PoolMeta):
+class User(AuditedDiffMixin, PasswordHashMixin, MaskedEntryMixin,
+        metaclass=PoolMeta):
     __name__ = 'res.user'
     _masked_entries = {'mobile_masked': ('mobile', mask_phone)}
+    # Each change of an account is in its history (roles: the groups
+    # before and after); secrets never, the mobile number masked.
+    _audit_diff_skip = frozenset(SECRET_FIELDS | {'laisui_password_changed'})
+    _audit_diff_masks = {'mobile': mask_phone}
 
     # authentication_sms's `mobile` receives the login codes and the review
     # reminders; no client reads it whole (security.xml).

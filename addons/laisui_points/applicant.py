@@ -2,9 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.laisui_base.audit_diff import AuditedWritesMixin
 from trytond.modules.laisui_base.identity import (
-    InvalidIdNumber, id_number_birth_date, id_number_sex, mask_id_number,
-    mask_phone, masked_id_pattern, normalize_id_number)
+    InvalidIdNumber, id_number_birth_date, id_number_sex, mask_address,
+    mask_id_number, mask_name, mask_phone, masked_id_pattern,
+    normalize_id_number)
 from trytond.modules.laisui_base.personal import (
     MaskedEntryMixin, PersonalDataMixin)
 from trytond.modules.laisui_base.validation import (
@@ -47,11 +49,19 @@ class IdentityMixin:
 
 
 class Applicant(
-        PersonalDataMixin, MaskedEntryMixin, PhoneMixin, IdentityMixin,
-        ModelSQL, ModelView):
+        AuditedWritesMixin, PersonalDataMixin, MaskedEntryMixin, PhoneMixin,
+        IdentityMixin, ModelSQL, ModelView):
     "Applicant (申请人)"
     __name__ = 'laisui.applicant'
     _masked_entries = {'contact_phone_masked': ('contact_phone', mask_phone)}
+    # Who the applicant is has its own entries (PersonalDataMixin); the
+    # other personal fields are in the history masked.
+    _audit_diff_skip = frozenset(PersonalDataMixin._identity_fields)
+    _audit_diff_masks = {
+        'address': mask_address,
+        'contact_phone': mask_phone,
+        'party': mask_name,
+        }
 
     party = fields.Many2One('party.party', "Party", ondelete='RESTRICT')
     web_user = fields.Many2One(
@@ -96,6 +106,10 @@ class Applicant(
 
     def get_rec_name(self, name):
         return f'{self.name} {self.id_number_masked}'
+
+    @classmethod
+    def _audit_label(cls, applicant):
+        return f'{mask_name(applicant.name)} {applicant.id_number_masked}'
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -10,6 +10,7 @@ from lxml import etree
 from PIL import Image
 
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, load_doc_tests, with_transaction)
 from trytond.transaction import Transaction, TransactionError
@@ -110,6 +111,31 @@ def committed(database, func, context=None):
                 continue
             transaction.commit()
             return result
+
+
+def history_entries(model, ids):
+    """The audit entries that 历史记录 opens for the records ids of model,
+    its domain evaluated as the client evaluates it"""
+    pool = Pool()
+    ActWindow = pool.get('ir.action.act_window')
+    action = ActWindow(pool.get('ir.model.data').get_id(
+            'laisui_base', 'act_audit_history'))
+    domain = PYSONDecoder({
+            'active_model': model,
+            'active_id': ids[0] if ids else None,
+            'active_ids': ids,
+            }).decode(action.pyson_domain)
+    return pool.get('laisui.audit.log').search(domain)
+
+
+def has_history(model):
+    "Whether 历史记录 is among the current user's relates of model"
+    pool = Pool()
+    Keyword = pool.get('ir.action.keyword')
+    action_id = pool.get('ir.model.data').get_id(
+        'laisui_base', 'act_audit_history')
+    return action_id in {
+        a['id'] for a in Keyword.get_keyword('form_relate', (model, -1))}
 
 
 @contextlib.contextmanager
