@@ -30,12 +30,6 @@ def split_resource(resource):
         return model, None
 
 
-def day_start(date):
-    "Naive UTC of midnight of date in Guangzhou"
-    local = dt.datetime.combine(date, dt.time(), tzinfo=clock.LOCAL_TZ)
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _like_escaped(text):
     return (text.replace('\\', '\\\\').replace('%', '\\%')
         .replace('_', '\\_'))
@@ -183,8 +177,8 @@ class AuditLog(metaclass=PoolMeta):
             return [('timestamp', operator, None)]
         if isinstance(value, str):
             value = dt.date.fromisoformat(value)
-        start = day_start(value)
-        end = day_start(value + dt.timedelta(days=1))
+        start = clock.day_start(value)
+        end = clock.day_start(value + dt.timedelta(days=1))
         if operator == '=':
             return [('timestamp', '>=', start), ('timestamp', '<', end)]
         if operator == '!=':
