@@ -277,12 +277,22 @@ class QueueTestCase(ActivatedTestCase):
 
     @with_transaction()
     def test_desk_opens_at_login(self):
-        "New staff open 工作台 at login; it shows their queue"
+        "Reviewing roles open 工作台 at login; a security admin does not"
         pool = Pool()
         Data = pool.get('ir.model.data')
+        User = pool.get('res.user')
         View = pool.get('ir.ui.view')
-        clerk = staff('clerk01', 'group_window_clerk')
         desk = Data.get_id('laisui_review', 'act_queue_board')
+        clerk = staff('clerk01', 'group_window_clerk')
+        security = staff('sec01', 'group_security_admin')
         self.assertEqual([a.id for a in clerk.actions], [desk])
-        board, = View.search([('name', '=', 'queue_board')])
+        self.assertEqual(list(security.actions), [])
+        # A role granted later brings the desk, once.
+        newcomer = staff('new01')
+        self.assertEqual(list(newcomer.actions), [])
+        User.write([newcomer], {'groups': [('add', [
+                            Data.get_id('laisui_base', 'group_window_clerk')])]})
+        User.write([newcomer], {'name': '新同事'})
+        self.assertEqual([a.id for a in User(newcomer.id).actions], [desk])
+        board = View(Data.get_id('laisui_review', 'queue_board_view'))
         self.assertIn('laisui_review.act_queue_case', board.arch)
