@@ -7,14 +7,15 @@ date printed on the receipt (受理回执)."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.state_guard import lock_rows
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DecisionError
 
-# One strict sequence per year: ir.sequence.strict hands numbers out inside
-# the transaction, so a rolled back decision leaves no gap.
+# One strict sequence per year: ir.sequence.strict counts in its own row,
+# inside the transaction, so a rolled back decision leaves no gap.
 SEQUENCE_PREFIX = 'SL'
 SEQUENCE_PADDING = 6
 
@@ -70,7 +71,7 @@ class Case(metaclass=PoolMeta):
     @classmethod
     def _enter(cls, cases, stage):
         super()._enter(cases, stage)
-        if stage.acceptance:
+        if stage.acceptance and stage.kind == 'task':
             Pool().get('laisui.review.original').add_missing(cases)
 
     def check_decision(self, event, comment):
@@ -124,14 +125,16 @@ def acceptance_number(year):
     type_id = ModelData.get_id('laisui_review', 'sequence_type_acceptance')
     prefix = f'{SEQUENCE_PREFIX}{year}-'
     with without_check_access():
-        # Lock the type: two first acceptances of a year make one sequence.
-        SequenceType.lock([SequenceType(type_id)])
+        # One acceptance numbers at a time, waiting for the other (Tryton's
+        # own lock of a strict sequence would restart the whole decision):
+        # the year's sequence is made once and its numbers follow.
+        lock_rows(SequenceType, [type_id])
         sequences = Sequence.search([
                 ('sequence_type', '=', type_id),
                 ('prefix', '=', prefix),
                 ], limit=1)
         if sequences:
-            sequence, = sequences
+            sequence = Sequence(sequences[0].id)
         else:
             sequence, = Sequence.create([{
                         'name': f'受理编号 {year}',
@@ -139,7 +142,8 @@ def acceptance_number(year):
                         'prefix': prefix,
                         'padding': SEQUENCE_PADDING,
                         }])
-        return sequence.get()
+        number = next(sequence._get_many(n=1))
+        return f'{sequence._process(sequence.prefix)}{number}'
 
 
 class Original(ModelSQL, ModelView):
