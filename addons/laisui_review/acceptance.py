@@ -4,6 +4,7 @@
 uploaded materials, indicator by indicator, before passing the stage; the
 pass gives the case its acceptance number (受理编号) and the promised
 date printed on the receipt (受理回执)."""
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.laisui_base import clock
@@ -31,6 +32,25 @@ class Stage(metaclass=PoolMeta):
         states={'invisible': ~Eval('acceptance')},
         help="The receipt promises a result within this many working days "
         "after acceptance.")
+
+    @classmethod
+    def __register__(cls, module):
+        migrate = (backend.TableHandler.table_exist(cls._table)
+            and not cls.__table_handler__(module).column_exist('acceptance'))
+        super().__register__(module)
+        if migrate:
+            # Databases before the checklist: the window stage of their
+            # points workflows (review_data.xml is not updated) becomes the
+            # acceptance.
+            t = cls.__table__()
+            workflow = Pool().get('laisui.review.workflow').__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*t.update(
+                    [t.acceptance, t.promise_days], [True, 20],
+                    where=(t.code == 'acceptance') & (t.kind == 'task')
+                    & t.workflow.in_(workflow.select(workflow.id,
+                            where=workflow.document_model
+                            == 'laisui.review.points_request'))))
 
     @classmethod
     def default_acceptance(cls):

@@ -260,3 +260,17 @@ class AcceptanceTestCase(ClamdMixin, ActivatedTestCase):
                 Message.search_count([('phone', '=', phone)]), sms + 1)
             self.assertEqual(Case(case.id).decision_message(clerk.id),
                 f'已驳回“{label}”。已发送短信通知申请人。')
+
+    @with_transaction()
+    def test_upgrade_marks_the_seeded_window_stage(self):
+        "A database from before the checklist: its 现场受理 becomes one"
+        Stage = Pool().get('laisui.review.stage')
+        Stage.__table_handler__('laisui_review').drop_column('acceptance')
+        Stage.__register__('laisui_review')
+        points = [('workflow.document_model', '=',
+                'laisui.review.points_request')]
+        stages = Stage.search([('code', '=', 'acceptance')] + points)
+        self.assertTrue(stages)
+        self.assertEqual({(s.acceptance, s.promise_days) for s in stages},
+            {(True, 20)})
+        self.assertEqual(Stage.search([('acceptance', '=', True)]), stages)
