@@ -28,6 +28,7 @@ from trytond import backend
 from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext
 from trytond.model import Model
+from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, abort, redirect, set_max_request_size, with_pool,
     with_transaction)
@@ -74,6 +75,13 @@ def _environment(modules):
             })
     env.globals['form_condition'] = condition_text
     return env
+
+
+def environment():
+    """The Jinja environment of the modules' templates, for documents the
+    back office prints (no portal request)"""
+    Portal = Pool().get('laisui.portal')
+    return _environment(tuple(Portal.template_modules()))
 
 
 def _local_time(timestamp):

@@ -15,6 +15,8 @@ import qrcode
 import qrcode.image.svg
 from weasyprint import HTML
 
+from .portal import environment
+
 
 def qr_svg(url):
     "The QR code of url as an SVG data URI"
@@ -43,3 +45,8 @@ def credential_pdf(portal, template, credential, **values):
     html = portal.render_text(template, credential=credential,
         qr=qr_svg(url), url=url, **values)
     return pdf(html)
+
+
+def template_pdf(template, **values):
+    "The PDF of a module's template rendered outside a portal request"
+    return pdf(environment().get_template(template).render(**values))
