@@ -2,8 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 """Who may decide: four eyes on the district stages (a stage option of
 the workflow), the owning department on its lines, one line per click."""
-import datetime as dt
-
 from trytond.modules.laisui_base.tests.tools import ActivatedTestCase, staff
 from trytond.modules.laisui_review.batch import (
     DECISION, OPEN_LINES, apply_sheet, export_lines)
@@ -15,9 +13,8 @@ from trytond.transaction import Transaction
 from .test_designer import page_data
 from .test_workflow import SIMPLE, SIMPLE_EXITS, build
 from .tools import (
-    NOW, acting, as_root, case_at_departments, department,
-    department_reviewer, edit_sheet, line, make_applicant, stage_codes, submit,
-    use_reference_date)
+    NOW, acting, as_root, case_at_departments, case_at_district_review,
+    department, department_reviewer, edit_sheet, line, stage_codes)
 
 
 class FourEyesTestCase(ActivatedTestCase):
@@ -28,21 +25,7 @@ class FourEyesTestCase(ActivatedTestCase):
         return Transaction().set_context(_laisui_now=NOW)
 
     def to_district_review(self, first_reviewer):
-        """A case at 区来穗审核 whose 初审 was passed by first_reviewer
-        and whose department lines are confirmed"""
-        Case = Pool().get('laisui.review.case')
-        Line = Pool().get('laisui.review.line')
-        use_reference_date()
-        case = submit(make_applicant(insurance_from=dt.date(2018, 1, 1)))
-        clerk = staff('clerk01', 'group_window_clerk')
-        for who in [clerk, clerk, first_reviewer]:
-            with acting(who):
-                Case.pass_([Case(case.id)])
-        for login, code, indicator in [
-                ('hr01', 'RS', 'insurance'), ('edu01', 'JY', 'education')]:
-            with acting(department_reviewer(login, code)):
-                Line.confirm([line(case, indicator)])
-        case = Case(case.id)
+        case = case_at_district_review(first_reviewer)
         self.assertEqual(case.stage.code, 'district_review')
         return case
 

@@ -111,6 +111,25 @@ def case_at_departments(n=1):
     return Case(case.id)
 
 
+def case_at_district_review(first_reviewer):
+    """A case at 区来穗审核 whose 初审 was passed by first_reviewer and whose
+    department lines are confirmed"""
+    pool = Pool()
+    Case = pool.get('laisui.review.case')
+    Line = pool.get('laisui.review.line')
+    use_reference_date()
+    case = submit(make_applicant(insurance_from=dt.date(2018, 1, 1)))
+    clerk = staff('clerk01', 'group_window_clerk')
+    for who in [clerk, clerk, first_reviewer]:
+        with acting(who):
+            Case.pass_([Case(case.id)])
+    for login, code, indicator in [
+            ('hr01', 'RS', 'insurance'), ('edu01', 'JY', 'education')]:
+        with acting(department_reviewer(login, code)):
+            Line.confirm([line(case, indicator)])
+    return Case(case.id)
+
+
 def edit_sheet(data, changes):
     "The sheet with cells changed: {(row, column index): value}"
     workbook = openpyxl.load_workbook(io.BytesIO(data))
