@@ -466,6 +466,10 @@ class CaseTestCase(ActivatedTestCase):
         self.assertEqual((hr.lines, hr.mismatched, hr.pending), (1, 1, 1))
         self.assertEqual(hr.mismatch_rate, 100.0)
         self.assertEqual(departments['GA'].mismatch_rate, 0.0)
+        # A department reviewer reads their own department's figures only.
+        with acting(department_reviewer('hr02', 'RS')):
+            self.assertEqual([s.department.code
+                    for s in DepartmentStatistic.search([])], ['RS'])
 
     @with_transaction()
     def test_blacklisted_applicant(self):
