@@ -188,6 +188,24 @@ def staff_login(browser, server, login):
     return context, page, errors
 
 
+def test_back_office_desk(laisui_server, browser):
+    "A window clerk opens 工作台: their queue, today, the timeline"
+    context, page, errors = staff_login(browser, laisui_server, 'window01')
+    for name in ['来穗积分', '审核', '我的工作', '工作台']:
+        page.locator(f'#menu >> text="{name}"').last.click()
+    for title in ['待我处理的案件', '今日数据', '入学工作时间表']:
+        page.wait_for_selector(f'.board-action >> text={title}',
+            timeout=30000)
+    queue = page.locator('.board-action').first
+    # The queue's tabs with their counts, and the clerk's cases.
+    queue.get_by_text('本组未分派').wait_for(timeout=30000)
+    queue.locator('tbody tr').first.wait_for(timeout=30000)
+    page.wait_for_function('() => jQuery.active === 0')
+    shot(page, 'backoffice-desk')
+    assert not errors, errors
+    context.close()
+
+
 def test_back_office_statements(laisui_server, browser):
     "A district reviewer opens the statements in sao, numbers masked"
     server = laisui_server
