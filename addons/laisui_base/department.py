@@ -61,7 +61,7 @@ class Department(DeactivableMixin, ModelSQL, ModelView):
         if department_ids is not None:
             where &= SQL_OPERATORS['in'](member.department, department_ids)
         return member.join(user, condition=member.user == user.id
-            ).select(member.department, Count(Literal('*')),
+            ).select(member.department, Count(member.id),
                 where=where, group_by=[member.department])
 
     @classmethod
