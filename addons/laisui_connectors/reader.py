@@ -17,6 +17,8 @@ from .exceptions import FileFormatError
 
 XLSX_MAGIC = b'PK\x03\x04'
 OLE_MAGIC = b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'
+# LibreOffice's own format is a zip too, named by its first, stored member.
+ODS_MIMETYPE = b'application/vnd.oasis.opendocument.spreadsheet'
 
 # Zip checks before openpyxl sees the file (security.md, §3 OWASP ASVS
 # level 2 items for this portal): a legitimate workbook compresses its XML
@@ -39,10 +41,25 @@ class Table:
 def open_table(data, max_rows):
     "The table in `data`, by content, never by file name"
     if data.startswith(XLSX_MAGIC):
+        if is_opendocument_spreadsheet(data):
+            # No well-kept reader parses it safely: the user saves it
+            # again as .xlsx, which LibreOffice does in two clicks.
+            raise _error('ods')
         return _xlsx(data, max_rows)
     if data.startswith(OLE_MAGIC):
         return _xls(data, max_rows)
     return _csv(data, max_rows)
+
+
+def is_opendocument_spreadsheet(data):
+    "Whether the zip in data is an OpenDocument spreadsheet (.ods, .ots)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archive.open('mimetype') as member:
+                return member.read(len(ODS_MIMETYPE) + 9).startswith(
+                    ODS_MIMETYPE)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
 
 
 def _error(name, **values):

@@ -216,6 +216,17 @@ class ImportPreview(ModelView):
     apply_count = fields.Integer("Rows to Apply", readonly=True)
 
 
+class ImportResult(ModelView):
+    "Batch Review Applied"
+    __name__ = 'laisui.review.batch.import.result'
+
+    summary = fields.Char("Summary", readonly=True)
+    applied = fields.Integer("Applied", readonly=True)
+    refused_count = fields.Integer("Refused", readonly=True)
+    unchanged = fields.Integer("Unchanged", readonly=True)
+    refused = fields.Text("Refused Rows", readonly=True)
+
+
 class Import(Wizard):
     "Import Batch Review Sheet"
     __name__ = 'laisui.review.batch.import'
@@ -232,6 +243,11 @@ class Import(Wizard):
                 states={'readonly': ~Eval('apply_count', 0)}),
             ])
     apply = StateTransition()
+    # What was done, row by row, instead of closing silently.
+    result = StateView('laisui.review.batch.import.result',
+        'laisui_review.batch_import_result_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
 
     @check_access
     def default_preview(self, fields):
@@ -241,15 +257,24 @@ class Import(Wizard):
                 apply=len(plan.apply), unchanged=plan.unchanged,
                 refused=len(plan.refused), empty=plan.empty),
             'changes': '\n'.join(plan.describe()),
-            'refused': '\n'.join(f'第{n}行：{reason}'
-                for n, reason in plan.refused),
+            'refused': plan.describe_refused(),
             'apply_count': len(plan.apply),
             }
 
     @check_access
     def transition_apply(self):
-        apply_sheet(self.start.file)
-        return 'end'
+        plan = apply_sheet(self.start.file)
+        self.result.applied = len(plan.apply)
+        self.result.refused_count = len(plan.refused)
+        self.result.unchanged = plan.unchanged
+        self.result.refused = plan.describe_refused()
+        self.result.summary = gettext('laisui_review.msg_batch_applied',
+            applied=len(plan.apply), refused=len(plan.refused),
+            unchanged=plan.unchanged, empty=plan.empty)
+        return 'result'
+
+    def default_result(self, fields):
+        return {name: getattr(self.result, name, None) for name in fields}
 
 
 def apply_sheet(data):
@@ -280,6 +305,9 @@ class Plan:
                 + (f' {_number(row.points)}' if row.decision == 'adjust'
                     else '')
                 + (f'（{row.reason}）' if row.reason else ''))
+
+    def describe_refused(self):
+        return '\n'.join(f'第{n}行：{reason}' for n, reason in self.refused)
 
 
 def read_sheet(data):

@@ -661,7 +661,8 @@ class Case(DeadlineMixin, ModelSQL, ModelView):
     def remind(cls):
         "Cron: the to-do reminders of cases and department tasks"
         Task = Pool().get('laisui.review.task')
-        return cls.send_reminders() + Task.send_reminders()
+        return (cls.send_reminders() + Task.send_reminders()
+            + Task.escalate_unstaffed())
 
     def deadline_recipients(self):
         "The users who decide this case at its stage"

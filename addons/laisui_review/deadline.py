@@ -92,23 +92,29 @@ def notify(users, template, record, late=0):
 
     The SMS goes into the outbox in this transaction; a gateway failure
     leaves it pending for the send cron, so nothing is lost."""
-    pool = Pool()
-    Notification = pool.get('res.notification')
-    Message = pool.get('laisui.sms.message')
-    Template = pool.get('laisui.sms.template')
     values = {
         'record': record.deadline_label(),
         'deadline': str(record.deadline or ''),
         'late': late,
         }
+    send_notice(users, template, values, [record], warning=late > 0)
+
+
+def send_notice(users, template, values, records, warning=False):
+    """The SMS template rendered with values, to the users by notification
+    (opening the records), SMS and e-mail"""
+    pool = Pool()
+    Notification = pool.get('res.notification')
+    Message = pool.get('laisui.sms.message')
+    Template = pool.get('laisui.sms.template')
     text = Template.get(template).render(values)
     Notification.create([{
                 'user': u.id,
                 'label': text[:80],
                 'description': text,
-                'icon': 'tryton-warning' if late > 0 else 'tryton-info',
-                'model': record.__name__,
-                'records': f'[{record.id}]',
+                'icon': 'tryton-warning' if warning else 'tryton-info',
+                'model': records[0].__name__,
+                'records': str([r.id for r in records]),
                 } for u in users])
     for user in users:
         if user.mobile:

@@ -21,6 +21,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .deadline import DeadlineMixin, close_reminders
+from .unstaffed import UnstaffedMixin
 
 STATES = [
     ('open', "To Do"),
@@ -40,6 +41,8 @@ class _NewTask(NamedTuple):
     reminded: bool
     overdue_notified: bool
     escalated: bool
+    unstaffed_notified: bool
+    unstaffed_escalated: bool
     create_uid: int
     create_date: dt.datetime
 
@@ -51,7 +54,7 @@ class _OpenTask(NamedTuple):
     department: int
 
 
-class Task(DeadlineMixin, ModelSQL, ModelView):
+class Task(UnstaffedMixin, DeadlineMixin, ModelSQL, ModelView):
     "Department review task (部门待办)"
     __name__ = 'laisui.review.task'
 
@@ -127,9 +130,11 @@ class Task(DeadlineMixin, ModelSQL, ModelView):
             [_NewTask(case=c, stage=stage.id, department=d, state='open',
                     deadline=deadlines[c], created_at=now, reminded=False,
                     overdue_notified=False, escalated=False,
+                    unstaffed_notified=False, unstaffed_escalated=False,
                     create_uid=user, create_date=now)
                 for c, d in pairs])
         forget_cached(cls.__name__)
+        cls.warn_unstaffed(deadlines)
         waiting = {c for c, _ in pairs}
         return [c for c in cases if c.id in waiting]
 
