@@ -120,14 +120,17 @@ class Case(metaclass=PoolMeta):
         today = clock.to_local(now).date()
         user = Transaction().user or None
         entries = []
+        promised = {}
         for case in cases:
             if not case.acceptance_number:
                 case.acceptance_number = acceptance_number(today.year)
             case.accepted_at = now
             case.accepted_by = user
             days = case.stage.promise_days
-            case.promised_date = (Calendar.add_working_days(today, days)
-                if days else None)
+            # The cases of a batch share their stage: one calendar walk.
+            if days and days not in promised:
+                promised[days] = Calendar.add_working_days(today, days)
+            case.promised_date = promised.get(days)
             entries.append({'action': 'state', 'resource': str(case),
                     'from_value': case.stage.name,
                     'to_value': 'accepted',

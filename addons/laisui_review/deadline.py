@@ -51,9 +51,7 @@ class DeadlineMixin:
         Each reminder is a notification in the back office, an SMS to the
         users with a mobile number (through the SMS outbox, which retries
         when the gateway fails) and an e-mail after commit."""
-        pool = Pool()
-        Calendar = pool.get('laisui.calendar.day')
-        User = pool.get('res.user')
+        Calendar = Pool().get('laisui.calendar.day')
         today = today or clock.today()
         sent = 0
         admins = None
@@ -73,10 +71,7 @@ class DeadlineMixin:
                     and late >= (stage.escalate_days or 0)):
                 record.escalated = True
                 if admins is None:
-                    admins = User.search([
-                            ('groups', '=', pool.get('ir.model.data').get_id(
-                                    'laisui_base', 'group_district_admin')),
-                            ])
+                    admins = district_admins()
                 due.append(('review_escalated', admins))
             for template, users in due:
                 notify(users, template, record, late)
@@ -85,6 +80,17 @@ class DeadlineMixin:
                 changed.append(record)
         cls.save(changed)
         return sent
+
+
+def district_admins():
+    "The users escalations go to"
+    pool = Pool()
+    User = pool.get('res.user')
+    Data = pool.get('ir.model.data')
+    return User.search([
+            ('groups', '=', Data.get_id(
+                    'laisui_base', 'group_district_admin')),
+            ])
 
 
 def notify(users, template, record, late=0):

@@ -14,17 +14,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import without_check_access
 
-from .deadline import send_notice
-
-
-def district_admins():
-    pool = Pool()
-    User = pool.get('res.user')
-    Data = pool.get('ir.model.data')
-    return User.search([
-            ('groups', '=', Data.get_id(
-                    'laisui_base', 'group_district_admin')),
-            ])
+from .deadline import district_admins, send_notice
 
 
 class UnstaffedMixin:
