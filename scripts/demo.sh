@@ -108,6 +108,19 @@ else:
 EOF
 }
 
+# The laisui modules activated in the database, one per line.
+activated_modules() {
+    python - "$DB_FILE" "${LAISUI_MODULES[@]}" <<'EOF'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+modules = sys.argv[2:]
+for name, in con.execute(
+        "SELECT name FROM ir_module WHERE state = 'activated' "
+        "AND name IN (%s)" % ','.join('?' * len(modules)), modules):
+    print(name)
+EOF
+}
+
 # Count of zh_CN translations of our modules (0 = the .po files did not load).
 zh_translations() {
     python - "$DB_FILE" "${LAISUI_MODULES[@]}" <<'EOF'
@@ -136,13 +149,10 @@ if [ "$state" = empty ]; then
     rm -f "$passfile"
     state=init
 fi
-if [ "$state" != activated ]; then
-    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
-    echo "$hash" > "$ADDONS_STAMP"
-elif [ "$(cat "$ADDONS_STAMP" 2>/dev/null)" != "$hash" ]; then
-    # addons/ changed since the last run: -u every module (a child's update
-    # does not update a changed parent) and activate any new one.
-    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
+if [ "$state" != activated ] \
+        || [ "$(cat "$ADDONS_STAMP" 2>/dev/null)" != "$hash" ]; then
+    # A module missing or addons/ changed since the last run.
+    update_laisui_modules $(activated_modules)
     echo "$hash" > "$ADDONS_STAMP"
 fi
 if [ "$(zh_translations)" = 0 ]; then

@@ -187,6 +187,22 @@ ensure_axe_core() {
     rm -rf "$tmp"
 }
 
+# update_laisui_modules ACTIVATED...: -u the laisui modules already
+# activated (every one: a child's update does not update a changed parent),
+# then activate the others in a run of their own. Activated in the same run
+# as their parents' upgrade they would load as upgrades (Tryton passes
+# 'to upgrade' down the graph) and skip the noupdate records a seed
+# redefines, such as a form published once its fields are added.
+# Calls the caller's admin function.
+update_laisui_modules() {
+    local activated=" $* " new=() m
+    for m in "${LAISUI_MODULES[@]}"; do
+        case "$activated" in *" $m "*) ;; *) new+=("$m") ;; esac
+    done
+    if [ $# -gt 0 ]; then admin -u "$@"; fi
+    if [ ${#new[@]} -gt 0 ]; then admin -u "${new[@]}" --activate-dependencies; fi
+}
+
 # addons_hash: sha256 over the content of addons/ (and pyproject.toml):
 # used to key the test DB cache, whose own key is only the module list.
 addons_hash() {

@@ -165,10 +165,11 @@ if [ "$(psql_db "SELECT to_regclass('ir_module') IS NOT NULL")" != t ]; then
     TRYTONPASSFILE="$passfile" admin --all -l zh_CN \
         --email "${LAISUI_ADMIN_EMAIL:-admin@laisui.example}" -p
     rm -f "$passfile"
-    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
+    update_laisui_modules
     echo "$hash" > "$PROD/addons-hash"
 elif [ "$(cat "$PROD/addons-hash" 2>/dev/null)" != "$hash" ]; then
-    admin -u "${LAISUI_MODULES[@]}" --activate-dependencies
+    update_laisui_modules $(psql_db "SELECT name FROM ir_module
+        WHERE state = 'activated' AND name LIKE 'laisui\_%'")
     echo "$hash" > "$PROD/addons-hash"
 fi
 # Staff sign in with a password and an SMS code ([session]
