@@ -723,6 +723,18 @@ def write_logins(path, database, password, web_listen):
 REVIEWS = [(8, 0), (6, 1), (6, 2), (20, 3)]
 
 
+def pass_stage(pool, cases):
+    """Pass the stage of the cases; at a window acceptance the clerk has
+    seen the originals first."""
+    Case = pool.get('laisui.review.case')
+    Original = pool.get('laisui.review.original')
+    cases = Case.browse(cases)
+    originals = [o for c in cases if c.stage.acceptance for o in c.originals]
+    if originals:
+        Original.write(originals, {'verified': True})
+    Case.decide(cases, 'pass')
+
+
 def create_reviews(pool, applicant_ids):
     """Points verification requests at every desk, and a batch through
     the automatic comparison waiting for the departments, so the review
@@ -734,7 +746,6 @@ def create_reviews(pool, applicant_ids):
         Request = pool.get('laisui.review.points_request')
     except KeyError:
         return 0
-    Case = pool.get('laisui.review.case')
     count = 0
     candidates = iter(applicant_ids[1:])
     for size, passes in REVIEWS:
@@ -750,7 +761,7 @@ def create_reviews(pool, applicant_ids):
         cases = [Request(r.id).review_case for r in requests]
         with Transaction().set_user(0):
             for _ in range(passes):
-                Case.decide(Case.browse(cases), 'pass')
+                pass_stage(pool, cases)
         count += len(requests)
     return count
 
@@ -790,7 +801,6 @@ def create_services(pool, applicant_ids):
     Session = pool.get('laisui.service.session')
     Application = pool.get('laisui.service.application')
     Applicant = pool.get('laisui.applicant')
-    Case = pool.get('laisui.review.case')
     now = dt.datetime.now(dt.timezone.utc).replace(
         tzinfo=None, minute=0, second=0, microsecond=0)
     services = {s.code: s for s in Service.search([])}
@@ -834,7 +844,7 @@ def create_services(pool, applicant_ids):
         cases = [Application(a.id).review_case for a in applications]
         with Transaction().set_user(0):
             for _ in range(passes):
-                Case.decide(Case.browse(cases), 'pass')
+                pass_stage(pool, cases)
         count += len(applications)
     return count
 
@@ -962,7 +972,7 @@ def create_admission(pool, rng, applicant_ids, limit=150):
                     Line.decide([(l, 'confirm', None, None)
                             for l in case.lines if l.state == 'pending'])
                 else:
-                    Case.decide([case], 'pass')
+                    pass_stage(pool, [case])
     Round.commit_seed([round_])
     run, = Run.create([{'round': round_.id}])
     Run.execute([run])

@@ -188,6 +188,21 @@ def staff_login(browser, server, login):
     return context, page, errors
 
 
+def decision_result(page, expected):
+    """The dialog a decision answers with says what it did (`expected` is
+    part of its sentence); 确定 closes it."""
+    dialog = page.locator('.wizard-dialog:has(textarea[name=message])')
+    message = dialog.locator('textarea[name=message]')
+    message.wait_for(timeout=30000)
+    page.wait_for_function(
+        "([sel, text]) => (document.querySelector(sel) || {}).value"
+        " && document.querySelector(sel).value.includes(text)",
+        arg=['.wizard-dialog textarea[name=message]', expected],
+        timeout=30000)
+    dialog.get_by_role('button', name='确定').click()
+    dialog.wait_for(state='detached', timeout=30000)
+
+
 def test_back_office_desk(laisui_server, browser):
     "A window clerk opens 工作台: their queue, today, the timeline"
     context, page, errors = staff_login(browser, laisui_server, 'window01')
@@ -342,6 +357,7 @@ def test_back_office_review(laisui_server, browser):
     with page.expect_response(lambda r: 'review.case.pass_' in (
                 r.request.post_data or ''), timeout=60000):
         page.get_by_role('button', name='通过', exact=True).click()
+    decision_result(page, '案件进入“职能部门审核”')
     stage, lines = json.loads(server.python(state))
     assert stage == 'department_review', (stage, lines)
     assert ['insurance', 'pending'] in lines, lines
@@ -491,8 +507,9 @@ def confirm_with_code(page, server, phone_number, shot_name):
     return page.inner_text('#document-number')
 
 
-def pass_in_sao(browser, server, login, label, case, shot_name=None):
-    "The staff member `login` opens the case in sao and passes its stage"
+def pass_in_sao(browser, server, login, label, case, said, shot_name=None):
+    """The staff member `login` opens the case in sao and passes its stage;
+    the result dialog `said` what happened."""
     staff, sao, errors = staff_login(browser, server, login)
     sao.click('text=来穗积分')
     sao.click('text="审核"')
@@ -514,6 +531,7 @@ def pass_in_sao(browser, server, login, label, case, shot_name=None):
     with sao.expect_response(lambda r: 'review.case.pass_' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='通过', exact=True).click()
+    decision_result(sao, said)
     assert not errors, errors
     staff.close()
 
@@ -605,10 +623,11 @@ def test_admission_journey(laisui_server, browser):
         print(json.dumps(request.review_case.id))
         '''))
     pass_in_sao(browser, server, 'window01', '积分核定申请', case,
-        'backoffice-points-prereview')
+        '案件进入“现场受理”', 'backoffice-points-prereview')
     state = json.loads(server.python(f'''
         Case = pool.get('laisui.review.case')
         Line = pool.get('laisui.review.line')
+        Original = pool.get('laisui.review.original')
         case = Case({case})
         assert case.stage.code == 'acceptance', case.stage.code
         # The 公示 timer fires a month on.
@@ -619,6 +638,8 @@ def test_admission_journey(laisui_server, browser):
                 if case.state != 'open':
                     break
                 if case.stage.kind == 'task':
+                    # The clerk has seen the originals.
+                    Original.write(list(case.originals), {{'verified': True}})
                     Case.decide([case], 'pass')
                 elif case.stage.kind == 'department':
                     Line.decide([(l, 'confirm', None, None)
@@ -691,7 +712,7 @@ def test_admission_journey(laisui_server, browser):
                     if l.state == 'pending'])
         print(json.dumps(case.id))
         '''))
-    pass_in_sao(browser, server, 'reviewer01', '积分入学申请', case)
+    pass_in_sao(browser, server, 'reviewer01', '积分入学申请', case, '已通过')
     state = json.loads(server.python(f'''
         Application = pool.get('laisui.admission.application')
         print(json.dumps(sorted(a.state for a in Application.search(

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 import phone
 from test_browser import (
-    SHOTS, confirm_with_code, phone_context, register, shot, staff_login)
+    SHOTS, confirm_with_code, decision_result, phone_context, register, shot,
+    staff_login)
 from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.modules.laisui_connectors.tests.tools import id_number
 
@@ -249,6 +250,7 @@ def return_for_material(sao, number):
     with sao.expect_response(lambda r: 'review.case.return_' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='确定').click()
+    decision_result(sao, '已退回补正')
 
 
 def pass_case(sao, number):
@@ -256,6 +258,7 @@ def pass_case(sao, number):
     with sao.expect_response(lambda r: 'review.case.pass_' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='通过', exact=True).click()
+    decision_result(sao, '已通过')
 
 
 def revoke(sao, number):
