@@ -101,7 +101,7 @@ class Server:
             '-l', 'zh_CN', '--email', 'admin@laisui.example')
         self.run(admin, '-c', str(self.config), '-d', self.db,
             '-u', 'laisui_integrity', 'laisui_connectors', 'laisui_review',
-            'laisui_admission', 'laisui_services',
+            'laisui_admission', 'laisui_services', 'laisui_report',
             '--activate-dependencies')
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
         self.run(sys.executable, '-c', SETUP, self.db)
