@@ -1,13 +1,16 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Admission statistics: applications by round, stage, type, street and
-state, and how many of them the published run placed."""
+state, and how many of them the published run placed, over every row and
+for a period of Guangzhou days."""
 from sql import Literal, Null
 from sql.aggregate import Count, Max, Min
 from sql.conditionals import Case as SQLCase
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.laisui_base.sql_period import in_period, period
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .application import STATES
 from .school import STAGES
@@ -23,7 +26,9 @@ class Statistic(ModelSQL, ModelView):
         readonly=True)
     street = fields.Many2One('laisui.street', "Street", readonly=True)
     state = fields.Selection(STATES, "State", readonly=True)
-    applications = fields.Integer("Applications", readonly=True)
+    applications = fields.Integer("Applications", readonly=True,
+        help="With a period, the applications submitted in it; without, "
+        "every application, drafts included.")
     placed = fields.Integer("Placed", readonly=True,
         help="Placed by the round's published run.")
 
@@ -66,5 +71,20 @@ class Statistic(ModelSQL, ModelView):
             Count(application.id).as_('applications'),
             Count(SQLCase((published.school != Null, application.id),
                     else_=Null)).as_('placed'),
+            where=in_period(application.submitted_at,
+                *period(Transaction().context)),
             group_by=[application.round, application.stage,
                 application.type, applicant.street, application.state])
+
+
+class StatisticContext(ModelView):
+    "Admission statistics: period"
+    __name__ = 'laisui.admission.statistic.context'
+
+    date_from = fields.Date("Submitted From",
+        help="The first Guangzhou day on which the applications were "
+        "submitted. Empty counts from the first application, drafts "
+        "included when both days are empty.")
+    date_to = fields.Date("Submitted Until",
+        help="The last Guangzhou day of the period, included. "
+        "Empty counts up to today.")

@@ -1,14 +1,17 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Review statistics: where cases wait, how long stages take, and how
-often each department's indicators do not match the external data."""
+often each department's indicators do not match the external data, over
+every row and for a period of Guangzhou days."""
 from sql import Literal, Null
-from sql.aggregate import Count, Max
+from sql.aggregate import Avg, Count, Max
 from sql.conditionals import Case as SQLCase
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
+from trytond.modules.laisui_base.sql_period import in_period, period
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 
 def _count_if(condition, id_column):
@@ -23,13 +26,24 @@ class StageStatistic(ModelSQL, ModelView):
     workflow = fields.Many2One('laisui.review.workflow', "Workflow",
         readonly=True)
     stage = fields.Many2One('laisui.review.stage', "Stage", readonly=True)
-    waiting = fields.Integer("Cases Waiting", readonly=True)
-    overdue = fields.Integer("Waiting Past Deadline", readonly=True)
-    handled = fields.Integer("Steps Completed", readonly=True)
-    late = fields.Integer("Completed Late", readonly=True)
+    arrived = fields.Integer("Arrived", readonly=True,
+        help="Cases that reached the stage in the period.")
+    waiting = fields.Integer("Cases Waiting", readonly=True,
+        help="Of the cases that reached the stage in the period, those "
+        "still waiting there.")
+    overdue = fields.Integer("Waiting Past Deadline", readonly=True,
+        help="Of the cases waiting, those past their deadline.")
+    handled = fields.Integer("Steps Completed", readonly=True,
+        help="Cases that left the stage in the period.")
+    late = fields.Integer("Completed Late", readonly=True,
+        help="Of the steps completed in the period, those completed after "
+        "their deadline.")
     arrived_today = fields.Integer("Arrived Today", readonly=True)
     done_today = fields.Integer("Completed Today", readonly=True)
-    hours = fields.Function(fields.Float("Average Hours", digits=(16, 1)),
+    duration = fields.TimeDelta("Average Time Spent", readonly=True,
+        help="Average time of the steps completed in the period.")
+    hours = fields.Function(fields.Float("Average Hours", digits=(16, 1),
+            help="Average time of the steps completed in the period."),
         'get_hours')
 
     @classmethod
@@ -46,8 +60,13 @@ class StageStatistic(ModelSQL, ModelView):
         stage = Stage.__table__()
         today = clock.today()
         midnight = clock.day_start(today)
-        open_ = step.left_at == Null
-        closed = step.left_at != Null
+        # Arrivals count by the day they reached the stage, completions by
+        # the day they left it; today's columns ignore the period.
+        arrived = in_period(step.entered_at,
+            *period(Transaction().context))
+        left = in_period(step.left_at, *period(Transaction().context))
+        open_ = (step.left_at == Null) & arrived
+        closed = (step.left_at != Null) & left
         late = closed & (step.overdue == Literal(True))
         return step.join(stage, condition=step.stage == stage.id).select(
             stage.id.as_('id'),
@@ -57,6 +76,7 @@ class StageStatistic(ModelSQL, ModelView):
             Max(step.write_date).as_('write_date'),
             stage.workflow.as_('workflow'),
             stage.id.as_('stage'),
+            _count_if(arrived, step.id).as_('arrived'),
             _count_if(open_, step.id).as_('waiting'),
             _count_if(open_ & (step.deadline < today), step.id
                 ).as_('overdue'),
@@ -64,25 +84,34 @@ class StageStatistic(ModelSQL, ModelView):
             _count_if(late, step.id).as_('late'),
             _count_if(step.entered_at >= midnight, step.id
                 ).as_('arrived_today'),
-            _count_if(closed & (step.left_at >= midnight), step.id
-                ).as_('done_today'),
+            _count_if((step.left_at != Null) & (step.left_at >= midnight),
+                step.id).as_('done_today'),
+            # An interval on PostgreSQL, seconds on SQLite: both read as a
+            # timedelta.
+            Avg(SQLCase((closed, step.duration), else_=Null)
+                ).as_('duration'),
             group_by=[stage.id, stage.workflow])
 
     @classmethod
     def get_hours(cls, statistics, name):
-        # Durations are intervals on PostgreSQL and numbers on SQLite:
-        # averaged in Python, the same on both.
-        Step = Pool().get('laisui.review.step')
-        totals = {s.id: [0, 0] for s in statistics}
-        for step in Step.search([
-                    ('stage', 'in', list(totals)),
-                    ('duration', '!=', None),
-                    ]):
-            total = totals[step.stage.id]
-            total[0] += 1
-            total[1] += step.duration.total_seconds()
-        return {s: round(seconds / count / 3600, 1) if count else None
-            for s, (count, seconds) in totals.items()}
+        # Read, not the records' cache: it would keep the duration of
+        # another period within a transaction.
+        return {r['id']: round(r['duration'].total_seconds() / 3600, 1)
+            if r['duration'] is not None else None
+            for r in cls.read([s.id for s in statistics], ['duration'])}
+
+
+class StageStatisticContext(ModelView):
+    "Review statistics per stage: period"
+    __name__ = 'laisui.review.statistic.stage.context'
+
+    date_from = fields.Date("From",
+        help="The first Guangzhou day of the period: arrivals count by the "
+        "day a case reached the stage, completions by the day it left it. "
+        "Empty counts from the first case.")
+    date_to = fields.Date("Until",
+        help="The last Guangzhou day of the period, included. "
+        "Empty counts up to today.")
 
 
 class DepartmentStatistic(ModelSQL, ModelView):
@@ -91,7 +120,8 @@ class DepartmentStatistic(ModelSQL, ModelView):
 
     department = fields.Many2One('laisui.department', "Department",
         readonly=True)
-    lines = fields.Integer("Lines", readonly=True)
+    lines = fields.Integer("Lines", readonly=True,
+        help="Indicator lines of the cases submitted in the period.")
     matched = fields.Integer("Matched", readonly=True)
     mismatched = fields.Integer("Mismatched", readonly=True)
     no_data = fields.Integer("No External Data", readonly=True)
@@ -109,6 +139,9 @@ class DepartmentStatistic(ModelSQL, ModelView):
     def table_query(cls):
         Line = Pool().get('laisui.review.line')
         line = Line.__table__()
+        # A line is created with its case, when the document is submitted.
+        submitted = in_period(line.create_date,
+            *period(Transaction().context))
         return line.select(
             line.department.as_('id'),
             Max(line.create_uid).as_('create_uid'),
@@ -126,10 +159,22 @@ class DepartmentStatistic(ModelSQL, ModelView):
             _count_if(line.state == 'pending', line.id).as_('pending'),
             _count_if(line.state == 'adjusted', line.id
                 ).as_('adjusted'),
-            where=line.department != Null,
+            where=(line.department != Null) & submitted,
             group_by=[line.department])
 
     def get_mismatch_rate(self, name):
         compared = self.matched + self.mismatched + self.no_data
         if compared:
             return round(100 * self.mismatched / compared, 1)
+
+
+class DepartmentStatisticContext(ModelView):
+    "Review statistics per department: period"
+    __name__ = 'laisui.review.statistic.department.context'
+
+    date_from = fields.Date("Submitted From",
+        help="The first Guangzhou day on which the cases were submitted. "
+        "Empty counts from the first case.")
+    date_to = fields.Date("Submitted Until",
+        help="The last Guangzhou day of the period, included. "
+        "Empty counts up to today.")
