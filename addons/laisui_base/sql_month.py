@@ -2,15 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 """Dates of date and timestamp columns in SQL, for the statistics and
 reports that count by day, month or year."""
-import datetime as dt
-
 from sql import Cast
 from sql.functions import DateTrunc, Function
 
 from trytond import backend
-
-# Guangzhou is UTC+8 all year (no daylight saving in China since 1991).
-LOCAL_OFFSET = dt.timedelta(hours=8)
 
 
 def truncate(unit, column):
@@ -27,18 +22,6 @@ def month(column):
     return truncate('month', column)
 
 
-def local(column):
-    "A naive UTC timestamp column as Guangzhou wall-clock time"
-    if backend.name == 'sqlite':
-        return _SQLiteDateTime(column, '+8 hours')
-    return column + LOCAL_OFFSET
-
-
 class _SQLiteDate(Function):
     __slots__ = ()
     _function = 'DATE'
-
-
-class _SQLiteDateTime(Function):
-    __slots__ = ()
-    _function = 'DATETIME'

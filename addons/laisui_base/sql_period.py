@@ -34,13 +34,16 @@ def period(context):
     return context.get('date_from'), context.get('date_to')
 
 
+def local(column):
+    "A naive UTC timestamp column as Guangzhou wall-clock time"
+    if backend.name == 'sqlite':
+        return _SQLiteDatetime(column, f'+{_OFFSET.seconds // 3600} hours')
+    return column + _OFFSET
+
+
 def local_month(column):
     "The first day of the Guangzhou month of a naive UTC timestamp column"
-    if backend.name == 'sqlite':
-        local = _SQLiteDatetime(column, f'+{_OFFSET.seconds // 3600} hours')
-    else:
-        local = column + _OFFSET
-    return month(local)
+    return month(local(column))
 
 
 class _SQLiteDatetime(Function):

@@ -18,7 +18,8 @@ from sql.aggregate import Avg, Count, Max, Min, Sum
 
 from trytond.i18n import gettext
 from trytond.modules.laisui_base import clock
-from trytond.modules.laisui_base.sql_month import local, truncate
+from trytond.modules.laisui_base.sql_month import truncate
+from trytond.modules.laisui_base.sql_period import local
 from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
 
