@@ -142,6 +142,8 @@ def test_designer_layout_scripts(laisui_server):
         'Content-Security-Policy']
     assert 'window.LaisuiLayout' in layout.text
     # Only the designer's own files: nothing else of the module's folder.
-    for name in ['designer_routes.py', '..%2Fdesigner.py', 'elk.bundled.js']:
+    for name in ['designer_routes.py', 'elk.bundled.js']:
         response = requests.get(f'{root}/static/{name}', timeout=30)
         assert response.status_code == 404, name
+    response = requests.get(f'{root}/static/..%2Fdesigner.py', timeout=30)
+    assert response.status_code >= 400 and 'import' not in response.text

@@ -120,8 +120,8 @@
       }
       return entries;
     };
-    // bpmn-js names its entries for screen readers only: the title
-    // attribute gives everyone the browser's tooltip too.
+    // bpmn-js shows its own tooltip on hover only: the title attribute
+    // is the browser's, also kept by assistive technology.
     eventBus.on('palette.changed', () => {
       for (const control of document.querySelectorAll(
           '.djs-palette .entry[data-action]')) {
@@ -199,8 +199,7 @@
     modeling = modeler.get('modeling');
     listen(modeler.get('eventBus'));
     // The browser test and the curious read the canvas through this.
-    window.laisuiDesigner = {modeler: modeler, props: props,
-      layoutGraph: layoutGraph};
+    window.laisuiDesigner = {modeler: modeler, props: props};
   }
 
   function stageProps(element) {
