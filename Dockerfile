@@ -10,10 +10,13 @@ RUN npm pack --silent tryton-sao@8.0 \
     && cd package \
     && npm install --omit=dev --legacy-peer-deps --no-audit --no-fund \
     && touch custom.js custom.css \
-    # bpmn-js for the workflow designer page, beside sao (scripts/lib.sh)
+    # bpmn-js and elkjs for the workflow designer page, beside sao
+    # (scripts/lib.sh)
     && mkdir -p laisui && cd laisui \
     && npm pack --silent bpmn-js@18.31.1 \
-    && tar -xzf bpmn-js-*.tgz && mv package bpmn-js && rm bpmn-js-*.tgz
+    && tar -xzf bpmn-js-*.tgz && mv package bpmn-js && rm bpmn-js-*.tgz \
+    && npm pack --silent elkjs@0.12.1 \
+    && tar -xzf elkjs-*.tgz && mv package elkjs && rm elkjs-*.tgz
 
 # --- runtime -----------------------------------------------------------------
 FROM python:3.11-slim-bookworm

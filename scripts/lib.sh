@@ -122,6 +122,7 @@ ensure_venv() {
 ensure_sao() {
     ensure_sao_client
     ensure_bpmn_js
+    ensure_elkjs
 }
 
 ensure_sao_client() {
@@ -159,6 +160,27 @@ ensure_bpmn_js() {
     log "installing bpmn-js@$BPMN_JS_VERSION into $dest"
     tmp="$(mktemp -d "$LAISUI_VAR/sao/.bpmn.XXXXXX")"
     tarball="$(cd "$tmp" && npm pack --silent "bpmn-js@$BPMN_JS_VERSION" | tail -n1)"
+    tar -xzf "$tmp/$tarball" -C "$tmp"
+    mkdir -p "$(dirname "$dest")"
+    rm -rf "$dest"
+    mv "$tmp/package" "$dest"
+    rm -rf "$tmp"
+}
+
+# ensure_elkjs: elkjs (npm, the Eclipse Layout Kernel) for the designer's
+# automatic layout, beside bpmn-js at /laisui/elkjs/. lib/elk.bundled.js
+# runs in the page itself (no worker, no eval): no npm install needed.
+ELKJS_VERSION=0.12.1
+ensure_elkjs() {
+    local dest="$LAISUI_VAR/sao/package/laisui/elkjs" tmp tarball
+    if [ -f "$dest/lib/elk.bundled.js" ] \
+            && grep -q "\"version\": \"$ELKJS_VERSION\"" "$dest/package.json"; then
+        return 0
+    fi
+    command -v npm >/dev/null 2>&1 || die "npm is missing (run ensure_system_packages)"
+    log "installing elkjs@$ELKJS_VERSION into $dest"
+    tmp="$(mktemp -d "$LAISUI_VAR/sao/.elkjs.XXXXXX")"
+    tarball="$(cd "$tmp" && npm pack --silent "elkjs@$ELKJS_VERSION" | tail -n1)"
     tar -xzf "$tmp/$tarball" -C "$tmp"
     mkdir -p "$(dirname "$dest")"
     rm -rf "$dest"

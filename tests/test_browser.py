@@ -463,7 +463,6 @@ def test_workflow_designer(laisui_server, browser):
     designer.press('[id="p-等待（工作日）"]', 'Tab')
     designer.click('#save')
     designer.wait_for_selector('#status.ok', timeout=30000)
-    shot(designer, 'backoffice-workflow-designer')
 
     saved = json.loads(server.python(f'''
         Workflow = pool.get('laisui.review.workflow')
@@ -474,6 +473,213 @@ def test_workflow_designer(laisui_server, browser):
                 for t in workflow.transitions if t.source == timer]]))
         '''))
     assert saved == ['timer', 3, True, [['timeout', 'approved']]], saved
+    assert not errors, errors
+    context.close()
+
+
+# The drawing as the browser shows it, in screen pixels: each stage's box,
+# each transition's path sampled every 2 units with the points where a
+# click reaches it, each transition label's box.
+DRAWING = """() => {
+    const {modeler, props} = window.laisuiDesigner;
+    const registry = modeler.get('elementRegistry');
+    const box = (element) => {
+        const r = element.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom];
+    };
+    const gfx = (id) => document.querySelector(
+        `.djs-element[data-element-id="${id}"]`);
+    const stages = {};
+    const edges = [];
+    const labels = [];
+    for (const element of registry.getAll()) {
+        const values = props.get(element.id);
+        if (element.waypoints) {
+            const path = gfx(element.id).querySelector('.djs-visual > path');
+            const hit = gfx(element.id).querySelector('.djs-hit');
+            const matrix = path.getScreenCTM();
+            const points = [];
+            const hits = [];
+            for (let l = 0; l <= path.getTotalLength(); l += 2) {
+                const p = path.getPointAtLength(l).matrixTransform(matrix);
+                points.push([p.x, p.y]);
+                const under = document.elementFromPoint(p.x, p.y);
+                const owner = under && under.closest('.djs-connection');
+                if (owner && owner.dataset.elementId === element.id) {
+                    hits.push([p.x, p.y]);
+                }
+            }
+            const style = getComputedStyle(hit);
+            edges.push({id: element.id, source: element.source.id,
+                target: element.target.id, event: values.event,
+                points: points, hits: hits,
+                hit: [parseFloat(style.strokeWidth),
+                      parseFloat(style.strokeOpacity)],
+                title: element.source.businessObject.name + ' → ' +
+                    element.target.businessObject.name});
+            const text = gfx(element.label.id).querySelector('text');
+            labels.push({id: element.id, text: text.textContent,
+                box: box(text)});
+        } else if (values && element.type !== 'label') {
+            stages[element.id] = {code: values.code, x: element.x,
+                y: element.y, box: box(gfx(element.id).querySelector(
+                    '.djs-visual'))};
+        }
+    }
+    return {stages: stages, edges: edges, labels: labels,
+        layout: document.getElementById('canvas').dataset.layout};
+}"""
+
+HITS = """(id) => {
+    const g = document.querySelector(`.djs-element[data-element-id="${id}"]`);
+    const path = g.querySelector('.djs-visual > path');
+    const matrix = path.getScreenCTM();
+    const hits = [];
+    for (let l = 0; l <= path.getTotalLength(); l += 2) {
+        const p = path.getPointAtLength(l).matrixTransform(matrix);
+        const under = document.elementFromPoint(p.x, p.y);
+        const owner = under && under.closest('.djs-connection');
+        if (owner && owner.dataset.elementId === id) {
+            hits.push([p.x, p.y]);
+        }
+    }
+    return hits;
+}"""
+
+
+def _inside(point, box, margin=1):
+    x, y = point
+    left, top, right, bottom = box
+    return (left + margin < x < right - margin
+        and top + margin < y < bottom - margin)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def assert_readable(drawing):
+    """No transition through a stage other than its own two ends, no two
+    labels on each other or on a stage, every transition with a spot
+    where a click reaches it and none other."""
+    stages, edges, labels = (
+        drawing['stages'], drawing['edges'], drawing['labels'])
+    for edge in edges:
+        for id_, stage in stages.items():
+            if id_ in (edge['source'], edge['target']):
+                continue
+            crossing = [p for p in edge['points']
+                if _inside(p, stage['box'])]
+            assert not crossing, (edge['title'], stage['code'], crossing[0])
+        assert edge['hits'], f"{edge['title']} cannot be clicked"
+        # bpmn-js's hit line: wide and invisible.
+        width, opacity = edge['hit']
+        assert width >= 15 and opacity < 0.01, edge['hit']
+    for i, label in enumerate(labels):
+        for other in labels[i + 1:]:
+            assert not _overlap(label['box'], other['box']), (
+                label['text'], other['text'])
+        for stage in stages.values():
+            assert not _overlap(label['box'], stage['box']), (
+                label['text'], stage['code'])
+
+
+POSITIONS = '''
+Workflow = pool.get('laisui.review.workflow')
+print(json.dumps({{s.code: [s.x, s.y] for s in Workflow({draft}).stages}}))
+'''
+
+
+def test_workflow_designer_layout(laisui_server, browser):
+    """自动排版 on the seeded points workflow: stages in columns from left
+    to right along the review path, no transition through a stage, no
+    label on another, each transition selectable by a click; saved as the
+    stages' x and y, and drawn the same way when the page is reopened."""
+    server = laisui_server
+    draft = json.loads(server.python('''
+        Workflow = pool.get('laisui.review.workflow')
+        active, = Workflow.search([('state', '=', 'active'),
+            ('document_model', '=', 'laisui.review.points_request')])
+        draft, = Workflow.copy([active], default={'name': '积分核定流程（排版）'})
+        print(json.dumps(draft.id))
+        '''))
+    before = json.loads(server.python(POSITIONS.format(draft=draft)))
+    session = server.rpc('dadmin01', STAFF_PASSWORD)
+    action = session('laisui.review.workflow', 'design', [draft])
+    context = browser.new_context(
+        viewport={'width': 1366, 'height': 800}, locale='zh-CN')
+    designer = context.new_page()
+    errors = []
+    designer.on('pageerror', lambda e: errors.append(str(e)))
+    designer.on('console',
+        lambda m: m.type == 'error' and errors.append(m.text))
+    designer.goto(server.url + action['url'])
+    designer.wait_for_selector('#canvas[data-layout]', timeout=30000)
+    # The seeded drawing is placed by hand: bpmn-js's own routes.
+    assert designer.evaluate(DRAWING)['layout'] == 'manual'
+
+    # Every palette entry and toolbar button says what it does, in zh_CN.
+    tips = designer.locator(
+        '.djs-palette .entry[data-action], header button').evaluate_all(
+        'es => es.map(e => [e.dataset.action || e.id, e.title,'
+        ' e.getAttribute("aria-label")])')
+    assert len(tips) == 11, tips
+    for name, title, aria in tips:
+        assert title and title == aria, (name, title, aria)
+        assert re.search('[\u4e00-\u9fff]', title), (name, title)
+    assert dict((n, t) for n, t, _ in tips)['create.laisui-timer'] == (
+        '定时：拖到画布上，添加等待若干工作日后继续的环节（如公示）')
+
+    designer.get_by_role('button', name='自动排版').click()
+    designer.wait_for_selector('#canvas[data-layout="auto"]')
+    assert '已自动排版' in designer.inner_text('#status')
+    drawing = designer.evaluate(DRAWING)
+    assert_readable(drawing)
+    designer.click('#save')
+    designer.wait_for_selector('#status.ok', timeout=30000)
+
+    # Saved as the stages' places: what the page showed, moved from
+    # before, the review path reading left to right.
+    after = json.loads(server.python(POSITIONS.format(draft=draft)))
+    shown = {s['code']: [round(s['x']), round(s['y'])]
+        for s in drawing['stages'].values()}
+    assert after == shown, (after, shown)
+    assert after != before
+    path = ['prereview', 'acceptance', 'first_review', 'comparison',
+        'department_review', 'district_review', 'confirmation',
+        'publication', 'approved']
+    columns = [after[code][0] for code in path]
+    assert columns == sorted(set(columns)), columns
+
+    # Reopened: the saved places are the layout's, drawn with its routes.
+    designer.reload()
+    designer.wait_for_selector('#canvas[data-layout]', timeout=30000)
+    drawing = designer.evaluate(DRAWING)
+    assert drawing['layout'] == 'auto'
+    assert_readable(drawing)
+    # All 20 transitions, 退回补正 from 区来穗审核 back to 初审 beside the
+    # 通过 path among them: each selected by a click on its line.
+    assert len(drawing['edges']) == 20
+    for edge in drawing['edges']:
+        # Where a click reaches it now: the context pad of the transition
+        # selected before covers some of the page.
+        hits = designer.evaluate(HITS, edge['id'])
+        assert hits, edge['title']
+        x, y = hits[len(hits) // 2]
+        designer.mouse.click(x, y)
+        heading = designer.inner_text('#properties h2')
+        assert heading == '流转：' + edge['title'], (heading, edge['title'])
+        selected = designer.evaluate('''() => window.laisuiDesigner.modeler
+            .get('selection').get().map(e => e.id)''')
+        assert selected == [edge['id']], (selected, edge['title'])
+    # The screenshot: a return for correction selected, the pointer away.
+    back, = [e for e in drawing['edges']
+        if e['title'] == '区来穗审核 → 初审']
+    hits = designer.evaluate(HITS, back['id'])
+    designer.mouse.click(*hits[len(hits) // 2])
+    designer.wait_for_selector('#properties h2:has-text("区来穗审核 → 初审")')
+    designer.mouse.move(1200, 700)
+    shot(designer, 'backoffice-workflow-designer')
     assert not errors, errors
     context.close()
 

@@ -5,6 +5,7 @@ the page one workflow; without the grant, with another workflow's, or
 with a page loaded before someone else's change, nothing is read or
 written."""
 import json
+import re
 
 import requests
 
@@ -111,3 +112,38 @@ def page_diagram(diagram):
         'transitions': [dict(t, source=f"s{t['source']}",
                 target=f"s{t['target']}") for t in diagram['transitions']],
         }
+
+
+def test_designer_layout_scripts(laisui_server):
+    """The page loads elkjs from the web root (installed from npm beside
+    bpmn-js) and its own layout script from the designer's route, each
+    under the designer's policy: only these scripts, all from the server."""
+    server = laisui_server
+    root = f'{server.url}/{server.db}/laisui/designer'
+    page = requests.get(root, timeout=30)
+    scripts = re.findall(r'<script src="([^"]+)"></script>', page.text)
+    assert scripts == [
+        '/laisui/bpmn-js/dist/bpmn-modeler.production.min.js',
+        '/laisui/elkjs/lib/elk.bundled.js',
+        'designer/static/designer_layout.js',
+        'designer/static/designer.js',
+        ], scripts
+    assert 'script-src \'self\';' in page.headers['Content-Security-Policy']
+
+    elk = requests.get(server.url + scripts[1], timeout=30)
+    assert elk.status_code == 200
+    assert 'javascript' in elk.headers['Content-Type']
+    assert 'g.ELK = f()' in elk.text
+
+    layout = requests.get(f'{root}/static/designer_layout.js', timeout=30)
+    assert layout.status_code == 200
+    assert layout.headers['Content-Type'] == 'text/javascript; charset=utf-8'
+    assert layout.headers['Content-Security-Policy'] == page.headers[
+        'Content-Security-Policy']
+    assert 'window.LaisuiLayout' in layout.text
+    # Only the designer's own files: nothing else of the module's folder.
+    for name in ['designer_routes.py', 'elk.bundled.js']:
+        response = requests.get(f'{root}/static/{name}', timeout=30)
+        assert response.status_code == 404, name
+    response = requests.get(f'{root}/static/..%2Fdesigner.py', timeout=30)
+    assert response.status_code >= 400 and 'import' not in response.text

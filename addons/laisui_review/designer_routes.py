@@ -31,6 +31,7 @@ _STATIC = os.path.join(os.path.dirname(__file__), 'static')
 _FILES = {
     'designer.html': 'text/html; charset=utf-8',
     'designer.js': 'text/javascript; charset=utf-8',
+    'designer_layout.js': 'text/javascript; charset=utf-8',
     'designer.css': 'text/css; charset=utf-8',
     }
 _ROOT = '/<database_name>/laisui/designer'

@@ -23,6 +23,20 @@
     automatic: {type: 'bpmn:ServiceTask', icon: 'bpmn-icon-service-task'},
     end: {type: 'bpmn:EndEvent', icon: 'bpmn-icon-end-event-none'},
   };
+  // What each palette entry does, for its tooltip (title and aria-label).
+  const KIND_HINTS = {
+    task: '拖到画布上，添加由一个角色或部门办理的审核环节',
+    department: '拖到画布上，添加同时分派给各职能部门并行审核的环节',
+    condition: '拖到画布上，添加按条件选择下一环节的判断',
+    timer: '拖到画布上，添加等待若干工作日后继续的环节（如公示）',
+    automatic: '拖到画布上，添加由系统自动执行的环节（如自动比对）',
+    end: '拖到画布上，添加流程的结束（审核通过或不予通过）',
+  };
+  // The outline a route ends on (designer_layout.js onOutline).
+  const OUTLINES = {condition: 'diamond', timer: 'circle', end: 'circle'};
+  // How far a transition buried under others is moved aside when the
+  // layout is not ELK's: more than the 15 px hit stroke.
+  const SPREAD = 18;
   const DEADLINE_KINDS = ['task', 'department', 'timer'];
   const REMINDER_KINDS = ['task', 'department'];
 
@@ -42,6 +56,8 @@
 
   const status = document.getElementById('status');
   const saveButton = document.getElementById('save');
+  const layoutButton = document.getElementById('layout');
+  const canvasElement = document.getElementById('canvas');
   const panel = document.getElementById('properties');
   const hint = panel.innerHTML;
   let info = null;  // what the server sent: labels, choices, stamp
@@ -76,17 +92,19 @@
 
   // Palette and context pad restricted to what a workflow can hold.
   function LaisuiPalette(palette, create, elementFactory, bpmnFactory,
-      handTool, lassoTool, globalConnect) {
+      handTool, lassoTool, globalConnect, eventBus) {
+    let entries = {};
     this.getPaletteEntries = function () {
-      const entries = {
+      entries = {
         'hand-tool': {group: 'tools', className: 'bpmn-icon-hand-tool',
-          title: '移动画布',
+          title: '移动画布：按住拖动以平移视图',
           action: {click: (event) => handTool.activateHand(event)}},
         'lasso-tool': {group: 'tools', className: 'bpmn-icon-lasso-tool',
-          title: '框选',
+          title: '框选：拖出一个矩形以选中其中的环节和流转',
           action: {click: (event) => lassoTool.activateSelection(event)}},
         'global-connect-tool': {group: 'tools',
-          className: 'bpmn-icon-connection-multi', title: '画流转',
+          className: 'bpmn-icon-connection-multi',
+          title: '画流转：从一个环节拖到下一个环节',
           action: {click: () => globalConnect.toggle()}},
         'tool-separator': {group: 'tools', separator: true},
       };
@@ -96,18 +114,31 @@
         entries['create.laisui-' + kind] = {
           group: kind === 'end' ? 'end' : 'stages',
           className: SHAPES[kind].icon,
-          title: label(info.kinds, kind),
+          title: label(info.kinds, kind) + '：' + KIND_HINTS[kind],
           action: {dragstart: start, click: start},
         };
       }
       return entries;
     };
+    // bpmn-js shows its own tooltip on hover only: the title attribute
+    // is the browser's, also kept by assistive technology.
+    eventBus.on('palette.changed', () => {
+      for (const control of document.querySelectorAll(
+          '.djs-palette .entry[data-action]')) {
+        const entry = entries[control.dataset.action];
+        if (entry && entry.title) {
+          control.title = entry.title;
+          control.setAttribute('aria-label', entry.title);
+          control.setAttribute('role', 'button');
+        }
+      }
+    });
     palette.registerProvider(this);
   }
   LaisuiPalette.$inject = ['palette', 'create', 'elementFactory',
-    'bpmnFactory', 'handTool', 'lassoTool', 'globalConnect'];
+    'bpmnFactory', 'handTool', 'lassoTool', 'globalConnect', 'eventBus'];
 
-  function LaisuiContextPad(contextPad, connect, modeling) {
+  function LaisuiContextPad(contextPad, connect, modeling, eventBus) {
     this.getContextPadEntries = function (element) {
       const entries = {};
       if (element.type !== 'bpmn:SequenceFlow' &&
@@ -118,12 +149,22 @@
           action: {click: start, dragstart: start}};
       }
       entries.delete = {group: 'edit', className: 'bpmn-icon-trash',
-        title: '删除', action: {click: () => modeling.removeElements([element])}};
+        title: element.type === 'bpmn:SequenceFlow' ? '删除这条流转' :
+          '删除这个环节及其流转',
+        action: {click: () => modeling.removeElements([element])}};
       return entries;
     };
+    eventBus.on('contextPad.open', () => {
+      for (const control of document.querySelectorAll(
+          '.djs-context-pad .entry[title]')) {
+        control.setAttribute('aria-label', control.title);
+        control.setAttribute('role', 'button');
+      }
+    });
     contextPad.registerProvider(this);
   }
-  LaisuiContextPad.$inject = ['contextPad', 'connect', 'modeling'];
+  LaisuiContextPad.$inject = ['contextPad', 'connect', 'modeling',
+    'eventBus'];
 
   function newShape(kind, elementFactory, bpmnFactory) {
     const spec = SHAPES[kind];
@@ -144,6 +185,10 @@
   function makeModeler() {
     modeler = new BpmnJS({
       container: '#canvas',
+      // Larger than bpmn-js's 12 and 11 px: the whole workflow is shown
+      // at once, zoomed out.
+      textRenderer: {defaultStyle: {fontSize: 14, lineHeight: 1.2},
+        externalStyle: {fontSize: 13, lineHeight: 1.2}},
       additionalModules: [{
         __init__: ['paletteProvider', 'contextPadProvider'],
         paletteProvider: ['type', LaisuiPalette],
@@ -242,11 +287,228 @@
         sequence: transition.sequence});
       modeling.updateLabel(connection, flowLabel(transition));
     }
+    await settle();
     modeler.get('commandStack').clear();
-    modeler.get('canvas').zoom('fit-viewport', 'auto');
+    fit();
     saveButton.disabled = !data.workflow.editable;
+    layoutButton.disabled = !data.workflow.editable;
     loading = false;
     showProperties(null);
+  }
+
+  // The whole drawing in view, centred, clear of the palette that floats
+  // over the canvas's left side; never enlarged.
+  function fit() {
+    const canvas = modeler.get('canvas');
+    const {inner, outer} = canvas.viewbox();
+    if (!inner.width || !inner.height) {
+      return;
+    }
+    const left = 90;
+    const margin = 20;
+    const width = outer.width - left - margin;
+    const height = outer.height - 2 * margin;
+    const scale = Math.min(1, width / inner.width, height / inner.height);
+    canvas.viewbox({
+      x: inner.x - (left + (width - inner.width * scale) / 2) / scale,
+      y: inner.y - (margin + (height - inner.height * scale) / 2) / scale,
+      width: outer.width / scale,
+      height: outer.height / scale,
+    });
+  }
+
+  // Automatic layout (designer_layout.js): what it needs of the drawing.
+  function layoutGraph() {
+    const size = (label) => label ?
+      {width: label.width, height: label.height} : null;
+    const nodes = [];
+    const edges = [];
+    for (const element of registry.getAll()) {
+      if (element.type === 'bpmn:SequenceFlow') {
+        const values = flowProps(element);
+        edges.push({id: element.id, source: element.source.id,
+          target: element.target.id, event: values.event,
+          text: flowLabel(values), label: size(element.label)});
+      } else if (element.type !== 'label' && kindOf(element)) {
+        const values = stageProps(element);
+        nodes.push({id: element.id, code: values.code,
+          initial: Boolean(values.initial), x: element.x, y: element.y,
+          width: element.width, height: element.height,
+          label: size(element.label)});
+      }
+    }
+    return {nodes: nodes, edges: edges};
+  }
+
+  function outline(shape) {
+    return {kind: OUTLINES[kindOf(shape)] || 'box', x: shape.x, y: shape.y,
+      width: shape.width, height: shape.height};
+  }
+
+  function moveTo(element, place) {
+    const delta = {x: place.x - element.x, y: place.y - element.y};
+    if (delta.x || delta.y) {
+      modeling.moveShape(element, delta);
+    }
+  }
+
+  // Stages to their place, then each transition along its route and each
+  // label to its own place: in that order, as moving a stage re-routes
+  // its transitions and moving a route drags its label.
+  function applyLayout(result) {
+    for (const [id, place] of result.nodes) {
+      moveTo(registry.get(id), place);
+    }
+    for (const [id, route] of result.edges) {
+      const connection = registry.get(id);
+      const points = route.points.slice();
+      const last = points.length - 1;
+      points[0] = LaisuiLayout.onOutline(outline(connection.source),
+        points[0], points[1]);
+      points[last] = LaisuiLayout.onOutline(outline(connection.target),
+        points[last], points[last - 1]);
+      modeling.updateWaypoints(connection, points);
+    }
+    for (const [id, place] of result.nodes) {
+      const label = registry.get(id).label;
+      if (label && place.label) {
+        moveTo(label, place.label);
+      }
+    }
+    for (const [id, route] of result.edges) {
+      const label = registry.get(id).label;
+      if (label && route.label) {
+        moveTo(label, route.label);
+      }
+    }
+  }
+
+  /* A loaded drawing: where the stages stand as the automatic layout put
+     them, the layout's routes and label places again (only the stages'
+     x and y are stored); otherwise bpmn-js's own routes, with parallel
+     transitions drawn apart. */
+  async function settle() {
+    const graph = layoutGraph();
+    let result = null;
+    if (graph.nodes.length && window.LaisuiLayout &&
+        window.ELK) {
+      try {
+        result = await LaisuiLayout.layout(graph);
+      } catch (error) {
+        result = null;
+      }
+    }
+    if (result && LaisuiLayout.matches(graph, result)) {
+      applyLayout(result);
+      canvasElement.dataset.layout = 'auto';
+    } else {
+      unbury();
+      canvasElement.dataset.layout = 'manual';
+    }
+  }
+
+  async function autoLayout() {
+    layoutButton.disabled = true;
+    try {
+      const result = await LaisuiLayout.layout(layoutGraph());
+      applyLayout(result);
+      canvasElement.dataset.layout = 'auto';
+      fit();
+      say('已自动排版，保存后生效');
+    } catch (error) {
+      say('自动排版失败：' + error.message, 'error');
+    } finally {
+      layoutButton.disabled = !(info && info.workflow.editable);
+    }
+  }
+
+  function distance(p, a, b) {
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const length2 = dx * dx + dy * dy;
+    const t = length2 ? Math.max(0, Math.min(1,
+      ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2)) : 0;
+    return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+  }
+
+  // Points every few pixels along a route.
+  function samples(points) {
+    const result = [];
+    for (let i = 1; i < points.length; i += 1) {
+      const [a, b] = [points[i - 1], points[i]];
+      const steps = Math.max(1, Math.ceil(Math.hypot(b.x - a.x,
+        b.y - a.y) / 4));
+      for (let k = 0; k <= steps; k += 1) {
+        result.push({x: a.x + (b.x - a.x) * k / steps,
+          y: a.y + (b.y - a.y) * k / steps});
+      }
+    }
+    return result;
+  }
+
+  // A route lying all along other transitions: only one of them gets
+  // the click there.
+  function buried(points, others) {
+    return samples(points).every((p) => others.some((o) => {
+      for (let i = 1; i < o.waypoints.length; i += 1) {
+        if (distance(p, o.waypoints[i - 1], o.waypoints[i]) < 3) {
+          return true;
+        }
+      }
+      return false;
+    }));
+  }
+
+  // The route moved across its direction by offset, its ends still on
+  // their stages' sides, or null. An end whose segment runs along the
+  // move stays where it is (the segment only gets longer or shorter).
+  function moved(connection, offset) {
+    const points = connection.waypoints;
+    const [first, last] = [points[0], points[points.length - 1]];
+    const across = Math.abs(last.x - first.x) >= Math.abs(last.y - first.y) ?
+      {x: 0, y: offset} : {x: offset, y: 0};
+    const result = points.map((p) => ({x: p.x + across.x, y: p.y + across.y}));
+    const ends = [[0, 1, connection.source], [points.length - 1,
+      points.length - 2, connection.target]];
+    for (const [end, next, shape] of ends) {
+      const along = across.x ? points[end].y === points[next].y :
+        points[end].x === points[next].x;
+      if (along) {
+        result[end] = {x: points[end].x, y: points[end].y};
+        continue;
+      }
+      // Moved along the stage's side: it must stay on that side.
+      const [value, low, size] = across.x ?
+        [result[end].x, shape.x, shape.width] :
+        [result[end].y, shape.y, shape.height];
+      if (value < low + 4 || value > low + size - 4) {
+        return null;
+      }
+    }
+    return result;
+  }
+
+  // bpmn-js's own routes (a drawing placed by hand) may run one
+  // transition wholly along others, e.g. a 通过 under a 不予通过 leaving
+  // the same side, or a 通过 one way and a 退回 back: each such one is
+  // moved aside, by more than the 15 px hit stroke, so that every
+  // transition keeps a line of its own to be clicked on.
+  function unbury() {
+    const connections = registry.filter(
+      (e) => e.type === 'bpmn:SequenceFlow');
+    for (const connection of connections) {
+      const others = connections.filter((c) => c !== connection);
+      if (!buried(connection.waypoints, others)) {
+        continue;
+      }
+      for (const offset of [SPREAD, -SPREAD, 2 * SPREAD, -2 * SPREAD]) {
+        const points = moved(connection, offset);
+        if (points && !buried(points, others)) {
+          modeling.updateWaypoints(connection, points);
+          break;
+        }
+      }
+    }
   }
 
   const EMPTY_DIAGRAM = '<?xml version="1.0" encoding="UTF-8"?>' +
@@ -264,7 +526,17 @@
       if (!loading && connection) {
         const values = flowProps(connection);
         // A label change is a command of its own: after this one.
-        setTimeout(() => modeling.updateLabel(connection, flowLabel(values)));
+        setTimeout(() => {
+          modeling.updateLabel(connection, flowLabel(values));
+          unbury();
+        });
+      }
+    });
+    // A stage dragged by hand: bpmn-js re-routes its transitions, maybe
+    // over each other.
+    eventBus.on('commandStack.elements.move.postExecuted', () => {
+      if (!loading) {
+        setTimeout(unbury);
       }
     });
     eventBus.on('commandStack.changed', () => {
@@ -324,6 +596,10 @@
 
   function showProperties(element) {
     panel.innerHTML = '';
+    if (element && element.type === 'label' && element.labelTarget) {
+      // A click on a transition's name is a click on the transition.
+      element = element.labelTarget;
+    }
     if (!element || element.type === 'label' ||
         (!kindOf(element) && element.type !== 'bpmn:SequenceFlow')) {
       panel.innerHTML = hint;
@@ -427,6 +703,8 @@
     }
     return {stages: stages, transitions: transitions};
   }
+
+  layoutButton.addEventListener('click', autoLayout);
 
   saveButton.addEventListener('click', async () => {
     saveButton.disabled = true;
