@@ -56,7 +56,8 @@ def compute(report, parameters):
     Model = pool.get(dataset.model.name)
     ModelAccess.check(Model.__name__, 'read')
     with check_access():
-        rows = Model.search(report.domain(parameters), order=[], query=True)
+        readable = Model.search(
+            report.domain(parameters), order=[], query=True)
     joins = _Joins(Model)
     dimensions = []
     for axis in [report.row, report.column]:
@@ -65,16 +66,20 @@ def compute(report, parameters):
             dimensions.append(_dimension(joins, axis.steps(), unit))
         else:
             dimensions.append(Literal(ALL))
+    # The dimensions are computed in a sub-query and grouped by name: a
+    # date_trunc repeated in GROUP BY would not be the same expression
+    # for PostgreSQL (its unit is a query parameter).
+    columns = [dimensions[0].as_('row'), dimensions[1].as_('col')]
+    if report.aggregate != 'count':
+        columns.append(joins.column(report.measure.steps()).as_('measure'))
+    source = joins.from_.select(*columns,
+        where=joins.table.id.in_(readable))
     if report.aggregate == 'count':
         measure = Count(Literal(1))
     else:
-        measure = AGGREGATES[report.aggregate](
-            joins.column(report.measure.steps()))
-    query = joins.from_.select(
-        dimensions[0].as_('row'), dimensions[1].as_('col'),
-        measure.as_('value'),
-        where=joins.table.id.in_(rows),
-        group_by=[dimensions[0], dimensions[1]])
+        measure = AGGREGATES[report.aggregate](source.measure)
+    query = source.select(source.row, source.col, measure.as_('value'),
+        group_by=[source.row, source.col])
     cursor = Transaction().connection.cursor()
     cursor.execute(*query)
     row_type, col_type = (a.steps()[-1][1]._type if a else None
