@@ -19,8 +19,11 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from trytond.modules.laisui_points.tests.tools import as_deployment
+
 from .tools import (
-    NOW, as_root, department_reviewer, submit, use_reference_date)
+    NOW, as_root, department, department_reviewer, submit,
+    use_reference_date)
 
 # An internal reference (`<dataset code>:<key>`) in a text.
 RAW_KEY = re.compile(r'[a-z_]+:[0-9A-Za-z]')
@@ -284,6 +287,66 @@ class ComparisonTestCase(ActivatedTestCase):
         self.assertEqual(
             [(l.comparison, l.points) if l else None for l in lines],
             [None, ('matched', Decimal(2)), ('matched', Decimal(2)), None])
+
+    # Employment and business registration ------------------------------
+    # No indicator of the 2018 city table reads them (they are a condition
+    # of admission type B); any indicator that does is compared on them
+    # by the same external method.
+    def employment_indicator(self):
+        pool = Pool()
+        RuleSet = pool.get('laisui.points.rule_set')
+        Indicator = pool.get('laisui.points.indicator')
+        Rule = pool.get('laisui.review.comparison.rule')
+        rule_set = RuleSet.in_force(dt.date(2021, 6, 30))
+        # The seeded table is approved: changed as a module update would.
+        with as_deployment():
+            indicator, = Indicator.create([{'rule_set': rule_set.id,
+                        'code': 'home_job', 'name': '在本区就业或经营',
+                        'category': 'base', 'scope': 'district',
+                        'formula': '10 * home_employed', 'sequence': 900,
+                        'department': department('RS').id}])
+            Rule.create([{'indicator': indicator.id, 'method': 'external'}])
+
+    @with_transaction()
+    def test_employment_and_business(self):
+        """A registration current on the reference date confirms: ended
+        the day before, it contradicts; ended on it, it still confirms"""
+        self.employment_indicator()
+        declared = {'kind': 'employment', 'district': district('440104').id,
+            'date_from': dt.date(2019, 1, 1)}
+        applicants = [self.applicant(n, [declared])
+            for n in (51, 52, 53, 54, 55)]
+
+        def registration(n, end):
+            return {'id_number': id_number(n), 'name': f'李明{n}',
+                'registration_no': f'JY-{n}', 'employer': '广州某公司',
+                'workplace': '广州市越秀区北京街道北京路1号',
+                'start': '2019-01-01', 'end': end}
+        self.sync('hrss_employment', 'employments', [
+                registration(51, None),
+                registration(52, '2021-06-29'),
+                registration(53, '2021-06-30'),
+                ], key='registration_no')
+        # Applicant 55 runs a shop of their own.
+        self.upload('market_business', [{
+                    '经营者身份证号码': id_number(55), '经营者姓名': '李明55',
+                    '统一社会信用代码': '92440104MA59ABCD1X',
+                    '名称': '越秀区李明55便利店',
+                    '住所': '广州市越秀区北京街道惠福东路2号',
+                    '成立日期': '2019-01-01', '注销日期': ''}])
+        lines = [self.line(self.compared(a), 'home_job') for a in applicants]
+        self.assertEqual(
+            [(l.comparison, l.verified_points) for l in lines],
+            [('matched', Decimal(10)), ('mismatched', Decimal(0)),
+                ('matched', Decimal(10)), ('no_data', Decimal(0)),
+                ('matched', Decimal(10))])
+        self.assertEqual(lines[0].evidence, '在本区现有就业或经营登记：1'
+            '（外部记录：人社局就业和社会保险系统 就业登记 JY-51'
+            '（2019-01-01 至今））')
+        self.assertIn('人社局就业和社会保险系统 就业登记 JY-52'
+            '（2019-01-01 至 2021-06-29）', lines[1].evidence)
+        self.assertIn('市场监管局商事登记 商事主体登记 92440104MA59ABCD1X'
+            '（2019-01-01 至今）', lines[4].evidence)
 
     # Evidence of the other datasets and the statistics -----------------
     @with_transaction()
