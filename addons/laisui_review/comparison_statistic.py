@@ -2,13 +2,16 @@
 # this repository contains the full copyright notices and license terms.
 """How the automatic comparison ends, per indicator: confirmed by the
 external data, contradicted by it, or without data (which people then
-review), over every review line, counted in SQL."""
+review), over every review line of the cases submitted in a period of
+Guangzhou days (the review statistics' period), counted in SQL."""
 from sql import Null
 from sql.aggregate import Count, Max
 from sql.conditionals import Case as SQLCase
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.laisui_base.sql_period import in_period, period
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 
 def _count_if(condition, id_column):
@@ -24,7 +27,8 @@ class ComparisonStatistic(ModelSQL, ModelView):
         readonly=True)
     department = fields.Many2One('laisui.department', "Department",
         readonly=True)
-    lines = fields.Integer("Lines", readonly=True)
+    lines = fields.Integer("Lines", readonly=True,
+        help="Indicator lines of the cases submitted in the period.")
     matched = fields.Integer("Confirmed by External Data", readonly=True)
     mismatched = fields.Integer("Mismatched", readonly=True)
     no_data = fields.Integer("No External Data", readonly=True)
@@ -45,6 +49,9 @@ class ComparisonStatistic(ModelSQL, ModelView):
     def table_query(cls):
         Line = Pool().get('laisui.review.line')
         line = Line.__table__()
+        # A line is created with its case, when the document is submitted.
+        submitted = in_period(line.create_date,
+            *period(Transaction().context))
         return line.select(
             line.indicator.as_('id'),
             Max(line.create_uid).as_('create_uid'),
@@ -63,6 +70,7 @@ class ComparisonStatistic(ModelSQL, ModelView):
                 ).as_('no_data'),
             _count_if(line.comparison == 'not_compared', line.id
                 ).as_('not_compared'),
+            where=submitted,
             group_by=[line.indicator])
 
     @classmethod

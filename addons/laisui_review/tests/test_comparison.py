@@ -423,6 +423,15 @@ class ComparisonTestCase(ActivatedTestCase):
         permit = rows['permit']
         self.assertEqual((permit.lines, permit.no_data, permit.match_rate),
             (3, 3, 0.0))
+        # Over the cases submitted in a period of Guangzhou days.
+        today = dt.date.today()
+        for context, count in [
+                ({'date_from': today - dt.timedelta(days=1)}, 3),
+                ({'date_to': today - dt.timedelta(days=2)}, None)]:
+            with acting(reviewer), Transaction().set_context(context):
+                rows = {s.indicator.code: s.lines
+                    for s in Statistic.search([])}
+            self.assertEqual(rows.get('education'), count, context)
         # A department reviewer reads their own indicators only.
         with acting(department_reviewer('edu01', 'JY')):
             self.assertEqual({s.department.code
