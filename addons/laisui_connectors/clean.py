@@ -164,12 +164,16 @@ class AddressIndex:
         address = text(value)
         if not address:
             return None, None, address
-        found = self._street and self._street.search(address)
-        if found:
-            return (*self.streets[found.group()], address)
-        found = self._district and self._district.search(address)
-        if found:
-            return self.districts[found.group()], None, address
+        street = self._street and self._street.search(address)
+        district = self._district and self._district.search(address)
+        # A street's short name can begin a district's (白云街, 白云区):
+        # inside the longer district name it is no street.
+        if street and not (district
+                and district.start() <= street.start()
+                and street.end() < district.end()):
+            return (*self.streets[street.group()], address)
+        if district:
+            return self.districts[district.group()], None, address
         return None, None, address
 
 

@@ -25,11 +25,16 @@ from trytond.transaction import Transaction
 
 # Dataset.fact_kind value for datasets of residence permits
 PERMIT = 'permit'
-# How source systems name the insurance types (人社 exports use the
-# Chinese names; the codes are accepted as they are).
+# How source systems name the levels (人社 exports name the insurance
+# types in Chinese; the codes are accepted as they are).
 LEVEL_NAMES = {
     'insurance': {'养老': 'pension', '医疗': 'medical', '失业': 'unemployment',
         '工伤': 'injury', '生育': 'maternity'},
+    # 学历层次 as the national diploma register names them; the first
+    # name found wins, so the longer degrees come first.
+    'education': {'博士': 'doctor', '硕士': 'master', '本科': 'bachelor',
+        '专科': 'college', '大专': 'college', '高职': 'college',
+        '高中': 'highschool', '中专': 'highschool', '中职': 'highschool'},
     }
 RECORD_COLUMNS = ['applicant', 'key', 'reference', 'date_from', 'date_to',
     'district', 'street', 'level', 'quantity', 'flag', 'description']

@@ -30,6 +30,7 @@ from trytond.transaction import Transaction
 from .fact import SOURCE_RANK, SOURCES
 from .formula import evaluate, namespace
 from .indicator import CATEGORIES
+from .provenance import describe_fact, describe_permit
 from .variables import VARIABLES, FactSet, Window, describe
 
 _CENT = Decimal('0.01')
@@ -37,7 +38,7 @@ _SOURCES_BY_RANK = {rank: source for source, rank in SOURCE_RANK.items()}
 _FACT_COLUMNS = ['applicant', 'kind', 'date_from', 'date_to', 'district',
     'level', 'quantity', 'flag', 'source', 'external_reference', 'id']
 _PERMIT_COLUMNS = ['applicant', 'date_start', 'date_end', 'district',
-    'source', 'id']
+    'source', 'number', 'id']
 
 
 class LineValues(NamedTuple):
@@ -141,11 +142,18 @@ class Statement(ModelSQL, ModelView):
 
     # Evaluation ------------------------------------------------------
     @classmethod
+    def _source_labels(cls):
+        """{dataset code: provenance.SourceLabel} of the systems facts
+        and permits come from (provenance.PERMITS: the permits'); filled
+        in by the module that knows them"""
+        return {}
+
+    @classmethod
     def _indicators(cls, rule_set):
         "The compiled indicators, with the variables per look-back window"
         result = _Indicators(rule_set.rule_values(), stored_gettext(
                 'laisui_points.msg_statement_references',
-                references=_REFERENCES))
+                references=_REFERENCES), cls._source_labels())
         for indicator in rule_set.indicators:
             code, names = indicator.compiled()
             lookback = Window(
@@ -181,7 +189,7 @@ class Statement(ModelSQL, ModelView):
                 value = values[name] = variable.function(fs)
                 used = fs.permits if name == 'permit_years' else fs.used
                 shown[name] = (f'{variable.label}：{describe(value)}'
-                    + _references(used, indicators.references),
+                    + _references(used, indicators),
                     max((SOURCE_RANK[u['source']] for u in used),
                         default=-1))
             scopes[lookback] = (namespace(values), shown)
@@ -399,7 +407,8 @@ class Statement(ModelSQL, ModelView):
         if not rule_set:
             return
         permits = [{'date_start': p.date_start, 'date_end': p.date_end,
-                'district': p.district.id, 'source': p.source, 'id': p.id}
+                'district': p.district.id, 'source': p.source,
+                'number': p.number, 'id': p.id}
             for p in applicant.permits]
         facts = [{'kind': f.kind, 'date_from': f.date_from,
                 'date_to': f.date_to,
@@ -467,26 +476,33 @@ class _Indicators(list):
     """Compiled indicators, `variables`: look-back → variable names, and
     `rules`: the RuleValues of their rule set"""
 
-    def __init__(self, rules, references):
+    def __init__(self, rules, references, labels):
         super().__init__()
         self.variables = {}
         self.rules = rules
         # The "external records" text, translated once per computation.
         self.references = references
+        # dataset code → SourceLabel, read once per computation.
+        self.labels = labels
 
 
 # Stands for the references in the translated text.
 _REFERENCES = '\x00'
 
 
-def _references(used, text):
-    """Which external records a value came from, for the statement line:
-    `text` the translated message with _REFERENCES for the list"""
-    references = sorted({u['external_reference'] for u in used
-            if u.get('external_reference')})
+def _references(used, indicators):
+    """Which external records a value came from, for the statement line,
+    as people read them (provenance): in the translated message with
+    _REFERENCES for the list"""
+    references = sorted(set(filter(None, (
+                    describe_permit(u, indicators.labels)
+                    if 'date_start' in u
+                    else describe_fact(u, indicators.labels)
+                    for u in used))))
     if not references:
         return ''
-    return text.replace(_REFERENCES, '、'.join(references))
+    return indicators.references.replace(
+        _REFERENCES, '、'.join(references))
 
 
 def _band(total, width=20):

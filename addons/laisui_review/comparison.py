@@ -14,6 +14,11 @@ A line is then matched, mismatched, or without data when the declaration
 rests on facts of which no external copy exists. Matched lines are
 confirmed at once; the others wait for the owning department, which is
 alerted.
+
+The evidence a line keeps is what a reviewer reads: the variables the
+external recomputation found and the records behind them by system,
+record number and dates (laisui_points.provenance), never the internal
+references code matches facts on.
 """
 import datetime as dt
 from collections import defaultdict
@@ -24,6 +29,8 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.modules.laisui_base import clock
 from trytond.modules.laisui_base.bulk import bulk_update, forget_cached
 from trytond.modules.laisui_base.audit_diff import AuditedDiffMixin
+from trytond.modules.laisui_connectors.provenance import source_labels
+from trytond.modules.laisui_points.provenance import describe_fact
 from trytond.modules.laisui_points.indicator import RuleSetPartMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -273,19 +280,26 @@ def _summary(line):
 
 
 def _city_points(applicant_ids, rules):
-    "(applicant, indicator code) → (points, reference) of the city data"
+    """(applicant, indicator code) → (points, evidence) of the city data;
+    the evidence names the system, the record and the day it verified"""
     Record = Pool().get('laisui.connector.record')
     datasets = {r.dataset.id for r in rules if r.dataset}
     if not datasets:
         return {}
+    labels = source_labels()
     result = {}
     for record in Record.search([
                 ('dataset', 'in', list(datasets)),
                 ('applicant', 'in', applicant_ids),
                 ]):
-        result[record.applicant.id, record.level] = (
-            record.quantity or Decimal(0),
-            f'{record.dataset.code}:{record.reference or record.id}')
+        points = record.quantity or Decimal(0)
+        result[record.applicant.id, record.level] = (points,
+            describe_fact({
+                    'external_reference': (
+                        f'{record.dataset.code}:{record.reference or ""}'),
+                    'date_from': record.date_from,
+                    'date_to': record.date_from,
+                    }, labels) + f'：{points}分')
     return result
 
 

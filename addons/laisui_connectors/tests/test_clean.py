@@ -86,11 +86,15 @@ class CleanTestCase(ActivatedTestCase):
         self.assertIn('应为是或否', str(cm.exception))
 
     def test_address(self):
-        index = AddressIndex([(1, '越秀区'), (2, '天河区')], [
+        index = AddressIndex([(1, '越秀区'), (2, '天河区'), (3, '白云区')], [
                 (10, '北京街道', 1), (11, '东山街道', 1),
-                (12, '石牌街道', 2)])
+                (12, '石牌街道', 2), (13, '白云街道', 1)])
         for value, expected in [
                 ('越秀区北京街道大德路1号', (1, 10)),
+                # Baiyun District is not Yuexiu's 白云街道 (白云街).
+                ('广州市白云区同和街道云景路1号', (3, None)),
+                ('越秀区白云街道东湖路1号', (1, 13)),
+                ('白云街东湖路1号', (1, 13)),
                 ('北京街大德路1号', (1, 10)),
                 ('广州市东山 农林下路', (1, 11)),
                 ('天河区天河路2号', (2, None)),

@@ -99,11 +99,16 @@ class FeedTestCase(ActivatedTestCase):
         self.assertEqual(line.points, Decimal('6.00'))
         self.assertEqual(line.source, 'external')
         self.assertIn('在本区合法稳定居住满年数：3', line.facts_used)
-        self.assertIn('外部记录：rental_lease:ZL-YX', line.facts_used)
+        # The record as people read it: system, dataset, its number and
+        # dates; never the internal reference code matches on.
+        self.assertIn('（外部记录：出租屋租赁备案系统 租赁备案 ZL-YX'
+            '（2016-01-01 至 2019-12-31））', line.facts_used)
+        self.assertNotIn('rental_lease:', line.facts_used)
         self.assertNotIn('ZL-TH', line.facts_used)
         # The city's residence indicator reads both external rentals.
         residence = self.line(applicant, 'residence')
-        self.assertIn('rental_lease:ZL-TH', residence.facts_used)
+        self.assertIn('出租屋租赁备案系统 租赁备案 ZL-TH（2020-01-01 至今）',
+            residence.facts_used)
 
         # The same data again changes nothing; an ended lease rewrites
         # its fact only.
@@ -148,6 +153,11 @@ class FeedTestCase(ActivatedTestCase):
         # Pension in Yuexiu since 2019-01-01: 2 full years by 2021-06-30;
         # the longer medical insurance is in Haizhu and does not count.
         self.assertEqual(line.points, Decimal('2.00'))
+        # The insurance system gives no record number: the record reads
+        # by its type, never by the digest its reference holds.
+        self.assertIn('（外部记录：人社局就业和社会保险系统 社会保险参保缴费 '
+            '养老保险（2019-01-01 至今））', line.facts_used)
+        self.assertNotIn('hrss_insurance:', line.facts_used)
 
     @with_transaction()
     def test_city_permits_feed_residence_permits(self):
@@ -182,6 +192,8 @@ class FeedTestCase(ActivatedTestCase):
         # 2017-03-01 .. 2021-06-30: 4 full years, 3 points each
         self.assertEqual(line.points, Decimal('12.00'))
         self.assertEqual(line.source, 'external')
+        self.assertIn('（外部记录：市来穗局积分制服务管理信息系统 居住证 '
+            'GD440104201701（2017-03-01 至今））', line.facts_used)
 
         self.assertEqual(self.sync('city_permit').facts_changed, 0)
         self.fake.put('permits', [dict(permit, valid_until='2019-02-28')],

@@ -373,9 +373,9 @@ class CaseTestCase(ActivatedTestCase):
         Indicator = pool.get('laisui.points.indicator')
         education, = Indicator.search([('code', '=', 'education')],
             limit=1)
-        # The seeded table is approved: changed as a module update would.
-        with as_deployment():
-            Rule.create([{'indicator': education.id, 'method': 'external'}])
+        # The education rule is seeded (diploma register).
+        self.assertEqual(len(Rule.search([('indicator', '=', education.id)])),
+            1)
         people = self.people()
         with self.at():
             case = self.walk_to_department_review(
@@ -386,6 +386,8 @@ class CaseTestCase(ActivatedTestCase):
             self.assertEqual([t.department.code for t in case.tasks],
                 ['JY'])
 
+            # The seeded table is approved: changed as a module update
+            # would.
             with as_deployment():
                 Rule.delete(Rule.search([('indicator', '=', education.id)]))
             applicant = make_applicant(2, insurance_from=dt.date(2014, 1, 1))

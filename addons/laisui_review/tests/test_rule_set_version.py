@@ -44,23 +44,26 @@ class RuleSetVersionTestCase(ActivatedTestCase):
         admin = staff('dadmin', 'group_district_admin')
         gz2018 = RuleSet.in_force(DATE)
         with as_deployment():
-            Rule.create([{'indicator': self.indicator(gz2018, 'education').id,
+            Rule.create([{'indicator': self.indicator(gz2018, 'skill').id,
                         'method': 'external', 'tolerance': Decimal('0.5'),
                         'active': False}])
         zero = Decimal(0)
         expected = {
             'permit': ('external', zero, True),
             'residence': ('external', zero, True),
+            'moved_out': ('external', zero, True),
             'insurance': ('external', zero, True),
+            'education': ('external', zero, True),
             'age': ('external', zero, True),
-            'education': ('external', Decimal('0.5'), False),
+            'volunteer': ('external', zero, True),
+            'skill': ('external', Decimal('0.5'), False),
             }
         self.assertEqual(self.rules(gz2018), expected)
         with acting(admin):
             draft = new_version(gz2018, 'GZ-2021', dt.date(2021, 11, 16))
         self.assertEqual(self.rules(draft), expected)
         with Transaction().set_context(active_test=False):
-            self.assertEqual(Rule.search_count([]), 10)
+            self.assertEqual(Rule.search_count([]), 16)
         # The draft's rules are its own rows, on its own indicators.
         permit = self.indicator(draft, 'permit')
         rule, = Rule.search([('indicator', '=', permit.id)])
