@@ -218,8 +218,14 @@ def _pivot_view(result, execution, view_type):
     fields_ = {k: dict(v) for k, v in result['fields'].items()}
     fields_.update(Row.fields_get(used))
     result = dict(result, fields=fields_)
+    # A count has no decimals.
+    whole = (execution.report.aggregate == 'count'
+        and execution.report.show == 'value')
     for name, (_, title) in zip(used, titles):
         result['fields'][name]['string'] = title
+    for name in used + ['total']:
+        if whole and name in result['fields']:
+            result['fields'][name]['digits'] = (16, 0)
     result['fields']['label']['string'] = (
         execution.row_title or gettext('laisui_report.msg_label_all'))
     arch = etree.fromstring(result['arch'])

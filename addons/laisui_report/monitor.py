@@ -4,7 +4,7 @@
 someone when it becomes true.
 
 A rule compares the report's total, or its largest (or smallest) cell,
-optionally of one column only, with a threshold, over the report's
+optionally of one row or column only, with a threshold, over the report's
 default period. The check runs every hour (cron) and on demand; the
 assignee is told when the condition becomes true, not at every check
 while it stays true, and the rule goes back to normal when it no longer
@@ -39,6 +39,9 @@ class Monitor(ModelSQL, ModelView):
             ], "Watch", required=True,
         help="Total: the sum of the cells; any cell: each row's value "
         "(e.g. each department's backlog).")
+    row_key = fields.Char("Row",
+        help="Only the cells of this row, by its value as the run stores "
+        "it (as for the column); empty: every row.")
     column_key = fields.Char("Column",
         help="Only the cells of this column, by its value as the run "
         "stores it (an option's code such as failed, true or false, a "
@@ -85,9 +88,10 @@ class Monitor(ModelSQL, ModelView):
 
     def value(self, result):
         "The watched figure of a report Result, and the row it comes from"
-        column = self.column_key or None
+        row_key, column_key = self.row_key or None, self.column_key or None
         cells = [(row, value) for (row, col), value in result.cells.items()
-            if column is None or engine.key_text(col) == column]
+            if (row_key is None or engine.key_text(row) == row_key)
+            and (column_key is None or engine.key_text(col) == column_key)]
         if self.target == 'total':
             return sum((v for _, v in cells), Decimal(0)), None
         if not cells:
@@ -116,10 +120,11 @@ class Monitor(ModelSQL, ModelView):
                 execution = Execution.run(report, parameters,
                     recipients=[monitor.assignee])
                 labels = dict(result.rows)
+                figure = f'{labels[row]} {value}' if row in labels \
+                    else str(value)
                 execution.notify([monitor.assignee], gettext(
                         'laisui_report.msg_monitor_fired',
-                        monitor=monitor.rec_name, value=value,
-                        row=labels.get(row, '') if row is not None else '',
+                        monitor=monitor.rec_name, figure=figure,
                         operator=monitor.operator,
                         threshold=monitor.threshold))
                 values.update(state='firing', last_fired=now,

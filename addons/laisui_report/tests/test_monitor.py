@@ -96,6 +96,22 @@ class MonitorTestCase(ActivatedTestCase):
         self.assertIn('已发送 3 > 2', notices(district_admin())[0])
 
     @with_transaction(user=0, context={'_laisui_now': NOW})
+    def test_row_and_column(self):
+        "A rule on one row, on one column, on one cell"
+        outbox()
+        report = sms_report(row='state', column='create_date',
+            column_unit='day')
+        for row, column, expected in [
+                ('failed', None, 2), ('failed', '2026-12-01', 1),
+                (None, '2026-11-30', 4), ('sent', '2026-12-01', 0)]:
+            with self.subTest(row=row, column=column):
+                rule = monitor(report, row_key=row, column_key=column,
+                    operator='>', threshold=Decimal(100))
+                rule.check([rule])
+                self.assertEqual(rule.__class__(rule.id).last_value,
+                    expected)
+
+    @with_transaction(user=0, context={'_laisui_now': NOW})
     def test_inactive_rules_not_checked(self):
         pool = Pool()
         Monitor = pool.get('laisui.report.monitor')
