@@ -4,19 +4,14 @@
 external data, contradicted by it, or without data (which people then
 review), over every review line of the cases submitted in a period of
 Guangzhou days (the review statistics' period), counted in SQL."""
-from sql import Null
-from sql.aggregate import Count, Max
-from sql.conditionals import Case as SQLCase
+from sql.aggregate import Max
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.laisui_base.sql_period import in_period, period
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-
-def _count_if(condition, id_column):
-    # No literal in the CASE: PostgreSQL cannot type a bare parameter.
-    return Count(SQLCase((condition, id_column), else_=Null))
+from .statistic import count_if, line_columns
 
 
 class ComparisonStatistic(ModelSQL, ModelView):
@@ -54,21 +49,11 @@ class ComparisonStatistic(ModelSQL, ModelView):
             *period(Transaction().context))
         return line.select(
             line.indicator.as_('id'),
-            Max(line.create_uid).as_('create_uid'),
-            Max(line.create_date).as_('create_date'),
-            Max(line.write_uid).as_('write_uid'),
-            Max(line.write_date).as_('write_date'),
             line.indicator.as_('indicator'),
             # One owner per indicator: its lines copy it.
             Max(line.department).as_('department'),
-            Count(line.id).as_('lines'),
-            _count_if(line.comparison == 'matched', line.id
-                ).as_('matched'),
-            _count_if(line.comparison == 'mismatched', line.id
-                ).as_('mismatched'),
-            _count_if(line.comparison == 'no_data', line.id
-                ).as_('no_data'),
-            _count_if(line.comparison == 'not_compared', line.id
+            *line_columns(line),
+            count_if(line.comparison == 'not_compared', line.id
                 ).as_('not_compared'),
             where=submitted,
             group_by=[line.indicator])

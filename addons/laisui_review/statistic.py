@@ -14,9 +14,23 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 
-def _count_if(condition, id_column):
+def count_if(condition, id_column):
+    "The count of the rows where condition holds"
     # No literal in the CASE: PostgreSQL cannot type a bare parameter.
     return Count(SQLCase((condition, id_column), else_=Null))
+
+
+def line_columns(line):
+    """The columns every statistic of review lines has: Tryton's record
+    columns and the lines by outcome of the automatic comparison"""
+    return [
+        Max(line.create_uid).as_('create_uid'),
+        Max(line.create_date).as_('create_date'),
+        Max(line.write_uid).as_('write_uid'),
+        Max(line.write_date).as_('write_date'),
+        Count(line.id).as_('lines'),
+        ] + [count_if(line.comparison == c, line.id).as_(c)
+        for c in ['matched', 'mismatched', 'no_data']]
 
 
 class StageStatistic(ModelSQL, ModelView):
@@ -76,15 +90,15 @@ class StageStatistic(ModelSQL, ModelView):
             Max(step.write_date).as_('write_date'),
             stage.workflow.as_('workflow'),
             stage.id.as_('stage'),
-            _count_if(arrived, step.id).as_('arrived'),
-            _count_if(open_, step.id).as_('waiting'),
-            _count_if(open_ & (step.deadline < today), step.id
+            count_if(arrived, step.id).as_('arrived'),
+            count_if(open_, step.id).as_('waiting'),
+            count_if(open_ & (step.deadline < today), step.id
                 ).as_('overdue'),
-            _count_if(closed, step.id).as_('handled'),
-            _count_if(late, step.id).as_('late'),
-            _count_if(step.entered_at >= midnight, step.id
+            count_if(closed, step.id).as_('handled'),
+            count_if(late, step.id).as_('late'),
+            count_if(step.entered_at >= midnight, step.id
                 ).as_('arrived_today'),
-            _count_if((step.left_at != Null) & (step.left_at >= midnight),
+            count_if((step.left_at != Null) & (step.left_at >= midnight),
                 step.id).as_('done_today'),
             # An interval on PostgreSQL, seconds on SQLite: both read as a
             # timedelta.
@@ -144,20 +158,10 @@ class DepartmentStatistic(ModelSQL, ModelView):
             *period(Transaction().context))
         return line.select(
             line.department.as_('id'),
-            Max(line.create_uid).as_('create_uid'),
-            Max(line.create_date).as_('create_date'),
-            Max(line.write_uid).as_('write_uid'),
-            Max(line.write_date).as_('write_date'),
             line.department.as_('department'),
-            Count(line.id).as_('lines'),
-            _count_if(line.comparison == 'matched', line.id
-                ).as_('matched'),
-            _count_if(line.comparison == 'mismatched', line.id
-                ).as_('mismatched'),
-            _count_if(line.comparison == 'no_data', line.id
-                ).as_('no_data'),
-            _count_if(line.state == 'pending', line.id).as_('pending'),
-            _count_if(line.state == 'adjusted', line.id
+            *line_columns(line),
+            count_if(line.state == 'pending', line.id).as_('pending'),
+            count_if(line.state == 'adjusted', line.id
                 ).as_('adjusted'),
             where=(line.department != Null) & submitted,
             group_by=[line.department])
