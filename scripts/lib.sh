@@ -121,8 +121,21 @@ ensure_venv() {
 # interrupted install is redone on the next run.
 ensure_sao() {
     ensure_sao_client
+    patch_sao
     ensure_bpmn_js
     ensure_elkjs
+}
+
+# patch_sao: a fix to tryton-sao 8.0.11 (the latest 8.0 on npm), applied
+# to the installed client until a release has it. A tick in an editable
+# list inside a form (原件核验's 原件已核验) raised "Cannot read properties of
+# undefined (reading 'parent')": BooleanColumn.clicked reads this.group,
+# which a column does not have, instead of the record's group.
+patch_sao() {
+    local file="$LAISUI_VAR/sao/package/dist/tryton-sao.js"
+    sed -i 's/if ((!this\.group\.parent) & (record !== current_record))/if ((!record.group.parent) \&\& (record !== current_record))/' "$file"
+    grep -qF 'if ((!record.group.parent) && (record !== current_record))' "$file" \
+        || die "patch_sao: the BooleanColumn fix did not apply to $file"
 }
 
 ensure_sao_client() {

@@ -137,6 +137,11 @@ def run(database, args):
         demo_data.set_reference_date(pool)
         Statement.compute(ids)
         cases = open_cases(pool, rng.sample(ids, args.cases))
+        # Submitted now, as the portal's submit would stamp them.
+        Request = pool.get('laisui.review.points_request')
+        request = Request.__table__()
+        transaction.connection.cursor().execute(*request.update(
+                [request.submitted_at], [clock.now()]))
         admin = staff('bench_district', 'group_district_admin')
         clerk = staff('bench_clerk', 'group_window_clerk')
         transaction.commit()
