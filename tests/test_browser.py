@@ -371,7 +371,18 @@ def test_back_office_review(laisui_server, browser):
     assert not errors, errors
     context.close()
 
+    unread = '''
+        Notification = pool.get('res.notification')
+        User = pool.get('res.user')
+        user, = User.search([('login', '=', 'hr_browser')])
+        print(json.dumps(Notification.search_count(
+            [('user', '=', user.id), ('unread', '=', True)])))
+        '''
+    # The department was told of its task: the bell shows it.
+    assert json.loads(server.python(unread)) >= 1
     context, page, errors = staff_login(browser, server, 'hr_browser')
+    page.locator('.notification-badge >> visible=true').first.wait_for(
+        timeout=30000)
     page.click('text=来穗积分')
     page.click('text="审核"')
     page.click('text="指标审核明细"')
@@ -388,6 +399,13 @@ def test_back_office_review(laisui_server, browser):
         row.get_by_role('button', name='确认').click()
     stage, lines = json.loads(server.python(state))
     assert ['insurance', 'confirmed'] in lines, lines
+    assert not errors, errors
+    context.close()
+    # The task done, its notice is read: no bell at the next sign-in.
+    assert json.loads(server.python(unread)) == 0
+    context, page, errors = staff_login(browser, server, 'hr_browser')
+    page.wait_for_function('() => jQuery.active === 0')
+    assert not page.locator('.notification-badge >> visible=true').count()
     assert not errors, errors
     context.close()
 
