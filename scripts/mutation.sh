@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing (cosmic-ray, from PyPI) of the rules that decide a
 # child's place: period arithmetic, points variables, the formula evaluator
-# and the allocation.  Each file's mutants run against the tests named for
+# the allocation, the report engine and the monitoring rules.  Each file's mutants run against the tests named for
 # it in scripts/mutation/targets.tsv, in a copy of the tree: cosmic-ray
 # edits files in place and the checkout must never hold a mutant.
 #
