@@ -292,7 +292,8 @@ class Report(ModelSQL, ModelView):
             execution = Execution.run(report, report.period_parameters(),
                 recipients=list(report.recipients))
             execution.notify(report.recipients)
-            cls.write([report], {'schedule': report.schedule})
+            cls.write([report], {
+                    'next_send': next_send(report.schedule, today)})
 
 
 class ReportRecipient(ModelSQL):

@@ -67,11 +67,12 @@ class Execution(ModelSQL, ModelView):
         return f'{self.report.rec_name} {when}'
 
     @classmethod
-    def run(cls, report, parameters, recipients=None):
+    def run(cls, report, parameters, recipients=None, result=None):
         """Run report for parameters as the current user and keep the
-        result"""
+        result (or keep result, computed already)"""
         start = time.monotonic()
-        result = engine.compute(report, parameters)
+        if result is None:
+            result = engine.compute(report, parameters)
         duration = int((time.monotonic() - start) * 1000)
         columns = [(engine.key_text(k), label) for k, label in result.columns]
         additive = report.aggregate in {'count', 'sum'} \
@@ -112,14 +113,6 @@ class Execution(ModelSQL, ModelView):
     def titles(self):
         "[(key, title)] of the value columns"
         return json.loads(self.columns or '[]')
-
-    def cell(self, row_key, column_key):
-        "The value of a cell by the keys' text, None if empty"
-        names = dict(zip((k for k, _ in self.titles()), COLUMNS))
-        for row in self.rows:
-            if row.key == row_key and column_key in names:
-                return getattr(row, names[column_key])
-        return None
 
     def notify(self, users, text=None):
         "Tell users the run is ready, by a notification opening it"

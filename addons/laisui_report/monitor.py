@@ -118,7 +118,7 @@ class Monitor(ModelSQL, ModelView):
             values = {'last_value': value, 'last_checked': now}
             if holds and monitor.state == 'ok':
                 execution = Execution.run(report, parameters,
-                    recipients=[monitor.assignee])
+                    recipients=[monitor.assignee], result=result)
                 labels = dict(result.rows)
                 figure = f'{labels[row]} {value}' if row in labels \
                     else str(value)
