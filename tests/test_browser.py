@@ -710,10 +710,13 @@ def age_messages(server, phone_number):
     server.python(f'''
         Message = pool.get('laisui.sms.message')
         table = Message.__table__()
-        cursor = t.connection.cursor()
-        cursor.execute(*table.update([table.create_date],
-            [table.create_date - dt.timedelta(minutes=2)],
-            where=table.phone == '{phone_number}'))
+        # Each date computed here: SQLite would subtract an interval from
+        # the date's text as a number (2026-… − 120 s gives 1906).
+        for message in Message.search([('phone', '=', '{phone_number}')]):
+            cursor = t.connection.cursor()
+            cursor.execute(*table.update([table.create_date],
+                [message.create_date - dt.timedelta(minutes=2)],
+                where=table.id == message.id))
         ''')
 
 
