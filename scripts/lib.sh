@@ -8,7 +8,7 @@ export LAISUI_ROOT
 LAISUI_VENV="$LAISUI_ROOT/.venv"
 LAISUI_VAR="$LAISUI_ROOT/var"
 # Our Tryton modules, in dependency order; the one list the scripts use.
-LAISUI_MODULES=(laisui_base laisui_points laisui_integrity laisui_connectors laisui_review laisui_admission laisui_services laisui_report)
+LAISUI_MODULES=(laisui_base laisui_points laisui_integrity laisui_connectors laisui_review laisui_admission laisui_services laisui_report laisui_api)
 
 # trytond reads TRYTOND_<SECTION>__<OPTION> from the environment BEFORE the
 # -c config files, so a value written in a config file wins over the

@@ -102,7 +102,7 @@ class Server:
         self.run(admin, '-c', str(self.config), '-d', self.db,
             '-u', 'laisui_integrity', 'laisui_connectors', 'laisui_review',
             'laisui_admission', 'laisui_services', 'laisui_report',
-            '--activate-dependencies')
+            'laisui_api', '--activate-dependencies')
         self.run(admin, '-c', str(self.config), '-d', self.db, '--all')
         self.run(sys.executable, '-c', SETUP, self.db)
 
