@@ -36,6 +36,8 @@ from .token import Validator
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
+# Record ids are 32-bit integers in both backends.
+MAX_ID = 2 ** 31 - 1
 
 
 class Problem(Exception):
@@ -104,11 +106,12 @@ class Call:
 
     def page(self):
         "(after, limit) of a list request; 400 for bad values"
-        after = self._integer('after', 0, 0, None)
-        limit = self._integer('limit', DEFAULT_PAGE, 1, MAX_PAGE)
+        after = self.integer('after', 0, 0)
+        limit = self.integer('limit', DEFAULT_PAGE, 1, MAX_PAGE)
         return after, limit
 
-    def _integer(self, name, default, minimum, maximum):
+    def integer(self, name, default, minimum, maximum=MAX_ID):
+        "The query parameter `name` as an integer; 400 for a bad value"
         value = self.request.args.get(name)
         if value is None:
             return default
@@ -116,16 +119,15 @@ class Call:
             number = int(value)
         except ValueError:
             number = None
-        if (number is None or number < minimum
-                or (maximum is not None and number > maximum)):
+        if number is None or not minimum <= number <= maximum:
             raise Problem(400, message('msg_bad_integer', name=name,
-                    minimum=minimum, maximum=maximum or '∞'))
+                    minimum=minimum, maximum=maximum))
         return number
 
     def path_id(self):
         "The record id of the path; 400 unless a positive integer"
         value = self.args['id']
-        if not value.isdigit() or not 0 < int(value) < 2 ** 31:
+        if not value.isdigit() or not 0 < int(value) <= MAX_ID:
             raise Problem(400, message('msg_bad_id'))
         return int(value)
 

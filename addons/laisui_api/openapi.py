@@ -40,9 +40,11 @@ def _limits():
 def _operation(resource):
     parameters = [dict(QUERY[q]) for q in resource.query]
     for name in resource.path_parameters:
+        schema = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+        if name == 'id':
+            schema = SCHEMAS['Statement']['properties']['id']
         parameters.append({'name': name, 'in': 'path', 'required': True,
-                'schema': {'type': 'string', 'minLength': 1,
-                    'maxLength': 64}})
+                'schema': schema})
     responses = {
         '200': {
             'description': "OK",

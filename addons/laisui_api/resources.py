@@ -157,7 +157,7 @@ def list_admission_results(call):
     Result = call.pool.get('laisui.admission.run.result')
     after, limit = call.page()
     domain = [('id', '>', after), ('run.state', '=', 'published')]
-    run = call._integer('run', None, 1, None)
+    run = call.integer('run', None, 1)
     if run is not None:
         domain.append(('run', '=', run))
     results = Result.search(domain, order=[('id', 'ASC')], limit=limit)

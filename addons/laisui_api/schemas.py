@@ -3,7 +3,7 @@
 """The JSON schemas of the API's answers and bodies (OpenAPI 3.0), and
 its query parameters. The resources build their answers to these shapes;
 the test suite checks every answer against them (Schemathesis)."""
-from .call import DEFAULT_PAGE, MAX_PAGE
+from .call import DEFAULT_PAGE, MAX_ID, MAX_PAGE
 
 
 def _ref(name):
@@ -30,7 +30,7 @@ _STRING = {'type': 'string'}
 _DATE = {'type': 'string', 'format': 'date'}
 _TIMESTAMP = {'type': 'string', 'format': 'date-time'}
 _POINTS = {'type': 'number'}
-_ID = {'type': 'integer', 'minimum': 1}
+_ID = {'type': 'integer', 'minimum': 1, 'maximum': MAX_ID}
 
 SCHEMAS = {
     'Problem': {
@@ -168,8 +168,10 @@ SCHEMAS = {
                     'required': ['id_number', 'service'],
                     'additionalProperties': False,
                     'properties': {
-                        'id_number': {'type': 'string', 'minLength': 1,
-                            'maxLength': 32},
+                        'id_number': {'type': 'string',
+                            'pattern': '^[0-9]{17}[0-9Xx]$',
+                            'description': "18 characters, its check "
+                            "digit right (GB 11643)."},
                         'service': {'type': 'string', 'minLength': 1,
                             'maxLength': 64},
                         },
@@ -205,7 +207,8 @@ for _item in ['Statement', 'Case', 'AdmissionResult']:
 QUERY = {
     'after': {'name': 'after', 'in': 'query', 'required': False,
         'description': "The id after which the page starts.",
-        'schema': {'type': 'integer', 'minimum': 0, 'default': 0}},
+        'schema': {'type': 'integer', 'minimum': 0, 'maximum': MAX_ID,
+            'default': 0}},
     'limit': {'name': 'limit', 'in': 'query', 'required': False,
         'schema': {'type': 'integer', 'minimum': 1, 'maximum': MAX_PAGE,
             'default': DEFAULT_PAGE}},
@@ -213,5 +216,5 @@ QUERY = {
         'schema': SCHEMAS['Case']['properties']['state']},
     'run': {'name': 'run', 'in': 'query', 'required': False,
         'description': "Only this run's lines.",
-        'schema': {'type': 'integer', 'minimum': 1}},
+        'schema': _ID},
     }

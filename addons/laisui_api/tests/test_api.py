@@ -178,6 +178,9 @@ class ApiTestCase(RouteTestCase):
                 ('/statements?limit=501', '参数 limit 须为 1 至 500 之间的整数'),
                 ('/statements?limit=abc', '参数 limit'),
                 ('/statements?after=-1', '参数 after'),
+                ('/statements?after=2147483648',
+                    '参数 after 须为 0 至 2147483647 之间的整数'),
+                ('/admission-results?run=0', '参数 run'),
                 ('/statements/abc', '路径中的 id 须为正整数'),
                 ('/statements/0', '路径中的 id 须为正整数'),
                 ]:
