@@ -172,7 +172,7 @@ class ApiTestCase(RouteTestCase):
         self.assertEqual([v for v, _, _ in unmasks], ['2'])
 
     def test_bad_parameters(self):
-        headers = self.bearer('points:read')
+        headers = self.bearer('points:read', 'admission:read')
         for path, detail in [
                 ('/statements?limit=0', '参数 limit 须为 1 至 500 之间的整数'),
                 ('/statements?limit=501', '参数 limit 须为 1 至 500 之间的整数'),
