@@ -15,10 +15,10 @@ Every resource handler runs inside `api_call`, which
    and field access decide as for staff;
 6. writes one audit entry: client, scope, resource and row count.
 
-Errors are RFC 9457 problem details in zh_CN. The bookkeeping of a GET,
-whose transaction is read-only, is written in a transaction of its own.
+Errors are RFC 9457 problem details in zh_CN. Every call, a GET too,
+runs in a read-write transaction: its audit entries (and the bulk-read
+entries of personal data, personal.py) are written with it.
 """
-import contextlib
 import functools
 import json
 import uuid
@@ -75,19 +75,6 @@ def json_response(body, status=200, content_type='application/json',
 
 def message(msg_id, **values):
     return gettext(f'laisui_api.{msg_id}', **values)
-
-
-@contextlib.contextmanager
-def bookkeeping():
-    """Where a call's audit and counters are written: the call's own
-    transaction, or a new one when that is read-only (a GET)"""
-    transaction = Transaction()
-    if not transaction.readonly:
-        yield
-        return
-    with transaction.new_transaction() as own:
-        yield
-        own.commit()
 
 
 class Call:
@@ -178,9 +165,7 @@ def _token(request):
 
 def _refused(status, name, event, resource, headers=None, **values):
     "The refusal to raise, counted as a security failure"
-    with bookkeeping():
-        Pool().get('laisui.security.counter').record(event,
-            resource=resource)
+    Pool().get('laisui.security.counter').record(event, resource=resource)
     return Problem(status, message(name, **values), headers=headers)
 
 
@@ -270,14 +255,13 @@ def _run(request, pool, Client, handler, scope, resource_name, path_args):
             with without_check_access():
                 Idempotency.remember(client, key, call.digest, status,
                     response.get_data())
-        with bookkeeping():
-            AuditLog.log_many(call.audit + [{
-                        'action': 'api_call',
-                        'resource': resource_name,
-                        'to_value': str(rows),
-                        'detail': (f'{client.client_id} {scope} '
-                            f'{request.method} {path}'),
-                        }])
+        AuditLog.log_many(call.audit + [{
+                    'action': 'api_call',
+                    'resource': resource_name,
+                    'to_value': str(rows),
+                    'detail': (f'{client.client_id} {scope} '
+                        f'{request.method} {path}'),
+                    }])
         return response
 
 

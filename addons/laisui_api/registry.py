@@ -49,7 +49,8 @@ def resource(method, path, scope, name, summary, response, query=(),
         RESOURCES.append(Resource(method, path, scope, name, summary,
                 response, tuple(query), body))
         view = set_max_request_size(MAX_REQUEST_SIZE)(with_pool(
-                with_transaction(user=0)(api_call(scope, name)(handler))))
+                with_transaction(readonly=False, user=0)(
+                    api_call(scope, name)(handler))))
         app.route(PREFIX + _PARAMETER.sub(r'<\1>', path),
             methods={method})(view)
         return handler

@@ -16,7 +16,7 @@ from trytond.modules.laisui_base.identity import (
     InvalidIdNumber, mask_id_number, mask_name, normalize_id_number)
 from trytond.transaction import without_check_access
 
-from .call import Problem, message
+from .call import MAX_PAGE, Problem, message
 from .registry import resource
 
 
@@ -33,20 +33,20 @@ def _timestamp(value):
     return value.isoformat() + 'Z' if value is not None else None
 
 
-def _people(call, applicants, resource_name):
+def _people(call, applicant_ids, resource_name):
     "{applicant id: Person} for the applicants, masked unless personal"
+    Applicant = call.pool.get('laisui.applicant')
     people = {}
-    for applicant in applicants:
-        people[applicant.id] = {
-            'id': applicant.id,
-            'name': mask_name(applicant.name),
-            'id_number': applicant.id_number_masked,
+    for row in Applicant.read(list(set(applicant_ids)),
+            ['name', 'id_number_masked']):
+        people[row['id']] = {
+            'id': row['id'],
+            'name': mask_name(row['name']),
+            'id_number': row['id_number_masked'],
             }
     if call.personal and people:
-        Applicant = call.pool.get('laisui.applicant')
         with without_check_access():
-            for row in Applicant.read(
-                    list(people), ['name', 'id_number']):
+            for row in Applicant.read(list(people), ['name', 'id_number']):
                 people[row['id']].update(
                     name=row['name'], id_number=row['id_number'])
         call.unmasked(resource_name, len(people))
@@ -62,29 +62,38 @@ def _one(records, what):
 # Points statements
 
 def _statements(call, statements):
-    Line = call.pool.get('laisui.points.statement.line')
-    lines = {s.id: [] for s in statements}
-    for line in Line.search([('statement', 'in', list(lines))],
-            order=[('statement', 'ASC'), ('sequence', 'ASC'),
-                ('id', 'ASC')]):
-        lines[line.statement.id].append({
-                'indicator': line.indicator.code,
-                'name': line.indicator.name,
-                'category': line.category,
-                'points': _number(line.points),
-                'source': line.source,
+    # read() with dotted names, as the REST protocol reads: one query a
+    # field path for the page, where attribute access would build an
+    # instance for each line and indicator.
+    pool = call.pool
+    Statement = pool.get('laisui.points.statement')
+    Line = pool.get('laisui.points.statement.line')
+    ids = [s.id for s in statements]
+    lines = {i: [] for i in ids}
+    for line in Line.search_read([('statement', 'in', ids)],
+            order=[('statement', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')],
+            fields_names=['statement', 'indicator.code', 'indicator.name',
+                'category', 'points', 'source']):
+        lines[line['statement']].append({
+                'indicator': line['indicator.']['code'],
+                'name': line['indicator.']['name'],
+                'category': line['category'],
+                'points': _number(line['points']),
+                'source': line['source'],
                 })
-    people = _people(call, [s.applicant for s in statements],
+    rows = Statement.read(ids, ['applicant', 'total', 'reference_date',
+            'computed_at', 'rule_set.rec_name'])
+    people = _people(call, [r['applicant'] for r in rows],
         'laisui.points.statement')
     return [{
-            'id': s.id,
-            'applicant': people[s.applicant.id],
-            'total': _number(s.total),
-            'reference_date': _iso(s.reference_date),
-            'computed_at': _timestamp(s.computed_at),
-            'rule_set': s.rule_set.rec_name if s.rule_set else None,
-            'lines': lines[s.id],
-            } for s in statements]
+            'id': r['id'],
+            'applicant': people[r['applicant']],
+            'total': _number(r['total']),
+            'reference_date': _iso(r['reference_date']),
+            'computed_at': _timestamp(r['computed_at']),
+            'rule_set': (r['rule_set.'] or {}).get('rec_name'),
+            'lines': lines[r['id']],
+            } for r in rows]
 
 
 @resource('GET', '/statements', 'points:read', 'statements',
@@ -110,7 +119,8 @@ def get_statement(call):
 # Review cases
 
 def _cases(call, cases):
-    people = _people(call, [c.applicant for c in cases], 'laisui.review.case')
+    people = _people(call, [c.applicant.id for c in cases],
+        'laisui.review.case')
     return [{
             'id': c.id,
             'document': str(c.document).split(',')[0] if c.document else '',
@@ -210,7 +220,7 @@ def integrity_checks(call):
     checks = body.get('checks')
     if (not isinstance(checks, list) or not 1 <= len(checks) <= 500
             or set(body) - {'checks', 'date'}):
-        raise Problem(400, message('msg_bad_checks', maximum=500))
+        raise Problem(400, message('msg_bad_checks', maximum=MAX_PAGE))
     date = clock.today()
     if body.get('date') is not None:
         try:
@@ -240,13 +250,14 @@ def integrity_checks(call):
                 raise Problem(400, message('msg_unknown_service',
                         index=index, service=code))
         numbers = {n for _, n, _ in questions}
-        applicants = {a.id_number: a for a in Applicant.search(
+        applicants = {a.id_number: a.id for a in Applicant.search(
                 [('id_number', 'in', list(numbers))])}
+        barring = {code: Entry.barring_many(applicants.values(), code, date)
+            for code in services}
         results = []
         for _, number, service in questions:
             applicant = applicants.get(number)
-            entries = (Entry.barring(applicant, service, date)
-                if applicant else [])
+            entries = barring[service].get(applicant, [])
             results.append({
                     'id_number': mask_id_number(number),
                     'service': service,

@@ -135,6 +135,13 @@ class Entry(ModelSQL, ModelView):
         Reads past the user's access rules: whoever may submit or decide
         must be able to ask, without reading the register.
         """
+        return cls.barring_many([applicant], service_code, date).get(
+            int(applicant), [])
+
+    @classmethod
+    def barring_many(cls, applicants, service_code, date=None):
+        """{applicant id: entries barring from the service on date, the
+        latest end first} for many applicants in one search"""
         Service = Pool().get('laisui.integrity.service')
         date = date or clock.today()
         with Transaction().set_context(_check_access=False):
@@ -142,13 +149,16 @@ class Entry(ModelSQL, ModelView):
             scope = [('all_services', '=', True)]
             if service:
                 scope = ['OR', scope[0], ('services', '=', service.id)]
-            return cls.search([
-                    ('applicant', '=', int(applicant)),
-                    ('state', '!=', 'lifted'),
-                    ('start_date', '<=', date),
-                    ('end_date', '>=', date),
-                    scope,
-                    ], order=[('end_date', 'DESC')])
+            barring = {}
+            for entry in cls.search([
+                        ('applicant', 'in', [int(a) for a in applicants]),
+                        ('state', '!=', 'lifted'),
+                        ('start_date', '<=', date),
+                        ('end_date', '>=', date),
+                        scope,
+                        ], order=[('end_date', 'DESC'), ('id', 'ASC')]):
+                barring.setdefault(entry.applicant.id, []).append(entry)
+            return barring
 
     @classmethod
     def check(cls, applicant, service_code, date=None, staff=False):

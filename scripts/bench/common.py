@@ -148,6 +148,8 @@ def run_on_fresh_database(module, prefix, run, args):
     fresh.__enter__()
     try:
         config.update_etc(str(fresh.config))
+        # For the benchmarks that start a server on the database
+        args.config = str(fresh.config)
         result = run(fresh.name, args)
     finally:
         fresh.__exit__(None, None, None)
