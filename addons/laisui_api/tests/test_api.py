@@ -13,8 +13,12 @@ from trytond.modules.laisui_api import token as token_module
 from trytond.modules.laisui_base.tests.tools import committed
 from trytond.modules.laisui_integrity.tests.tools import NOW
 from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
+from trytond.modules.laisui_review.tests.tools import NOW as REVIEW_NOW
+from trytond.modules.laisui_review.tests.tools import (
+    make_applicant as make_review_applicant)
+from trytond.modules.laisui_review.tests.tools import submit
 from trytond.pool import Pool
-from trytond.tests.test_tryton import RouteTestCase
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
 from .tools import basic, make_client
@@ -29,7 +33,13 @@ class ApiTestCase(RouteTestCase):
     language = 'zh_CN'
 
     @classmethod
-    def setUpDatabase(cls):
+    def setUpClass(cls):
+        super().setUpClass()
+        # Committed with the locks it asks for (sequences, the secret).
+        committed(DB_NAME, cls.make_records)
+
+    @classmethod
+    def make_records(cls):
         pool = Pool()
         Record = pool.get('laisui.integrity.record')
         Statement = pool.get('laisui.points.statement')
@@ -37,12 +47,19 @@ class ApiTestCase(RouteTestCase):
         other = make_applicant(name="王大明", id_number=OTHER_ID_NUMBER,
             phone='13800138001')
         Statement.compute([applicant, other], DATE)
+        with Transaction().set_context(_laisui_now=REVIEW_NOW):
+            submit(make_review_applicant(7))
+        party, = pool.get('party.party').create([{'name': '陈小燕'}])
+        Credential = pool.get('laisui.credential')
+        for title in ['积分证明', '已撤销的积分证明']:
+            credential = Credential.issue('certificate', party, party,
+                title, [('积分', '120')])
+        Credential.revoke([credential], '申请已撤回')
         with Transaction().set_context(_laisui_now=NOW):
             record, = Record.create([{'applicant': applicant.id,
                         'kind': 'false_material',
                         'description': "内部核查：房东否认出租，合同系伪造"}])
             Record.confirm([record])
-        Transaction().commit()
 
     def url(self, path):
         return f'/{self.db_name}/api/v1{path}'
@@ -159,6 +176,39 @@ class ApiTestCase(RouteTestCase):
         calls = [(v, d.split()[1:3]) for v, d, u in self.audit('api_call')
             if u and u.startswith('api.')]
         self.assertIn(('1', ['points:read', 'GET']), calls)
+
+    def test_cases(self):
+        "Where a points verification stands, the applicant masked"
+        headers = self.bearer('review:read')
+        page = self.get('/cases', headers).json
+        case, = page['items']
+        self.assertEqual((case['document'], case['state'],
+                case['applicant']['name']),
+            ('laisui.review.points_request', 'open', '陈**7'))
+        self.assertTrue(case['stage'])
+        self.assertEqual(self.get('/cases?state=approved', headers).json,
+            {'items': [], 'next': None})
+        self.assertProblem(self.get('/cases?state=done', headers), 400,
+            '参数 state 的值无效')
+        self.assertEqual(self.get(f'/cases/{case["id"]}', headers).json,
+            case)
+
+    def test_credentials(self):
+        "A credential and whether it holds now, by its number"
+        headers = self.bearer('voucher:read')
+        with Transaction().start(self.db_name, 0):
+            Credential = Pool().get('laisui.credential')
+            numbers = {c.title: c.number for c in Credential.search([])}
+        valid = self.get(f'/credentials/{numbers["积分证明"]}', headers).json
+        self.assertEqual((valid['kind'], valid['state'], valid['revoked_at']),
+            ('certificate', 'valid', None))
+        revoked = self.get(f'/credentials/{numbers["已撤销的积分证明"]}',
+            headers).json
+        self.assertEqual(revoked['state'], 'revoked')
+        self.assertTrue(revoked['revoked_at'].endswith('Z'))
+        self.assertNotIn('陈小燕', json.dumps(revoked, ensure_ascii=False))
+        self.assertProblem(self.get('/credentials/JF-0000', headers), 404,
+            '记录不存在')
 
     def test_personal_scope_unmasks_and_audits(self):
         headers = self.bearer('points:read', 'personal:read')
