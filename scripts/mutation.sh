@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Mutation testing (cosmic-ray, from PyPI) of the rules that decide a
 # child's place (period arithmetic, points variables, the formula
-# evaluator, the allocation) and of the figures staff act on (the report
-# engine, the monitoring rules).  Each file's mutants run against the
-# tests named for it in scripts/mutation/targets.tsv, in a copy of the
-# tree: cosmic-ray
-# edits files in place and the checkout must never hold a mutant.
+# evaluator, the allocation), of the figures staff act on (the report
+# engine, the monitoring rules) and of what outside systems read (the
+# data API).  Each file's mutants run against the tests named for it in
+# scripts/mutation/targets.tsv, in a copy of the tree: cosmic-ray edits
+# files in place and the checkout must never hold a mutant.
 #
 #   bash scripts/mutation.sh [FILE...]     # e.g. laisui_points/period.py
 #
