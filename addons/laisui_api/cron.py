@@ -13,4 +13,6 @@ class Cron(metaclass=PoolMeta):
                 ('laisui.api.usage|purge', "Drop Old API Usage"),
                 ('laisui.api.idempotency|purge',
                     "Drop Old API Idempotency Keys"),
+                ('laisui.api.webhook.delivery|send_due',
+                    "Retry Webhook Deliveries"),
                 ])

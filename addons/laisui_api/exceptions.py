@@ -10,3 +10,7 @@ class ScopeGroupError(ValidationError):
 
 class ApiError(UserError):
     pass
+
+
+class WebhookAddressError(ValidationError):
+    pass
