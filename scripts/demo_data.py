@@ -687,7 +687,37 @@ def set_reference_date(pool, date=REFERENCE_DATE):
     config.save()
 
 
-def write_logins(path, database, password, web_listen):
+API_CLIENT = "市来穗局数据平台（演示）"
+API_SCOPES = ['points:read', 'review:read', 'admission:read', 'voucher:read',
+    'integrity:check']
+
+
+def create_api_client(database):
+    """The demo's outside system of the data API and a new secret for
+    it (the old one stops working): (client id, secret), or None without
+    laisui_api"""
+    from trytond.modules.laisui_base.tests.tools import committed
+    from trytond.pool import Pool
+
+    def make():
+        pool = Pool()
+        try:
+            Client = pool.get('laisui.api.client')
+        except KeyError:
+            return None
+        Scope = pool.get('laisui.api.scope')
+        clients = Client.search([('name', '=', API_CLIENT)])
+        if not clients:
+            clients = Client.create([{'name': API_CLIENT,
+                        'scopes': [('add', [s.id for s in Scope.search(
+                                            [('code', 'in', API_SCOPES)])])],
+                        }])
+        client, = clients
+        return client.client_id, client.make_secret()
+    return committed(database, make)
+
+
+def write_logins(path, database, password, web_listen, api_client=None):
     host = web_listen or '127.0.0.1:8000'
     if host.startswith(('0.0.0.0', 'localhost')):
         host = '127.0.0.1:' + host.rsplit(':', 1)[-1]
@@ -714,6 +744,15 @@ def write_logins(path, database, password, web_listen):
         f'积分计算基准日为 {REFERENCE_DATE:%Y-%m-%d}（2019 年入学积分，'
         '适用广州市 2018 年指标表 GZ-2018）。',
         ]
+    if api_client:
+        client_id, secret = api_client
+        lines += [
+            '',
+            f'标准数据接口：http://{host}/{database}/api/v1/openapi.json',
+            f'  演示客户端“{API_CLIENT}”（{" ".join(API_SCOPES)}）：',
+            f'  client_id {client_id}',
+            f'  client_secret {secret}（每次启动演示重新生成）',
+            ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
@@ -1051,7 +1090,7 @@ def main(argv=None):
         total_applicants = Applicant.search_count([])
 
     write_logins(args.logins_file, database, password,
-        config.get('web', 'listen'))
+        config.get('web', 'listen'), create_api_client(database))
     summary = ' '.join(f'{k}={v}' for k, v in counts.items())
     times = ' '.join(f'{k}={v:.1f}s' for k, v in timings.items())
     print(f'demo data {database}: {summary} (applicants in database: '
