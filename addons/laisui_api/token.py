@@ -20,8 +20,6 @@ from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc9068 import (
     JWTBearerTokenGenerator, JWTBearerTokenValidator)
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import OctKey
 
 from trytond.pool import Pool
@@ -34,10 +32,8 @@ ALGORITHM = 'HS256'
 
 
 def signing_key():
-    Secret = Pool().get('laisui.secret')
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-        info=b'laisui-api-token').derive(Secret.get_key())
-    return OctKey.import_key(raw)
+    return OctKey.import_key(
+        Pool().get('laisui.secret').derive(b'laisui-api-token'))
 
 
 class _Payload(OAuth2Payload):

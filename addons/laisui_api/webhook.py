@@ -26,8 +26,6 @@ import uuid
 from urllib.parse import urlsplit
 
 import requests
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from standardwebhooks.webhooks import Webhook
 
 from trytond.i18n import gettext
@@ -110,10 +108,8 @@ class Subscription(AuditedDiffMixin, DeactivableMixin, ModelSQL, ModelView):
     @property
     def secret(self):
         "The signing secret, in the whsec_ form receivers configure"
-        Secret = Pool().get('laisui.secret')
-        raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-            info=f'laisui-webhook:{self.id}:{self.secret_version}'.encode()
-            ).derive(Secret.get_key())
+        raw = Pool().get('laisui.secret').derive(
+            f'laisui-webhook:{self.id}:{self.secret_version}'.encode())
         return 'whsec_' + base64.b64encode(raw).decode()
 
     @classmethod

@@ -4,6 +4,9 @@ import hashlib
 import hmac
 import secrets
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 import trytond.config as config
 from trytond.cache import Cache
 from trytond.model import ModelSingleton, ModelSQL, fields
@@ -52,6 +55,13 @@ class Secret(ModelSingleton, ModelSQL):
     def delete(cls, records):
         super().delete(records)
         cls._key_cache.clear()
+
+    @classmethod
+    def derive(cls, info, length=32):
+        """A key of its own for each use (`info`), derived by HKDF-SHA256
+        from the secret: one use's key tells nothing of another's"""
+        return HKDF(algorithm=hashes.SHA256(), length=length, salt=None,
+            info=info).derive(cls.get_key())
 
     @classmethod
     def digest(cls, *parts):

@@ -30,11 +30,10 @@ import base64
 import hashlib
 import os
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey, Ed25519PublicKey)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sql import Column, Null
 
 import trytond.config as config
@@ -70,9 +69,7 @@ def _raw_public(private_key):
 
 
 def _sealing_key():
-    Secret = Pool().get('laisui.secret')
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-        info=b'laisui-credential-key').derive(Secret.get_key())
+    return Pool().get('laisui.secret').derive(b'laisui-credential-key')
 
 
 def seal(private_key, kid):
