@@ -91,6 +91,7 @@ class CheckEnvironmentTestCase(unittest.TestCase):
 class HealthRouteTestCase(RouteTestCase):
     "Health endpoint"
     module = 'laisui_base'
+    language = 'zh_CN'
 
     def setUp(self):
         super().setUp()

@@ -137,6 +137,7 @@ class LogMaskTestCase(LeakMixin, unittest.TestCase):
 class LogMaskRouteTestCase(LeakMixin, RouteTestCase):
     "Failing RPC calls through trytond's dispatcher"
     module = 'laisui_base'
+    language = 'zh_CN'
 
     @classmethod
     def setUpDatabase(cls):

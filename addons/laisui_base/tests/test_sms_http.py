@@ -93,6 +93,7 @@ class SMSHttpTestCase(HttpGatewayMixin, ActivatedTestCase):
 class SMSStatusRouteTestCase(RouteTestCase):
     "Delivery receipts from the gateway"
     module = 'laisui_base'
+    language = 'zh_CN'
 
     def setUp(self):
         super().setUp()

@@ -1,11 +1,13 @@
 # This file is part of Laisui.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.modules.laisui_base.tests.tools import ViewChecksMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 
-class ReviewTestCase(ModuleTestCase):
+class ReviewTestCase(ViewChecksMixin, ModuleTestCase):
     "Test laisui_review module"
     module = 'laisui_review'
+    language = 'zh_CN'
 
 
 del ModuleTestCase
