@@ -34,22 +34,40 @@ else
     backend=sqlite
 fi
 
-# DB_CACHE: trytond dumps each freshly activated test database and restores
+# DB_CACHE: trytond keeps each freshly activated test database and restores
 # it for the next test class with the same module list.  trytond's own key
-# is ONLY the module list, so the cache folder name carries a hash of the
-# addons/ content: any change to the addons gives a new, empty cache.  Both
-# backends use a folder (SQLite file copies; PostgreSQL pg_dump directory
-# archives restored with pg_restore), never DB_CACHE=postgresql:// whose
-# template databases would be keyed by module names only.
+# is ONLY the module list, so the cache carries a hash of the addons/
+# content: any change to the addons gives a new, empty cache.
+# - SQLite: file copies in a folder named by the hash.
+# - PostgreSQL: template databases (CREATE DATABASE ... TEMPLATE copies the
+#   files inside the server: about a second less a test class than
+#   pg_restore of a dump).  trytond names them test-<hash of the module
+#   list>, so when addons/ changed since they were made (the hash in
+#   $stamp) they are dropped first.  One PostgreSQL cluster, one addons/
+#   state at a time: two checkouts testing on the same cluster would drop
+#   each other's templates.
 cache_root="$LAISUI_VAR/test-cache"
-if [ -z "${LAISUI_NO_DB_CACHE:-}" ] \
-        && { [ "$backend" = sqlite ] || command -v pg_dump >/dev/null 2>&1; }; then
-    key="$(addons_hash)"
+key="$(addons_hash)"
+mkdir -p "$cache_root"
+if [ -n "${LAISUI_NO_DB_CACHE:-}" ]; then
+    unset DB_CACHE
+elif [ "$backend" = sqlite ]; then
     export DB_CACHE="$cache_root/$key-$backend"
-    # Drop the caches of older addons/ states for this backend.
+    # Drop the caches of older addons/ states.
     find "$cache_root" -mindepth 1 -maxdepth 1 -name "*-$backend" \
         ! -name "$key-$backend" -exec rm -rf {} + 2>/dev/null || true
     mkdir -p "$DB_CACHE"
+elif command -v psql >/dev/null 2>&1; then
+    stamp="$cache_root/postgresql-templates.key"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ]; then
+        admin_uri="${TRYTOND_DATABASE_URI%/}/postgres"
+        for db in $(psql "$admin_uri" -Atc "SELECT datname FROM pg_database
+                WHERE datname ~ '^test-[0-9a-f]{40}\$'"); do
+            psql "$admin_uri" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+        done
+        echo "$key" > "$stamp"
+    fi
+    export DB_CACHE=postgresql://
 else
     unset DB_CACHE
 fi
