@@ -705,6 +705,13 @@ def test_workflow_designer_layout(laisui_server, browser):
 ADMISSION_PHONE = '13712340041'
 
 
+def settle(sao):
+    """Wait for sao's calls to the server to end: a click before the
+    form's record has loaded does nothing, and an answer that comes late
+    (a new record's on_change) redraws the fields typed meanwhile"""
+    sao.wait_for_function('() => jQuery.active === 0')
+
+
 def age_messages(server, phone_number):
     "The SMS sent to phone_number as if two minutes had passed (1 a minute)"
     server.python(f'''
@@ -953,6 +960,8 @@ def test_admission_journey(laisui_server, browser):
     sao.click('text="积分入学"')
     sao.click('text="积分入学批次"')
     sao.dblclick('text=2021年越秀区积分入学')
+    # A click before the form's record has loaded does nothing.
+    settle(sao)
     with sao.expect_response(lambda r: 'admission.round.commit_seed' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='生成摇号种子').click()
@@ -970,6 +979,7 @@ def test_admission_journey(laisui_server, browser):
         ).first.wait_for(timeout=30000)
     sao.locator('tr:has-text("2021年越秀区积分入学") >> visible=true'
         ).first.dblclick()
+    settle(sao)
     with sao.expect_response(lambda r: 'admission.run.execute' in (
                 r.request.post_data or ''), timeout=60000):
         sao.get_by_role('button', name='运行').click()

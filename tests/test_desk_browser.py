@@ -7,8 +7,8 @@ import json
 
 from pypdf import PdfReader
 
-from test_browser import ID_NUMBER, SHOTS, shot
-from test_services_browser import back_office, menu, settle, visible
+from test_browser import ID_NUMBER, SHOTS, settle, shot
+from test_services_browser import back_office, menu, visible
 
 
 def test_clerk_accepts_and_prints_receipt(laisui_server, browser):

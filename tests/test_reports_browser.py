@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import openpyxl
 
-from test_browser import SHOTS, STAFF_PASSWORD, shot
+from test_browser import SHOTS, STAFF_PASSWORD, settle, shot
 from test_services_browser import (
-    back_office, menu, new_record, save, settle, type_in, visible)
+    back_office, menu, new_record, save, type_in, visible)
 
 REPORT = '短信发送结果（按状态）'
 RULE = '短信失败超过 1 条'
@@ -69,7 +69,8 @@ def build_run_export_monitor(sao, expected):
     visible(sao, 'input[name=measure_title]').wait_for()
     settle(sao)
     visible(sao, 'button#print').click()
-    with sao.expect_download(timeout=60000) as download:
+    # The XLSX is made on the server with its chart: slow on a busy host.
+    with sao.expect_download(timeout=120000) as download:
         sao.locator('.dropdown-menu >> visible=true').get_by_text(
             '导出报表（XLSX）').first.click()
     content = open(download.value.path(), 'rb').read()

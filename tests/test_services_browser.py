@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 import phone
 from test_browser import (
-    SHOTS, confirm_with_code, decision_result, phone_context, register, shot,
-    staff_login)
+    SHOTS, confirm_with_code, decision_result, phone_context, register,
+    settle, shot, staff_login)
 from trytond.modules.laisui_base.tests.tools import png_bytes
 from trytond.modules.laisui_connectors.tests.tools import id_number
 
@@ -43,12 +43,6 @@ def menu(sao, *path):
     when open), an entry opens its list in a tab"""
     for name in path:
         sao.locator(f'#menu >> text="{name}"').last.click()
-
-
-def settle(sao):
-    """Wait for sao's calls to the server to end: an answer that comes
-    late (a new record's on_change) redraws the fields typed meanwhile"""
-    sao.wait_for_function('() => jQuery.active === 0')
 
 
 def close_tab(sao):
