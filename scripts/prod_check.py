@@ -94,6 +94,14 @@ def main():
             status, _, _ = get(f'{HTTPS}/laisui/bus', method='POST',
                 data=b'{}', headers={'Content-Type': 'application/json'})
             check(status == 404, "the bus is refused at the proxy")
+            status, _, body = get(f'{HTTPS}/laisui/api/v1/openapi.json')
+            check(status == 200 and json.loads(body)['servers'] == [
+                    {'url': '/laisui/api/v1'}],
+                "the data API's OpenAPI document through the proxy")
+            status, headers, _ = get(f'{HTTPS}/laisui/api/v1/statements')
+            check(status == 401 and headers.get('Content-Type', '')
+                .startswith('application/problem+json'),
+                "the data API refuses a call without a token")
             logged = len(access_log())
             status, _, body = get(f'{HTTPS}/rpc/', method='POST',
                 data=b'{"id": 1, "method": "common.server.version", '
