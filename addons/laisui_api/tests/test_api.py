@@ -10,7 +10,8 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from trytond.modules.laisui_api import token as token_module
-from trytond.modules.laisui_base.tests.tools import committed
+from trytond.model.exceptions import AccessError
+from trytond.modules.laisui_base.tests.tools import acting, committed, staff
 from trytond.modules.laisui_integrity.tests.tools import NOW
 from trytond.modules.laisui_points.tests.tools import DATE, make_applicant
 from trytond.modules.laisui_review.tests.tools import NOW as REVIEW_NOW
@@ -400,6 +401,31 @@ class ApiTestCase(RouteTestCase):
         # Another client's keys are its own.
         self.assertEqual(self.post_checks(self.bearer('integrity:check'),
                 other, key='once').status_code, 200)
+
+    def test_who_manages_clients(self):
+        "The security administrator makes clients; others may not"
+        with Transaction().start(self.db_name, 0) as transaction:
+            pool = Pool()
+            Client = pool.get('laisui.api.client')
+            security = staff('security01', 'group_security_admin')
+            district = staff('district01', 'group_district_admin')
+            auditor = staff('auditor01', 'group_auditor')
+            with acting(security):
+                client, = Client.create([{'name': "市人社局"}])
+                self.assertTrue(client.user)
+            with acting(auditor):
+                self.assertEqual(Client.search_count(
+                        [('id', '=', client.id)]), 1)
+            for user in [district, auditor]:
+                with self.subTest(user=user.login), acting(user):
+                    with self.assertRaises(AccessError):
+                        Client.create([{'name': "另一系统"}])
+                    with self.assertRaises(AccessError):
+                        Client.write([Client(client.id)],
+                            {'rate_limit': 10 ** 6})
+            with acting(security), self.assertRaises(AccessError):
+                Client.read([client.id], ['secret_digest'])
+            transaction.rollback()
 
     def test_scope_cannot_give_administration(self):
         def give():
