@@ -7,6 +7,7 @@ failures; this table records them. Rows are only ever inserted: the ORM
 refuses write, delete and copy for everybody (root included) and a database
 trigger refuses UPDATE and DELETE from any SQL too.
 """
+import contextlib
 import uuid
 
 from trytond import backend
@@ -45,6 +46,20 @@ _TRIGGERS = {
 _COLUMNS = ('timestamp', 'user', 'web_user', 'action', 'resource',
     'from_value', 'to_value', 'detail', 'success', 'ip_address',
     'request_id')
+
+
+@contextlib.contextmanager
+def _writable():
+    """Where an entry is written: the current transaction, or one of its
+    own when that is read-only (a read over RPC or REST audited as a bulk
+    read). PostgreSQL refuses any INSERT in a read-only transaction."""
+    transaction = Transaction()
+    if not transaction.readonly:
+        yield
+        return
+    with transaction.new_transaction() as own:
+        yield
+        own.commit()
 
 
 # Each portal request carries its id and user in the context
@@ -145,10 +160,11 @@ class AuditLog(AppendOnlyMixin, ModelSQL, ModelView):
                     action=action, resource=resource, from_value=from_value,
                     to_value=to_value, detail=detail, success=success,
                     web_user=web_user)])
-        transaction = Transaction()
-        with transaction.set_context(_laisui_audit_insert=True), \
-                transaction.set_user(0):
-            return cls.create(values)
+        with _writable():
+            transaction = Transaction()
+            with transaction.set_context(_laisui_audit_insert=True), \
+                    transaction.set_user(0):
+                return cls.create(values)
 
     @classmethod
     def log_many(cls, entries):
@@ -160,8 +176,9 @@ class AuditLog(AppendOnlyMixin, ModelSQL, ModelView):
             raise ValueError("unknown audit action")
         columns = list(_COLUMNS)
         now = clock.now()
-        bulk_insert(cls._table, columns + ['create_uid', 'create_date'],
-            [[v[c] for c in columns] + [0, now] for v in values])
+        with _writable():
+            bulk_insert(cls._table, columns + ['create_uid', 'create_date'],
+                [[v[c] for c in columns] + [0, now] for v in values])
 
     @classmethod
     def _entry_values(cls, entries):
