@@ -211,6 +211,25 @@ class ApiTestCase(RouteTestCase):
         self.assertProblem(self.get('/credentials/JF-0000', headers), 404,
             '记录不存在')
 
+    def test_lines_need_their_own_access(self):
+        "Statements whose lines the scope's groups may not read: 403"
+        headers = self.bearer('points:read')
+
+        def line_access(allowed):
+            pool = Pool()
+            Access = pool.get('ir.model.access')
+            Data = pool.get('ir.model.data')
+            Access.write([Access(Data.get_id('laisui_api',
+                                'access_points_statement_line_group_api_points'))],
+                {'perm_read': allowed})
+        committed(self.db_name, lambda: line_access(False))
+        try:
+            self.assertProblem(self.get('/statements', headers), 403,
+                '积分明细行')
+        finally:
+            committed(self.db_name, lambda: line_access(True))
+        self.assertEqual(self.get('/statements', headers).status_code, 200)
+
     def test_personal_scope_unmasks_and_audits(self):
         headers = self.bearer('points:read', 'personal:read')
         before = len(self.audit('unmask'))
