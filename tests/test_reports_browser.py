@@ -88,8 +88,20 @@ def build_run_export_monitor(sao, expected):
     type_in(sao, 'input[name=name]', RULE)
     pick(sao, 'report', '短信发送结果（按', REPORT)
     pick(sao, 'assignee', '区报表', '区报表管理员')
-    type_in(sao, 'input[name=row_key]', 'failed')
-    type_in(sao, 'input[name=threshold]', '1')
+    texts = [('input[name=row_key]', 'failed'),
+        ('input[name=threshold]', '1')]
+    for selector, text in texts:
+        type_in(sao, selector, text)
+    # A late redraw (a slow server's on_change) may empty a field typed
+    # meanwhile: typed again until every one stays.
+    for _ in range(5):
+        settle(sao)
+        wrong = [(f, t) for f, t in texts
+            if visible(sao, f).input_value() != t]
+        if not wrong:
+            break
+        for selector, text in wrong:
+            type_in(sao, selector, text)
     save(sao, 'model.laisui.report.monitor.create')
     with sao.expect_response(lambda r: 'report.monitor.check' in (
                 r.request.post_data or ''), timeout=60000):

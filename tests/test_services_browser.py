@@ -95,13 +95,28 @@ def add_form_field(sao, label, key, kind, options=None, condition=None):
     dialog = sao.locator('.modal-dialog').last
     dialog.locator('input[name=label]').wait_for()
     settle(sao)
-    # The type first: choosing it redraws the dialog.
-    dialog.locator('select[name=type]').select_option(label=kind)
-    settle(sao)
+    kind_select = dialog.locator('select[name=type]').first
+
+    def kind_set():
+        """Choose the type until it stays (whether it had to be chosen):
+        choosing it redraws the dialog, and on a slow server a late
+        redraw may set it back"""
+        changed = False
+        for _ in range(5):
+            if kind_select.evaluate(
+                    'e => e.options[e.selectedIndex].text') == kind:
+                break
+            kind_select.select_option(label=kind)
+            settle(sao)
+            changed = True
+        return changed
+    # The type first: the options' text area shows for a choice only.
+    kind_set()
     type_in(dialog, 'input[name=label]', label)
     type_in(dialog, 'input[name=name]', key)
     dialog.locator('input[name=required]').check()
     if options:
+        kind_set()
         type_in(dialog, 'textarea[name=options]', options)
     if condition:
         field, operator, value = condition
@@ -111,18 +126,14 @@ def add_form_field(sao, label, key, kind, options=None, condition=None):
         settle(sao)
         type_in(dialog, 'input[name=condition_value]', value)
     settle(sao)
-    # The type's redraw may come after the texts were typed (a slow
-    # server): type and texts are set again until they stay.
-    kind_select = dialog.locator('select[name=type]').first
+    # The type's redraw may come after the texts were typed: type and
+    # texts are set again until they stay.
+    texts = [('input[name=label]', label), ('input[name=name]', key)]
+    if options:
+        texts.append(('textarea[name=options]', options))
     for _ in range(5):
-        wrong = False
-        if kind_select.evaluate(
-                'e => e.options[e.selectedIndex].text') != kind:
-            kind_select.select_option(label=kind)
-            settle(sao)
-            wrong = True
-        for selector, text in [('input[name=label]', label),
-                ('input[name=name]', key)]:
+        wrong = kind_set()
+        for selector, text in texts:
             if dialog.locator(selector).first.input_value() != text:
                 type_in(dialog, selector, text)
                 settle(sao)
