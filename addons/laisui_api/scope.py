@@ -62,12 +62,6 @@ class Scope(AuditedDiffMixin, ModelSQL, ModelView):
                             'laisui_api.msg_scope_group_forbidden',
                             scope=scope.code, group=group.name))
 
-    @classmethod
-    def groups_of(cls, codes):
-        "The group ids of the scopes `codes`, a sorted tuple"
-        scopes = cls.search([('code', 'in', list(codes))])
-        return tuple(sorted({g.id for s in scopes for g in s.groups}))
-
 
 class ScopeGroup(ModelSQL):
     "API scope - group"
